@@ -1,0 +1,41 @@
+"""Data sources. ``build_source`` is the one place a config entry becomes a concrete source."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from ..config import Config
+from .base import Source, Window
+
+__all__ = ["Source", "Window", "build_source", "build_sources"]
+
+
+def build_source(config: Config, index: int, env: Mapping[str, str] | None = None) -> Source:
+    """The source for ``config.sources[index]``; forge clients are imported only when used."""
+    entry, name = config.sources[index], config.source_name(index)
+    env = os.environ if env is None else env
+    if entry.kind == "demo":
+        from .demo import DemoSource
+
+        return DemoSource(name=name, seed=entry.seed)
+    if entry.kind == "files":
+        from .files import FilesSource
+
+        return FilesSource(
+            name,
+            deployments=config.resolve(entry.deployments) if entry.deployments else None,
+            changes=config.resolve(entry.changes) if entry.changes else None,
+            incidents=config.resolve(entry.incidents) if entry.incidents else None,
+        )
+    if entry.kind == "github":
+        from .github import GitHubSource
+
+        return GitHubSource.from_config(entry, name, env=env)
+    from .gitlab import GitLabSource
+
+    return GitLabSource.from_config(entry, name, env=env)
+
+
+def build_sources(config: Config, env: Mapping[str, str] | None = None) -> list[Source]:
+    return [build_source(config, i, env) for i in range(len(config.sources))]

@@ -1,0 +1,3 @@
+from opsmaturity.cli import main
+
+main()

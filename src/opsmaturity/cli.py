@@ -1,0 +1,222 @@
+"""The ``opsmaturity`` command: a thin layer that parses, calls the library, prints.
+
+Every deliberate error (:mod:`opsmaturity.errors`) becomes one red line on stderr and
+its exit code; nothing here computes a number.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from . import __version__
+from .errors import OpsMaturityError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reports_errors(func: F) -> F:
+    """Turn our deliberate errors into one red line on stderr and their exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OpsMaturityError as exc:
+            err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+err = Console(stderr=True)
+out = Console()
+
+app = typer.Typer(
+    name="opsmaturity",
+    help="Measure DORA metrics, assess SysOps/DevOps/SRE practices, recommend an operating model.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(
+    help="Inspect and validate assessment config files.", no_args_is_help=True
+)
+questionnaire_app = typer.Typer(
+    help="Work with the practice questionnaires.", no_args_is_help=True
+)
+app.add_typer(config_app, name="config")
+app.add_typer(questionnaire_app, name="questionnaire")
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="Assessment config (YAML).")]
+
+
+class MetricsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    html = "html"
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"opsmaturity {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Measure DORA metrics, assess SysOps/DevOps/SRE practices, recommend an operating model."""
+
+
+def _now() -> datetime:
+    """The one clock the tool reads: the CLI passes 'now' down, the library never asks."""
+    return datetime.now(UTC)
+
+
+@app.command()
+@_reports_errors
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("reports/demo"),
+) -> None:
+    """Run the whole assessment on built-in demo data (no token, no network)."""
+    from .pipeline import run_demo
+
+    files = run_demo(out_dir, generated_at=_now(), console=out)
+    out.print(f"[green]Demo report written:[/] {files.main}")
+    for extra in files.others:
+        out.print(f"  also {extra}")
+
+
+@app.command()
+@_reports_errors
+def collect(config: ConfigOption) -> None:
+    """Collect deployments, changes and incidents from the configured sources into the store."""
+    from .pipeline import collect_all
+
+    summaries = collect_all(config, console=out)
+    failed = [(s.source, repo, why) for s in summaries for repo, why in s.failed.items()]
+    for summary in summaries:
+        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.written.items()))
+        out.print(f"[green]{summary.source}[/]: {summary.repositories} repositories; {counts}")
+    for source, repo, why in failed:
+        err.print(f"[red]not collected[/] {source}:{repo}: {why}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_reports_errors
+def metrics(
+    config: ConfigOption,
+    fmt: Annotated[MetricsFormat, typer.Option("--format", "-f")] = MetricsFormat.table,
+) -> None:
+    """Compute the DORA metrics from the store for the configured period."""
+    from .pipeline import metrics_output
+
+    text = metrics_output(config, fmt.value)
+    if isinstance(text, str):
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out.print(text)
+
+
+@app.command()
+@_reports_errors
+def report(
+    config: ConfigOption,
+    answers: Annotated[
+        list[Path] | None, typer.Option("--answers", "-a", help="Answers file(s), YAML or CSV.")
+    ] = None,
+    compare_with: Annotated[
+        Path | None, typer.Option("--compare-with", help="JSON of a previous report, for deltas.")
+    ] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="PDF path; HTML/JSON/CSV beside it.")] = None,
+) -> None:
+    """Write the PDF, HTML, JSON and CSV report."""
+    from .pipeline import run_report
+
+    files = run_report(
+        config, answers or [], compare_with=compare_with, out_pdf=out_path, generated_at=_now()
+    )
+    out.print(f"[green]Report written:[/] {files.main}")
+    for extra in files.others:
+        out.print(f"  also {extra}")
+
+
+@app.command()
+@_reports_errors
+def survey(
+    out_path: Annotated[Path, typer.Option("--out", help="Answers file to write (and resume).")] = Path(
+        "answers.yaml"
+    ),
+) -> None:
+    """Answer the questionnaire interactively; stop any time and run again to resume."""
+    from .pipeline import interactive_survey
+
+    interactive_survey(out_path)
+    out.print(f"[green]Answers saved:[/] {out_path}")
+
+
+@questionnaire_app.command("export")
+@_reports_errors
+def questionnaire_export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.csv,
+    out_path: Annotated[Path | None, typer.Option("--out", help="File to write; stdout if omitted.")] = None,
+) -> None:
+    """Write a blank questionnaire (CSV to fill in and import back, or HTML to read)."""
+    from .pipeline import export_blank_questionnaire
+
+    text = export_blank_questionnaire(fmt.value)
+    if out_path is None:
+        sys.stdout.write(text)
+    else:
+        out_path.write_text(text, encoding="utf-8")
+        out.print(f"[green]Questionnaire written:[/] {out_path}")
+
+
+@config_app.command("schema")
+@_reports_errors
+def config_schema() -> None:
+    """Print the JSON Schema of config files (for editor completion and checks)."""
+    from .config import json_schema
+
+    sys.stdout.write(json_schema() + "\n")
+
+
+@config_app.command("check")
+@_reports_errors
+def config_check(file: Annotated[Path, typer.Argument(help="Config file to validate.")]) -> None:
+    """Validate a config file; prints one line naming file, line and field on error."""
+    from .config import load_config
+
+    cfg = load_config(file)
+    kinds = ", ".join(s.kind for s in cfg.sources)
+    out.print(
+        f"[green]OK[/] {file}: {cfg.organization.name}, period {cfg.reporting_period.label}, "
+        f"sources: {kinds}, teams: {len(cfg.teams)}"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,329 @@
+"""The typed context: all that templates see, built from the report-data dict.
+
+Templates never reach into the raw JSON: every value they show is a field below, already
+formatted, with the raw number kept beside it (``value``) so tests can check that the
+page says what the JSON says. ``docs/report.md`` documents every field; a test fails
+when one is missing there or a template uses a name that is not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Delta:
+    """Change of a headline figure since the previous report."""
+
+    text: str
+    """Signed change in the figure's unit, e.g. ``−8.8 h``; ``—`` when unknown."""
+    direction: str
+    """``better``, ``worse``, ``same`` or ``unknown``: drives the arrow and its colour."""
+    previous: str
+    """The previous report's figure, formatted."""
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    """One tier of the chosen DORA year's benchmark table for one metric."""
+
+    tier: str
+    """Tier id (``elite``...)."""
+    label: str
+    """Tier name shown (``Elite``)."""
+    text: str
+    """The benchmark's wording for that tier (``On demand``)."""
+    ours: bool
+    """True on the row where the organization sits."""
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    """One team or repository line in a metric's table."""
+
+    name: str
+    """Team or repository name (untrusted: escaped)."""
+    value: float | None
+    """Raw headline figure from the JSON."""
+    text: str
+    """Formatted headline figure."""
+    tier: str | None
+    """Tier id or None when not rated."""
+    tier_label: str
+    """Tier name shown."""
+    sample: str
+    """Sample size with its noun, e.g. ``980 changes``."""
+    extra: str
+    """Second figure (p90, failed/deployments...), formatted."""
+
+
+@dataclass(frozen=True)
+class MetricView:
+    """A DORA metric: its section in the report and its line in the summary."""
+
+    id: str
+    """Metric id as in the metrics JSON (``lead_time_for_changes``)."""
+    name: str
+    """Metric name from the definitions data."""
+    definition: str
+    """One-line definition from the definitions data."""
+    method: str
+    """How it is computed, from the definitions data."""
+    value: float | None
+    """Organization headline figure, raw."""
+    text: str
+    """Organization headline figure, formatted."""
+    tier: str | None
+    """Tier id (``elite``, ``high``, ``medium``, ``low``) or None."""
+    tier_label: str
+    """Tier name shown."""
+    sample: str
+    """Sample size with its noun."""
+    details: list[tuple[str, str]]
+    """Further organization figures as (label, formatted value)."""
+    warnings: list[str]
+    """Caveats that qualify this metric."""
+    delta: Delta | None
+    """Change since the previous report, or None without one."""
+    benchmark: list[BenchmarkRow]
+    """The benchmark table, our row marked; empty when the year has no tiers for it."""
+    trend_chart: str | None
+    """SVG trend chart as a data URI, or None when there are fewer than two points."""
+    teams: list[ScopeRow]
+    """Per-team figures."""
+    repositories: list[ScopeRow]
+    """Per-repository figures."""
+
+
+@dataclass(frozen=True)
+class AreaView:
+    """A practice area's score across respondents."""
+
+    name: str
+    """Practice area name."""
+    score: float | None
+    """Median score 0–100, raw."""
+    text: str
+    """Score, formatted."""
+    level: int | None
+    """Maturity level 1–5."""
+    spread: str
+    """Range across respondents, e.g. ``42–75``."""
+    disagreement: bool
+    """True when respondents disagree widely."""
+
+
+@dataclass(frozen=True)
+class DisciplineView:
+    """A discipline (SysOps, DevOps, SRE, Culture...) and its practice areas."""
+
+    id: str
+    """Discipline id."""
+    name: str
+    """Discipline name."""
+    score: float | None
+    """Score 0–100, raw."""
+    text: str
+    """Score, formatted."""
+    level: int | None
+    """Maturity level 1–5."""
+    level_name: str
+    """Maturity level name."""
+    spread: str
+    """Range across respondents."""
+    respondents: int | None
+    """Number of respondents."""
+    delta: Delta | None
+    """Change since the previous report."""
+    areas: list[AreaView]
+    """Practice areas, in questionnaire order."""
+    chart: str | None
+    """SVG data URI: bar chart of the areas with their spread."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A self-reported DORA answer a bucket or more away from the measurement."""
+
+    metric: str
+    """Metric name."""
+    who: str
+    """Respondent and team (untrusted: escaped)."""
+    self_reported: str
+    """What the respondent answered."""
+    measured: str
+    """What the data shows."""
+
+
+@dataclass(frozen=True)
+class Practices:
+    """The practices assessment section."""
+
+    respondents: int | None
+    """Number of respondents."""
+    disciplines: list[DisciplineView]
+    """Disciplines in questionnaire order."""
+    overview_chart: str | None
+    """SVG data URI: radar (three or more disciplines) or bar chart of discipline scores."""
+    strongest: list[str]
+    """Strongest practices, ``name (score)``."""
+    weakest: list[str]
+    """Weakest practices, ``name (score)``."""
+    disagreements: list[str]
+    """Practice areas where respondents disagree widely."""
+    mismatches: list[Mismatch]
+    """Survey answers that the data contradicts."""
+
+
+@dataclass(frozen=True)
+class TeamType:
+    """A Team Topologies team type and the teams given it."""
+
+    type: str
+    """Team type (stream-aligned, platform, enabling, complicated-subsystem)."""
+    teams: str
+    """Teams, comma-separated, or ``to be formed``."""
+    role: str
+    """What that team type does here."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One roadmap action."""
+
+    priority: int
+    """Order of the action, 1 first."""
+    action: str
+    """What to do."""
+    horizon: str
+    """``next quarter`` or ``next year``."""
+    metric: str
+    """Metric it should move, by name."""
+    practice: str
+    """Weak practice it addresses, by name."""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The recommended operating model."""
+
+    model: str
+    """Operating model name."""
+    summary: str
+    """One sentence."""
+    confidence: str
+    """Confidence, e.g. ``72 %`` or ``medium``."""
+    evidence: list[str]
+    """Why: one sentence per piece of evidence."""
+    keep: list[str]
+    """What to keep doing."""
+    change: list[str]
+    """What to change."""
+    team_types: list[TeamType]
+    """Team types and their teams."""
+    roadmap: list[Action]
+    """Prioritised actions."""
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    """One configured team's page."""
+
+    name: str
+    """Team name (untrusted: escaped)."""
+    metrics: list[ScopeRow]
+    """The team's five metrics; ``name`` holds the metric name."""
+    disciplines: list[tuple[str, str]]
+    """(discipline name, formatted score) from the team's respondents."""
+    respondents: int | None
+    """Respondents who named this team."""
+    repositories: list[str]
+    """Repositories measured for the team."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A data-quality note: something that could not be collected or is uncertain."""
+
+    level: str
+    """``info``, ``warning`` or ``error``."""
+    where: str
+    """Repository and resource concerned."""
+    message: str
+    """What happened."""
+
+
+@dataclass(frozen=True)
+class Methodology:
+    """Methodology and data quality."""
+
+    definitions: list[MetricView]
+    """The five metrics with their definitions and methods."""
+    benchmark_title: str
+    """Benchmark name, e.g. ``DORA State of DevOps 2024``."""
+    benchmark_source: str
+    """Citation of the benchmark's source."""
+    options: list[tuple[str, str]]
+    """Measurement options in force, as (label, value)."""
+    sources: list[str]
+    """Data sources, ``name (kind)``."""
+    repositories: list[str]
+    """Repositories covered."""
+    bots: str
+    """How many bot changes were excluded."""
+    notes: list[Note]
+    """What could not be collected."""
+    cross_check: list[tuple[str, str, str]]
+    """GitLab DORA API cross-check as (metric, ours, GitLab's); empty when absent."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The executive summary page."""
+
+    overall_tier: str | None
+    """Overall DORA tier id."""
+    overall_label: str
+    """Overall tier name."""
+    model_sentence: str
+    """The recommended operating model in one sentence."""
+    top_actions: list[Action]
+    """The first three roadmap actions."""
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything a report template may use; each field is one template variable."""
+
+    organization: str
+    """Organization name."""
+    author: str
+    """Author or consultancy on the cover; empty when not configured."""
+    period_label: str
+    """``2026Q3`` or a date range."""
+    period_range: str
+    """``1 July 2026 – 30 September 2026``."""
+    generated_on: str
+    """Date the report was generated."""
+    previous_label: str
+    """Period of the report compared with; empty without one."""
+    accent_color: str
+    """Branding accent colour, ``#RRGGBB``."""
+    logo_uri: str
+    """Logo as a data URI; empty without a logo."""
+    paper: str
+    """``A4`` or ``Letter``."""
+    benchmark_id: str
+    """``dora-2024``."""
+    summary: Summary
+    """Executive summary."""
+    metrics: list[MetricView]
+    """The five DORA metrics."""
+    practices: Practices | None
+    """Practices assessment; None without survey answers."""
+    recommendation: Recommendation | None
+    """Operating-model recommendation; None without one."""
+    teams: list[TeamPage]
+    """Per-team pages; empty when no teams are configured."""
+    methodology: Methodology
+    """Methodology and data quality."""

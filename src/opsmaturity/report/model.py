@@ -1,0 +1,239 @@
+"""The report-data schema: one plain dict behind every format of the report.
+
+Everything the report shows is in this dict, and nothing else: the PDF and HTML render
+from it, it is written verbatim as ``NAME.json``, and next quarter ``--compare-with
+NAME.json`` reads it back as ``previous`` to compute the deltas. Engines hand over their
+own ``to_json()`` shapes untouched (``metrics``, ``assessment``, ``recommendation``) so a
+reader can trace every number to the engine that produced it.
+
+Top-level keys (``SCHEMA`` = ``opsmaturity-report/1``)::
+
+    schema, generated_at, organization{name, engineers, profile},
+    branding{logo, accent_color, author}, period{start, end, label}, teams[...],
+    metrics (metrics engine JSON), definitions[...], benchmark{id, year, source, tiers, rows},
+    assessment | null, recommendation | null, mismatches[...],
+    data_quality{notes, sources, repositories, bots_excluded, options},
+    cross_check | null, previous | null, deltas{metrics, disciplines}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..errors import ReportError
+from ..records import CollectionNote, to_dict
+
+SCHEMA = "opsmaturity-report/1"
+
+METRICS = (
+    "deployment_frequency",
+    "lead_time_for_changes",
+    "change_failure_rate",
+    "failed_deployment_recovery_time",
+    "rework_rate",
+)
+"""The five DORA metrics, in the order the report shows them."""
+
+HEADLINE_FIELD = {
+    "deployment_frequency": "per_week",
+    "lead_time_for_changes": "median_hours",
+    "change_failure_rate": "value",
+    "failed_deployment_recovery_time": "median_hours",
+    "rework_rate": "value",
+}
+"""The one figure of each metric that the summary shows and deltas compare."""
+
+HIGHER_IS_BETTER = {"deployment_frequency": True}
+"""Direction of improvement; every other metric improves as it falls."""
+
+
+def plain(value: Any) -> Any:
+    """An engine result as plain JSON data, whatever it hands us.
+
+    Accepts a dict/list, an object with ``to_json()`` (returning a dict or a JSON
+    string) or ``to_dict()``, or a dataclass; returns JSON-compatible data.
+    """
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, CollectionNote):
+        return to_dict(value)
+    for method in ("to_json", "to_dict"):
+        if hasattr(value, method):
+            out = getattr(value, method)()
+            return plain(json.loads(out) if isinstance(out, str) else out)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(dataclasses.asdict(value))
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, Iterable):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return json.loads(json.dumps(value, default=str))
+
+
+def build_report_data(
+    *,
+    config: Config,
+    metrics_json: Any,
+    assessment_json: Any = None,
+    recommendation_json: Any = None,
+    mismatches: Any = None,
+    notes: Iterable[CollectionNote | Mapping[str, Any]] = (),
+    cross_check: Any = None,
+    previous: Mapping[str, Any] | None = None,
+    generated_at: datetime,
+    definitions: Any = None,
+    benchmark: Any = None,
+) -> dict[str, Any]:
+    """Assemble the report-data dict from the config and the engines' JSON.
+
+    ``definitions`` and ``benchmark`` default to the metrics engine's
+    ``metric_definitions()`` and ``benchmark_table(year)``. ``previous`` is an earlier
+    report's JSON (``--compare-with``); only its headline figures are kept.
+    """
+    metrics = plain(metrics_json) or {}
+    assessment = plain(assessment_json)
+    year = config.metrics.benchmark
+    data: dict[str, Any] = {
+        "schema": SCHEMA,
+        "generated_at": generated_at.isoformat(),
+        "organization": {
+            "name": config.organization.name,
+            "engineers": config.organization.engineers,
+            "profile": config.organization.profile,
+        },
+        "branding": _branding(config),
+        "period": _period(config),
+        "teams": sorted(config.teams),
+        "metrics": metrics,
+        "definitions": plain(definitions) if definitions is not None else _definitions(),
+        "benchmark": plain(benchmark) if benchmark is not None else _benchmark(year),
+        "assessment": assessment,
+        "recommendation": plain(recommendation_json),
+        "mismatches": plain(mismatches) or [],
+        "data_quality": _data_quality(config, metrics, notes),
+        "cross_check": plain(cross_check),
+        "previous": summarize(previous) if previous else None,
+    }
+    data["deltas"] = deltas(data)
+    return data
+
+
+def _branding(config: Config) -> dict[str, Any]:
+    branding = config.organization.branding
+    logo = None
+    if branding.logo is not None:
+        path = config.resolve(branding.logo).resolve()
+        if not path.is_file():
+            raise ReportError(
+                f"logo file not found: {path} (organization.branding.logo in the config); "
+                "fix the path or remove the logo"
+            )
+        logo = str(path)
+    return {"logo": logo, "accent_color": branding.accent_color, "author": branding.author}
+
+
+def _period(config: Config) -> dict[str, str]:
+    period = config.reporting_period
+    return {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
+
+
+def _definitions() -> list[dict[str, Any]]:
+    """Metric definitions from the metrics engine's data file, when it is installed."""
+    try:
+        from ..metrics import metric_definitions  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return plain(metric_definitions())  # type: ignore[no-any-return]
+
+
+def _benchmark(year: int) -> dict[str, Any]:
+    """The chosen DORA year's tier table from the metrics engine's data files."""
+    try:
+        from ..metrics import benchmark_table  # type: ignore[attr-defined]
+    except ImportError:
+        return {"id": f"dora-{year}", "year": year, "source": "", "tiers": [], "rows": {}}
+    return plain(benchmark_table(year))  # type: ignore[no-any-return]
+
+
+def _data_quality(
+    config: Config, metrics: Mapping[str, Any], notes: Iterable[Any]
+) -> dict[str, Any]:
+    scopes = metrics.get("scopes", [])
+    org = next((s for s in scopes if s.get("scope") == "organization"), {})
+    return {
+        "notes": [plain(n) for n in notes],
+        "sources": [
+            {"name": config.source_name(i), "kind": s.kind} for i, s in enumerate(config.sources)
+        ],
+        "repositories": sorted(s["name"] for s in scopes if s.get("scope") == "repository"),
+        "bots_excluded": org.get("bots_excluded", metrics.get("bots_excluded")),
+        "options": config.metrics.model_dump(mode="json"),
+    }
+
+
+def headline(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Organization-level headline figure of each metric: what deltas compare."""
+    scopes = (data.get("metrics") or {}).get("scopes", [])
+    org = next((s for s in scopes if s.get("scope") == "organization"), None) or {}
+    return {m: (org.get(m) or {}).get(HEADLINE_FIELD[m]) for m in METRICS}
+
+
+def discipline_scores(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Discipline id → score, from the assessment JSON (empty without a survey)."""
+    assessment = data.get("assessment") or {}
+    return {d["id"]: d.get("score") for d in assessment.get("disciplines", [])}
+
+
+def summarize(previous: Mapping[str, Any]) -> dict[str, Any]:
+    """What a later report keeps of this one: period, date and headline figures."""
+    if previous.get("schema") != SCHEMA:
+        raise ReportError(
+            f"--compare-with: not an opsmaturity report JSON (schema {previous.get('schema')!r},"
+            f" expected {SCHEMA!r})"
+        )
+    return {
+        "period": dict(previous["period"]),
+        "generated_at": previous.get("generated_at"),
+        "metrics": headline(previous),
+        "disciplines": discipline_scores(previous),
+    }
+
+
+def deltas(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Quarter-over-quarter change of each headline figure; None when either side is unknown."""
+    prev = data.get("previous")
+    if not prev:
+        return {"metrics": {}, "disciplines": {}}
+    now_m, now_d = headline(data), discipline_scores(data)
+    return {
+        "metrics": {m: _delta(now_m.get(m), prev["metrics"].get(m)) for m in METRICS},
+        "disciplines": {d: _delta(now_d[d], prev["disciplines"].get(d)) for d in sorted(now_d)},
+    }
+
+
+def _delta(current: Any, previous: Any) -> dict[str, Any]:
+    change = None
+    if isinstance(current, int | float) and isinstance(previous, int | float):
+        change = round(current - previous, 6)
+    return {"current": current, "previous": previous, "change": change}
+
+
+def load_report_json(path: Path) -> dict[str, Any]:
+    """Read a previous report's JSON for ``--compare-with``; clear errors, never a traceback."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportError(f"--compare-with: file not found: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"--compare-with: cannot read {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise ReportError(f"--compare-with: {path} is not an opsmaturity report JSON")
+    return data

@@ -1,0 +1,161 @@
+"""The embedded store: one SQLite file of canonical records and sync checkpoints.
+
+Records are kept as JSON keyed by (kind, source, key), so an upsert of the same record
+replaces it — a re-run or a resumed run never duplicates. Checkpoints are per
+(source, repository, resource): sources keep ETags, cursors and "done" markers there,
+which is what makes collection incremental and resumable.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import StoreError
+from .records import KIND_OF, RECORD_TYPES, R, Record, from_dict, record_key, to_dict
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL,
+    repository TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (kind, source, key)
+);
+CREATE INDEX IF NOT EXISTS records_by_repo ON records (kind, repository);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    source TEXT NOT NULL, repository TEXT NOT NULL, resource TEXT NOT NULL,
+    value TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (source, repository, resource)
+);
+"""
+
+
+class Store:
+    """A SQLite-backed record store; safe to share between collector threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
+        self._lock = threading.RLock()
+        self._check_version()
+
+    def _check_version(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self._db.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: store schema version {row[0]} was written by a newer "
+                f"opsmaturity (this one reads up to {SCHEMA_VERSION}); upgrade opsmaturity "
+                "or point `store:` at another file"
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- records -------------------------------------------------------------------
+
+    def upsert(self, source: str, records: Iterable[Record]) -> int:
+        """Insert or replace records (one transaction); returns how many were written."""
+        rows = [
+            (
+                KIND_OF[type(r)],
+                source,
+                record_key(r),
+                getattr(r, "repository", getattr(r, "full_name", "")),
+                json.dumps(to_dict(r), sort_keys=True),
+            )
+            for r in records
+        ]
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?)", rows)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: cannot write records: {exc}") from exc
+        return len(rows)
+
+    def records(
+        self, cls: type[R], *, source: str | None = None, repository: str | None = None
+    ) -> Iterator[R]:
+        """Stored records of one type, optionally for one source and/or repository."""
+        sql, args = "SELECT data FROM records WHERE kind=?", [KIND_OF[cls]]
+        if source is not None:
+            sql, args = sql + " AND source=?", [*args, source]
+        if repository is not None:
+            sql, args = sql + " AND repository=?", [*args, repository]
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY source, key", args).fetchall()
+        for (data,) in rows:
+            yield from_dict(cls, json.loads(data))
+
+    def count(self, kind: str | None = None) -> dict[str, int]:
+        """Number of stored records per kind (all kinds when ``kind`` is None)."""
+        with self._lock:
+            rows = self._db.execute("SELECT kind, COUNT(*) FROM records GROUP BY kind").fetchall()
+        counts = {k: 0 for k in RECORD_TYPES} | dict(rows)
+        return {kind: counts.get(kind, 0)} if kind else counts
+
+    def sources(self) -> list[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT source FROM records ORDER BY 1").fetchall()
+        return [r[0] for r in rows]
+
+    # -- checkpoints -----------------------------------------------------------------
+
+    def checkpoint(self, source: str, repository: str, resource: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value FROM checkpoints WHERE source=? AND repository=? AND resource=?",
+                (source, repository, resource),
+            ).fetchone()
+        return row[0] if row else None
+
+    def set_checkpoint(self, source: str, repository: str, resource: str, value: str) -> None:
+        now = datetime.now(UTC).isoformat()  # bookkeeping only; never feeds a metric
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO checkpoints VALUES (?,?,?,?,?)",
+                (source, repository, resource, value, now),
+            )
+
+    def checkpoints_for(self, source: str) -> SourceCheckpoints:
+        """The :class:`~opsmaturity.sources.base.Checkpoints` view a source is given."""
+        return SourceCheckpoints(self, source)
+
+
+class SourceCheckpoints:
+    """Checkpoints of one source, as the Source interface expects them."""
+
+    def __init__(self, store: Store, source: str) -> None:
+        self._store, self._source = store, source
+
+    def get(self, repository: str, resource: str) -> str | None:
+        return self._store.checkpoint(self._source, repository, resource)
+
+    def set(self, repository: str, resource: str, value: str) -> None:
+        self._store.set_checkpoint(self._source, repository, resource, value)
