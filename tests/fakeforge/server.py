@@ -277,8 +277,9 @@ class FakeForge:
             fault = decision.body.kind
             if fault == "malformed_json":
                 payload = b"<html><body>upstream sent garbage</body></html>"
-        self._write(h, resp, payload, truncate=fault == "truncated_json")
+        # Log before writing, so a client that has its answer always finds it in the log.
         self._log(req, resp.status, len(payload), started, fault)
+        self._write(h, resp, payload, truncate=fault == "truncated_json")
 
     def _conditional(self, req: Request, resp: Response) -> None:
         """Weak ETag on every 200 GET; a matching ``If-None-Match`` turns it into a 304."""

@@ -9,7 +9,7 @@ reader can trace every number to the engine that produced it.
 Top-level keys (``SCHEMA`` = ``opsmaturity-report/1``)::
 
     schema, generated_at, organization{name, engineers, profile},
-    branding{logo, accent_color, author}, period{start, end, label}, teams[...],
+    branding{logo, accent_color, author}, period{start, end, label}, teams[{name, repositories}],
     metrics (metrics engine JSON), definitions[...], benchmark{id, year, source, tiers, rows},
     assessment | null, recommendation | null, mismatches[...],
     data_quality{notes, sources, repositories, bots_excluded, options},
@@ -111,7 +111,10 @@ def build_report_data(
         },
         "branding": _branding(config),
         "period": _period(config),
-        "teams": sorted(config.teams),
+        "teams": [
+            {"name": name, "repositories": list(team.repositories)}
+            for name, team in sorted(config.teams.items())
+        ],
         "metrics": metrics,
         "definitions": plain(definitions) if definitions is not None else _definitions(),
         "benchmark": plain(benchmark) if benchmark is not None else _benchmark(year),

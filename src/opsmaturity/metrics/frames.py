@@ -1,0 +1,244 @@
+"""Canonical records → column arrays, built once so every metric is a vectorised pass.
+
+Times become float seconds since the epoch (UTC), repositories small integer codes (sorted
+by name) and commits int64 keys ``sha_code * n_repos + repo_code`` — a SHA is unique only
+within its repository (forks share history). Only successful, finished production
+deployments are kept; everything else is noise to every metric.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+
+from ..config import MetricsOptions
+from ..records import Change, Deployment, DeploymentStatus, Incident, Repository
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+
+
+def norm_severity(value: str | None) -> str | None:
+    """``SEV-1``, ``sev1`` and ``Sev 1`` are the same severity."""
+    return None if value is None else _NOT_ALNUM.sub("", value.lower()) or None
+
+
+@dataclass(frozen=True)
+class Frames:
+    """The records as columns; see the module docstring for the encodings."""
+
+    repo_names: list[str]
+    listed: np.ndarray  # bool per repo code: named in `repositories`
+    deps: pd.DataFrame  # id, repo, head, finish, n_changes; sorted by repo, finish, id
+    ships: pd.DataFrame  # dep (row in deps), key; in deps order
+    changes: pd.DataFrame  # key, repo, authored, committed, first, merged, pr, bot, ...
+    incidents: pd.DataFrame  # id, repo, created, resolved, severity, linked_dep, linked_key
+    paths: np.ndarray | None  # object array of path tuples aligned with changes, if needed
+
+
+def _ts(values: Iterable[object]) -> np.ndarray:
+    return np.fromiter(
+        (math.nan if v is None else v.timestamp() for v in values),  # type: ignore[attr-defined]
+        dtype=np.float64,
+    )
+
+
+def _factor(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    local, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return local, list(uniques)
+
+
+def _codes(factored: tuple[np.ndarray, list[str]], lookup: dict[str, int]) -> np.ndarray:
+    """Global repository codes from a local factorization (map the few uniques only)."""
+    local, uniques = factored
+    table = np.array([lookup[u] for u in uniques], dtype=np.int64)
+    return table[local] if len(local) else np.zeros(0, dtype=np.int64)
+
+
+def _is_production(options: MetricsOptions) -> object:
+    envs = {e.lower() for e in options.environments}
+    memo: dict[str, bool] = {}
+
+    def keep(d: Deployment) -> bool:
+        if d.status is not DeploymentStatus.SUCCESS or d.finished_at is None:
+            return False
+        if not d.is_production:
+            return False
+        ok = memo.get(d.environment)
+        if ok is None:
+            ok = memo[d.environment] = d.environment.lower() in envs
+        return ok
+
+    return keep
+
+
+def _order(repo: np.ndarray, finish: np.ndarray, ids: list[str]) -> np.ndarray:
+    """Sort by repository, finish time, then id — ties broken by id, never by input order."""
+    order = np.lexsort((finish, repo))
+    r, f = repo[order], finish[order]
+    same = (r[1:] == r[:-1]) & (f[1:] == f[:-1])
+    tie = np.zeros(len(order), dtype=bool)
+    tie[1:] |= same
+    tie[:-1] |= same
+    if tie.any():
+        order[tie] = sorted(order[tie], key=lambda i: (repo[i], finish[i], ids[i]))
+    return order
+
+
+def build_frames(
+    *,
+    repositories: Sequence[Repository],
+    deployments: Sequence[Deployment],
+    changes: Sequence[Change],
+    incidents: Sequence[Incident],
+    options: MetricsOptions,
+    need_paths: bool = False,
+) -> Frames:
+    """Encode the records once; the cost is one pass per column over each sequence."""
+    keep = _is_production(options)
+    unique = {(d.repository, d.id): d for d in deployments if keep(d)}  # type: ignore[operator]
+    deps = list(unique.values())
+    factored = {
+        "dep": _factor([d.repository for d in deps]),
+        "chg": _factor([c.repository for c in changes]),
+        "inc": _factor([i.repository for i in incidents]),
+    }
+    names = sorted({r.full_name for r in repositories}.union(*(u for _, u in factored.values())))
+    lookup = {n: k for k, n in enumerate(names)}
+    listed = np.zeros(len(names), dtype=bool)
+    listed[[lookup[r.full_name] for r in repositories]] = True
+
+    dep_repo = _codes(factored["dep"], lookup)
+    dep_finish = _ts(d.finished_at for d in deps)
+    dep_ids = [d.id for d in deps]
+    order = _order(dep_repo, dep_finish, dep_ids)
+    deps = [deps[i] for i in order]
+    shas = [d.change_shas for d in deps]
+    lens = np.fromiter(map(len, shas), dtype=np.int64, count=len(shas))
+    ship_shas = list(chain.from_iterable(shas))
+    ship_repo = np.repeat(dep_repo[order], lens)
+
+    chg_repo = _codes(factored["chg"], lookup)
+    inc_repo = _codes(factored["inc"], lookup)
+    reverts = [(k, c.reverts) for k, c in enumerate(changes) if c.reverts]
+    linked = [(k, i.linked_sha) for k, i in enumerate(incidents) if i.linked_sha]
+    sha_codes, _ = pd.factorize(
+        np.concatenate(
+            [
+                np.asarray([d.sha for d in deps], dtype=object),
+                np.asarray(ship_shas, dtype=object),
+                np.asarray([c.sha for c in changes], dtype=object),
+                np.asarray([s for _, s in reverts] + [s for _, s in linked], dtype=object),
+            ]
+        )
+    )
+    n_repo = max(len(names), 1)
+    a, b, c = len(deps), len(deps) + len(ship_shas), len(deps) + len(ship_shas) + len(changes)
+    dep_frame = pd.DataFrame(
+        {
+            "id": np.asarray([d.id for d in deps], dtype=object),
+            "repo": dep_repo[order],
+            "head": sha_codes[:a] * n_repo + dep_repo[order],
+            "finish": dep_finish[order],
+            "n_changes": lens,
+        }
+    )
+    ships = pd.DataFrame(
+        {"dep": np.repeat(np.arange(len(deps)), lens), "key": sha_codes[a:b] * n_repo + ship_repo}
+    )
+    chg_key = sha_codes[b:c] * n_repo + chg_repo
+    revert_key = np.full(len(changes), -1, dtype=np.int64)
+    rows = np.array([k for k, _ in reverts], dtype=np.int64)
+    revert_key[rows] = sha_codes[c : c + len(reverts)] * n_repo + chg_repo[rows]
+    change_frame = _change_frame(changes, chg_key, chg_repo, revert_key, options)
+    linked_key = np.full(len(incidents), -1, dtype=np.int64)
+    rows = np.array([k for k, _ in linked], dtype=np.int64)
+    linked_key[rows] = sha_codes[c + len(reverts) :] * n_repo + inc_repo[rows]
+    incident_frame = _incident_frame(incidents, inc_repo, linked_key, dep_frame, n_repo)
+    dup = change_frame["key"].duplicated().to_numpy()
+    paths = None
+    if need_paths:
+        paths = np.empty(len(changes), dtype=object)
+        paths[:] = [c.paths for c in changes]
+        paths = paths[~dup]
+    return Frames(
+        repo_names=names,
+        listed=listed,
+        deps=dep_frame,
+        ships=ships,
+        changes=change_frame[~dup].reset_index(drop=True),
+        incidents=incident_frame,
+        paths=paths,
+    )
+
+
+def _labelled(changes: Sequence[Change], labels: list[str]) -> np.ndarray:
+    wanted = {x.lower() for x in labels}
+    return np.fromiter(
+        (bool(c.pr_labels) and not wanted.isdisjoint(x.lower() for x in c.pr_labels) for c in changes),
+        dtype=bool,
+        count=len(changes),
+    )
+
+
+def _change_frame(
+    changes: Sequence[Change],
+    key: np.ndarray,
+    repo: np.ndarray,
+    revert_key: np.ndarray,
+    options: MetricsOptions,
+) -> pd.DataFrame:
+    cols: dict[str, np.ndarray] = {
+        "key": key,
+        "repo": repo,
+        "authored": _ts(c.authored_at for c in changes),
+        "bot": np.fromiter((c.is_bot for c in changes), dtype=bool, count=len(changes)),
+        "hotfix": _labelled(changes, options.hotfix_labels),
+        "rework": _labelled(changes, options.rework_labels),
+        "reverts": revert_key,
+    }
+    if options.lead_time_start != "commit":
+        cols["pr"] = np.fromiter(
+            (-1 if c.pr_number is None else c.pr_number for c in changes), dtype=np.int64
+        )
+        cols["first"] = _ts(c.pr_first_commit_at for c in changes)
+        cols["merged"] = _ts(c.pr_merged_at for c in changes)
+        cols["committed"] = _ts(c.committed_at for c in changes)
+    return pd.DataFrame(cols)
+
+
+def _incident_frame(
+    incidents: Sequence[Incident],
+    repo: np.ndarray,
+    linked_key: np.ndarray,
+    deps: pd.DataFrame,
+    n_repo: int,
+) -> pd.DataFrame:
+    """Incidents with the deployment row they name, when they name one we know."""
+    dep_index: dict[tuple[int, str], int] = {}
+    if any(i.linked_deployment for i in incidents):
+        pairs = zip(deps["repo"].tolist(), deps["id"].tolist(), strict=True)
+        dep_index = {pair: k for k, pair in enumerate(pairs)}
+    linked_dep = np.array(
+        [
+            dep_index.get((r, i.linked_deployment), -1) if i.linked_deployment else -1
+            for r, i in zip(repo.tolist(), incidents, strict=True)
+        ],
+        dtype=np.int64,
+    )
+    return pd.DataFrame(
+        {
+            "id": np.asarray([i.id for i in incidents], dtype=object),
+            "repo": repo,
+            "created": _ts(i.created_at for i in incidents),
+            "resolved": _ts(i.resolved_at for i in incidents),
+            "severity": np.asarray([norm_severity(i.severity) for i in incidents], dtype=object),
+            "linked_dep": linked_dep,
+            "linked_key": linked_key,
+        }
+    )

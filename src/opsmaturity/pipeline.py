@@ -1,0 +1,286 @@
+"""The main job, end to end: config → collect → store → metrics → assessment → report.
+
+This orchestrator is the one place that knows the whole flow; every step it calls is a
+pure library function with its inputs passed in (time included). The CLI is a thin
+shell over these functions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from .collect import CollectSummary, collect, collection_window
+from .config import Config, load_config
+from .errors import ReportError, StoreError
+from .records import Change, CollectionNote, Deployment, Incident, Repository
+from .sources import build_source
+from .store import Store
+
+LOCAL_KINDS = ("files", "demo")
+
+
+@dataclass
+class Dataset:
+    """Every canonical record the store holds for an assessment."""
+
+    repositories: list[Repository] = field(default_factory=list)
+    deployments: list[Deployment] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    notes: list[CollectionNote] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, store: Store) -> Dataset:
+        return cls(
+            repositories=list(store.records(Repository)),
+            deployments=list(store.records(Deployment)),
+            changes=list(store.records(Change)),
+            incidents=list(store.records(Incident)),
+            notes=list(store.records(CollectionNote)),
+            sources=store.sources(),
+        )
+
+
+@dataclass
+class ReportFiles:
+    main: Path
+    others: list[Path] = field(default_factory=list)
+
+
+def _window(config: Config):  # type: ignore[no-untyped-def]
+    lead_in = timedelta(days=config.metrics.first_deployment_lookback_days + 15)
+    return collection_window(config.reporting_period, config.metrics.timezone, lead_in)
+
+
+def collect_sources(
+    config: Config, store: Store, *, kinds: Sequence[str] | None = None, console: Console | None = None
+) -> list[CollectSummary]:
+    """Collect every configured source (or only those of ``kinds``) into ``store``."""
+    from .progress import RichProgress
+
+    summaries = []
+    for index, entry in enumerate(config.sources):
+        if kinds is not None and entry.kind not in kinds:
+            continue
+        source = build_source(config, index)
+        concurrency = getattr(entry, "concurrency", 8)
+        try:
+            if console is None:
+                summaries.append(collect(source, store, _window(config), concurrency=concurrency))
+            else:
+                with RichProgress(console) as progress:
+                    summaries.append(
+                        collect(source, store, _window(config), progress=progress, concurrency=concurrency)
+                    )
+        finally:
+            source.close()
+    return summaries
+
+
+def collect_all(config_path: Path, console: Console | None = None) -> list[CollectSummary]:
+    """``opsmaturity collect``: every source of the config into its store."""
+    config = load_config(config_path)
+    with Store(config.store_path) as store:
+        return collect_sources(config, store, console=console)
+
+
+def load_dataset(config: Config) -> Dataset:
+    """Records for an assessment; local sources (files, demo) are refreshed first."""
+    with Store(config.store_path) as store:
+        collect_sources(config, store, kinds=LOCAL_KINDS)
+        data = Dataset.load(store)
+    if not data.repositories:
+        raise StoreError(
+            f"{config.store_path}: the store is empty; run `opsmaturity collect --config ...` first"
+        )
+    return data
+
+
+def compute_metrics_for(config: Config, data: Dataset, period=None):  # type: ignore[no-untyped-def]
+    """The metrics engine over a dataset, for the config's period (or another one)."""
+    from .metrics import compute_metrics
+
+    return compute_metrics(
+        repositories=data.repositories,
+        deployments=data.deployments,
+        changes=data.changes,
+        incidents=data.incidents,
+        teams=config.teams,
+        period=period or config.reporting_period,
+        options=config.metrics,
+    )
+
+
+def metrics_output(config_path: Path, fmt: str) -> Any:
+    """``opsmaturity metrics``: a rich table, JSON text or CSV text."""
+    from .metrics import render_table, to_csv
+
+    config = load_config(config_path)
+    result = compute_metrics_for(config, load_dataset(config))
+    if fmt == "json":
+        return json.dumps(result.to_json(), indent=2)
+    if fmt == "csv":
+        return to_csv(result)
+    return render_table(result)
+
+
+def _assess(config: Config, responses: list[Any], metrics_json: dict[str, Any]) -> dict[str, Any]:
+    """Scores, survey-vs-data mismatches and the recommendation, as JSON-ready parts."""
+    from .practices import compare_survey_with_data, load_questionnaires, score
+    from .recommend import recommend
+
+    org = _organization_scope(metrics_json)
+    measured = {
+        "deployment_frequency": org["deployment_frequency"].get("per_week"),
+        "lead_time_for_changes": org["lead_time_for_changes"].get("median_hours"),
+        "change_failure_rate": org["change_failure_rate"].get("value"),
+        "failed_deployment_recovery_time": org["failed_deployment_recovery_time"].get("median_hours"),
+        "rework_rate": org["rework_rate"].get("value"),
+    }
+    tiers = {key: org[key].get("tier") for key in measured if key != "rework_rate"}
+    tiers["overall"] = org.get("overall_tier")
+    assessment = score(load_questionnaires(), responses) if responses else None
+    mismatches = compare_survey_with_data(assessment, measured) if assessment else []
+    recommendation = recommend(
+        engineers=config.organization.engineers,
+        profile=config.organization.profile,
+        assessment=assessment,
+        dora_tiers=tiers,
+    )
+    return {
+        "assessment": assessment.to_json() if assessment else None,
+        "mismatches": [m.to_json() for m in mismatches],
+        "recommendation": recommendation.to_json(),
+    }
+
+
+def _organization_scope(metrics_json: dict[str, Any]) -> dict[str, Any]:
+    return next(s for s in metrics_json["scopes"] if s["scope"] == "organization")
+
+
+def build_report(
+    config: Config,
+    data: Dataset,
+    responses: list[Any],
+    *,
+    previous: dict[str, Any] | None,
+    generated_at: datetime,
+) -> dict[str, Any]:
+    """All numbers behind a report, as the dict the renderer and next quarter read."""
+    from .report import build_report_data
+
+    metrics_json = compute_metrics_for(config, data).to_json()
+    parts = _assess(config, responses, metrics_json)
+    return build_report_data(
+        config=config,
+        metrics_json=metrics_json,
+        assessment_json=parts["assessment"],
+        recommendation_json=parts["recommendation"],
+        mismatches=parts["mismatches"],
+        notes=data.notes,
+        repositories=data.repositories,
+        previous=previous,
+        generated_at=generated_at,
+    )
+
+
+def _read_previous(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ReportError(f"{path}: cannot read previous report JSON: {exc}") from exc
+
+
+def run_report(
+    config_path: Path,
+    answers: Sequence[Path],
+    *,
+    compare_with: Path | None,
+    out_pdf: Path | None,
+    generated_at: datetime,
+) -> ReportFiles:
+    """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config."""
+    from .practices import load_answers
+    from .report import write_report
+
+    config = load_config(config_path)
+    responses = load_answers(list(answers)) if answers else []
+    report = build_report(
+        config, load_dataset(config), responses,
+        previous=_read_previous(compare_with), generated_at=generated_at,
+    )
+    out_pdf = out_pdf or Path("reports") / f"{_slug(config.organization.name)}-{config.reporting_period.label}.pdf"
+    written = write_report(
+        report, out_pdf, template_dir=config.report.template_dir and config.resolve(config.report.template_dir),
+        paper=config.report.paper,
+    )
+    return ReportFiles(main=written.pdf, others=written.others)
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-") or "report"
+
+
+def interactive_survey(out_path: Path) -> None:
+    """``opsmaturity survey``: ask in the terminal, saving after every answer."""
+    from .practices import load_questionnaires
+    from .practices.survey import QuestionaryPrompter, run_survey
+
+    run_survey(load_questionnaires(), out_path, QuestionaryPrompter())
+
+
+def export_blank_questionnaire(fmt: str) -> str:
+    """``opsmaturity questionnaire export``: a blank CSV or HTML form."""
+    from .practices import export_questionnaire, load_questionnaires
+
+    return export_questionnaire(load_questionnaires(), fmt)  # type: ignore[arg-type]
+
+
+DEMO_PERIODS = ("2026Q2", "2026Q3")
+
+
+def demo_config(out_dir: Path) -> Config:
+    """The demo organization as a config: demo source, its teams, a store in ``out_dir``."""
+    from .sources.demo import DEMO_ORGANIZATION, demo_teams
+
+    return Config.model_validate(
+        {
+            "organization": {**DEMO_ORGANIZATION, "branding": {"author": "opsmaturity demo"}},
+            "period": {"quarter": DEMO_PERIODS[-1]},
+            "sources": [{"kind": "demo", "seed": 42}],
+            "teams": {name: team.model_dump() for name, team in demo_teams().items()},
+            "store": str(out_dir.resolve() / ".opsmaturity" / "store.sqlite"),
+            "base_dir": out_dir.resolve(),
+        }
+    )
+
+
+def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None = None) -> ReportFiles:
+    """``opsmaturity demo``: last quarter's JSON, then this quarter's full report against it."""
+    import json as _json
+
+    from .config import PeriodConfig
+    from .practices import demo_answers
+    from .report import write_report
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    config = demo_config(out_dir)
+    data = load_dataset(config)
+    responses = demo_answers()
+    previous_config = config.model_copy(update={"period": PeriodConfig(quarter=DEMO_PERIODS[0])})
+    previous = build_report(previous_config, data, responses, previous=None, generated_at=generated_at)
+    previous_path = out_dir / f"northwind-retail-{DEMO_PERIODS[0]}.json"
+    previous_path.write_text(_json.dumps(previous, indent=2, sort_keys=True), encoding="utf-8")
+    current = build_report(config, data, responses, previous=previous, generated_at=generated_at)
+    written = write_report(current, out_dir / f"northwind-retail-{DEMO_PERIODS[1]}.pdf")
+    return ReportFiles(main=written.pdf, others=[*written.others, previous_path])
