@@ -58,6 +58,16 @@ class ScopeRow:
 
 
 @dataclass(frozen=True)
+class RepositoryRow:
+    """One repository's five metrics, for the appendix table."""
+
+    name: str
+    """Repository full name (untrusted: escaped)."""
+    figures: list[ScopeRow]
+    """One row per metric, in the report's metric order."""
+
+
+@dataclass(frozen=True)
 class MetricView:
     """A DORA metric: its section in the report and its line in the summary."""
 
@@ -91,8 +101,6 @@ class MetricView:
     """SVG trend chart as a data URI, or None when there are fewer than two points."""
     teams: list[ScopeRow]
     """Per-team figures."""
-    repositories: list[ScopeRow]
-    """Per-repository figures."""
 
 
 @dataclass(frozen=True)
@@ -323,6 +331,8 @@ class ReportContext:
     """Practices assessment; None without survey answers."""
     recommendation: Recommendation | None
     """Operating-model recommendation; None without one."""
+    repositories: list[RepositoryRow]
+    """Per-repository figures for the appendix."""
     teams: list[TeamPage]
     """Per-team pages; empty when no teams are configured."""
     methodology: Methodology

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,7 @@ from .context import (
     Note,
     Recommendation,
     ReportContext,
+    RepositoryRow,
     ScopeRow,
     Summary,
     TeamPage,
@@ -33,6 +35,8 @@ from .model import HEADLINE_FIELD, HIGHER_IS_BETTER, METRICS
 from .practices_view import build_practices
 
 Json = Mapping[str, Any]
+DEFAULT_ACCENT = "#1f5f8b"
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 KIND = {
     "deployment_frequency": "per_week",
@@ -77,7 +81,7 @@ def build_context(data: Json, *, paper: str = "A4") -> ReportContext:
         period_range=f"{fmt.day(period.get('start'))} – {fmt.day(period.get('end'))}",
         generated_on=fmt.day(data.get("generated_at")),
         previous_label=(previous.get("period") or {}).get("label", ""),
-        accent_color=branding.get("accent_color") or "#1f5f8b",
+        accent_color=_colour(branding.get("accent_color")),
         logo_uri=_logo_uri(branding.get("logo")),
         paper=paper,
         benchmark_id=(data.get("benchmark") or {}).get("id", ""),
@@ -85,9 +89,24 @@ def build_context(data: Json, *, paper: str = "A4") -> ReportContext:
         metrics=metrics,
         practices=build_practices(data),
         recommendation=_recommendation(data),
+        repositories=_repositories(data),
         teams=_teams(data, metrics),
         methodology=_methodology(data, metrics),
     )
+
+
+def _colour(value: Any) -> str:
+    """The accent colour goes into CSS, where HTML escaping does not protect: validate it."""
+    return value if isinstance(value, str) and _HEX.fullmatch(value) else DEFAULT_ACCENT
+
+
+def _repositories(data: Json) -> list[RepositoryRow]:
+    scopes = (data.get("metrics") or {}).get("scopes") or []
+    return [
+        RepositoryRow(name=str(s.get("name", "")), figures=[scope_row(m, s) for m in METRICS])
+        for s in scopes
+        if s.get("scope") == "repository"
+    ]
 
 
 def _org_scope(data: Json) -> Json:
@@ -172,7 +191,6 @@ def _metric(metric: str, data: Json, org: Json, definition: Json) -> MetricView:
         benchmark=_benchmark_rows(metric, data, row.tier),
         trend_chart=_trend(metric, data),
         teams=[scope_row(metric, s) for s in scopes if s.get("scope") == "team"],
-        repositories=[scope_row(metric, s) for s in scopes if s.get("scope") == "repository"],
     )
 
 
