@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from opsmaturity.config import load_config, json_schema
+from opsmaturity.config import json_schema, load_config
 from opsmaturity.errors import ConfigError
 from opsmaturity.period import Period
 

@@ -6,15 +6,13 @@ its exit code; nothing here computes a number.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
-
-import functools
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console

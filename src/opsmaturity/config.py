@@ -271,10 +271,7 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> list[str | int]:
     """Drop pydantic's internal path parts (union tags) that are not keys in the file."""
     out: list[str | int] = []
     for i, part in enumerate(loc):
-        if isinstance(data, dict) and part in data:
-            out.append(part)
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) and part < len(data):
             out.append(part)
             data = data[part]
         elif i == len(loc) - 1 and not isinstance(part, int) and part not in ("function-after",):

@@ -19,8 +19,10 @@ from rich.console import Console
 from .collect import CollectSummary, collect, collection_window
 from .config import Config, load_config
 from .errors import ReportError, StoreError
+from .period import Period
 from .records import Change, CollectionNote, Deployment, Incident, Repository
 from .sources import build_source
+from .sources.base import Window
 from .store import Store
 
 LOCAL_KINDS = ("files", "demo")
@@ -55,13 +57,19 @@ class ReportFiles:
     others: list[Path] = field(default_factory=list)
 
 
-def _window(config: Config):  # type: ignore[no-untyped-def]
+def _window(config: Config, period: Period | None = None) -> Window:
+    """What to collect: the period plus enough before it for the look-back and predecessor."""
     lead_in = timedelta(days=config.metrics.first_deployment_lookback_days + 15)
-    return collection_window(config.reporting_period, config.metrics.timezone, lead_in)
+    return collection_window(period or config.reporting_period, config.metrics.timezone, lead_in)
 
 
 def collect_sources(
-    config: Config, store: Store, *, kinds: Sequence[str] | None = None, console: Console | None = None
+    config: Config,
+    store: Store,
+    *,
+    kinds: Sequence[str] | None = None,
+    console: Console | None = None,
+    period: Period | None = None,
 ) -> list[CollectSummary]:
     """Collect every configured source (or only those of ``kinds``) into ``store``."""
     from .progress import RichProgress
@@ -72,13 +80,14 @@ def collect_sources(
             continue
         source = build_source(config, index)
         concurrency = getattr(entry, "concurrency", 8)
+        window = _window(config, period)
         try:
             if console is None:
-                summaries.append(collect(source, store, _window(config), concurrency=concurrency))
+                summaries.append(collect(source, store, window, concurrency=concurrency))
             else:
                 with RichProgress(console) as progress:
                     summaries.append(
-                        collect(source, store, _window(config), progress=progress, concurrency=concurrency)
+                        collect(source, store, window, progress=progress, concurrency=concurrency)
                     )
         finally:
             source.close()
@@ -92,10 +101,11 @@ def collect_all(config_path: Path, console: Console | None = None) -> list[Colle
         return collect_sources(config, store, console=console)
 
 
-def load_dataset(config: Config) -> Dataset:
-    """Records for an assessment; local sources (files, demo) are refreshed first."""
+def load_dataset(config: Config, period: Period | None = None) -> Dataset:
+    """Records for an assessment; local sources (files, demo) are refreshed first,
+    over ``period`` when given (the demo spans two quarters), else the config's."""
     with Store(config.store_path) as store:
-        collect_sources(config, store, kinds=LOCAL_KINDS)
+        collect_sources(config, store, kinds=LOCAL_KINDS, period=period)
         data = Dataset.load(store)
     if not data.repositories:
         raise StoreError(
@@ -246,20 +256,19 @@ def export_blank_questionnaire(fmt: str) -> str:
     return export_questionnaire(load_questionnaires(), fmt)  # type: ignore[arg-type]
 
 
-DEMO_PERIODS = ("2026Q2", "2026Q3")
-
-
 def demo_config(out_dir: Path) -> Config:
-    """The demo organization as a config: demo source, its teams, a store in ``out_dir``."""
-    from .sources.demo import DEMO_ORGANIZATION, demo_teams
+    """The demo organization's config, with its store and branding in ``out_dir``."""
+    from .config import Branding
+    from .sources import demo
 
-    return Config.model_validate(
-        {
-            "organization": {**DEMO_ORGANIZATION, "branding": {"author": "opsmaturity demo"}},
-            "period": {"quarter": DEMO_PERIODS[-1]},
-            "sources": [{"kind": "demo", "seed": 42}],
-            "teams": {name: team.model_dump() for name, team in demo_teams().items()},
-            "store": str(out_dir.resolve() / ".opsmaturity" / "store.sqlite"),
+    base = demo.demo_config()
+    organization = base.organization.model_copy(
+        update={"branding": Branding(author="opsmaturity demo")}  # type: ignore[call-arg]
+    )
+    return base.model_copy(
+        update={
+            "organization": organization,
+            "store": out_dir.resolve() / ".opsmaturity" / "store.sqlite",
             "base_dir": out_dir.resolve(),
         }
     )
@@ -272,15 +281,17 @@ def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None =
     from .config import PeriodConfig
     from .practices import demo_answers
     from .report import write_report
+    from .sources.demo_model import QUARTERS
 
     out_dir.mkdir(parents=True, exist_ok=True)
     config = demo_config(out_dir)
-    data = load_dataset(config)
+    both = Period(Period.quarter(QUARTERS[0]).start, Period.quarter(QUARTERS[-1]).end)
+    data = load_dataset(config, period=both)
     responses = demo_answers()
-    previous_config = config.model_copy(update={"period": PeriodConfig(quarter=DEMO_PERIODS[0])})
+    previous_config = config.model_copy(update={"period": PeriodConfig(quarter=QUARTERS[0])})
     previous = build_report(previous_config, data, responses, previous=None, generated_at=generated_at)
-    previous_path = out_dir / f"northwind-retail-{DEMO_PERIODS[0]}.json"
+    previous_path = out_dir / f"northwind-retail-{QUARTERS[0]}.json"
     previous_path.write_text(_json.dumps(previous, indent=2, sort_keys=True), encoding="utf-8")
     current = build_report(config, data, responses, previous=previous, generated_at=generated_at)
-    written = write_report(current, out_dir / f"northwind-retail-{DEMO_PERIODS[1]}.pdf")
+    written = write_report(current, out_dir / f"northwind-retail-{QUARTERS[1]}.pdf")
     return ReportFiles(main=written.pdf, others=[*written.others, previous_path])

@@ -29,14 +29,18 @@ from .scenario import (
     fake_sha,
 )
 
-ZONES = [timezone(timedelta(hours=h, minutes=m)) for h, m in ((0, 0), (2, 0), (-7, 0), (5, 30), (9, 0))]
+ZONES = [
+    timezone(timedelta(hours=h, minutes=m)) for h, m in ((0, 0), (2, 0), (-7, 0), (5, 30), (9, 0))
+]
 PEOPLE = [
     Person("Ada Lovelace", "ada@example.com", "ada"),
     Person("Grace Hopper", "grace@example.com", "grace"),
     Person("Linus Torvalds", "linus@example.com", "linus"),
     Person("Margaret Hamilton", "margaret@example.com", "margaret"),
 ]
-BOTS = [Person(login.removesuffix("[bot]"), f"{login}@users.noreply", login) for login in BOT_LOGINS]
+BOTS = [
+    Person(login.removesuffix("[bot]"), f"{login}@users.noreply", login) for login in BOT_LOGINS
+]
 DEPLOY_WORKFLOW = Workflow(1, "Deploy", ".github/workflows/deploy.yml")
 CI_WORKFLOW = Workflow(2, "CI", ".github/workflows/ci.yml")
 
@@ -83,8 +87,16 @@ class RepoBuilder:
             parents = [tip] if tip else []
         sha = fake_sha(f"{self.repo.full_name}:{len(self.repo.commits)}:{message}")
         self.repo.commits.append(
-            Commit(sha, message, author, committer or author, at, committed_at or at, parents,
-                   files or ["src/app.py"])
+            Commit(
+                sha,
+                message,
+                author,
+                committer or author,
+                at,
+                committed_at or at,
+                parents,
+                files or ["src/app.py"],
+            )
         )
         self.repo.branches[branch] = sha
         self.repo.reset_caches()
@@ -110,12 +122,29 @@ class RepoBuilder:
         step = ((merged or opened + timedelta(hours=1)) - opened) / (commits + 1)
         shas = []
         for i in range(commits):
-            shas.append(self.commit(f"{title} part {i + 1}", opened + step * i, author,
-                                    parents=[shas[-1]] if shas else ([base] if base else []),
-                                    files=files, branch=branch))
-        pull = Pull(number, title, author, opened, state or ("merged" if merged else "open"),
-                    style, self.repo.default_branch, branch, shas, labels=list(labels or []),
-                    id=self._next())
+            shas.append(
+                self.commit(
+                    f"{title} part {i + 1}",
+                    opened + step * i,
+                    author,
+                    parents=[shas[-1]] if shas else ([base] if base else []),
+                    files=files,
+                    branch=branch,
+                )
+            )
+        pull = Pull(
+            number,
+            title,
+            author,
+            opened,
+            state or ("merged" if merged else "open"),
+            style,
+            self.repo.default_branch,
+            branch,
+            shas,
+            labels=list(labels or []),
+            id=self._next(),
+        )
         if merged is not None and pull.state == "merged":
             self._land(pull, merged, files)
         elif pull.state == "closed":
@@ -130,23 +159,43 @@ class RepoBuilder:
         merger = PEOPLE[0]
         main = self.repo.default_branch
         if pull.merge_style == "merge":
-            sha = self.commit(f"Merge pull request #{pull.number} from {pull.head_ref}", merged,
-                              merger, parents=[p for p in (self.head, pull.commits[-1]) if p],
-                              files=files, branch=main)
+            sha = self.commit(
+                f"Merge pull request #{pull.number} from {pull.head_ref}",
+                merged,
+                merger,
+                parents=[p for p in (self.head, pull.commits[-1]) if p],
+                files=files,
+                branch=main,
+            )
             pull.landed = [sha]
         elif pull.merge_style == "squash":
             first = self.repo.commit(pull.commits[0])
             assert first is not None
-            sha = self.commit(f"{pull.title} (#{pull.number})", first.authored_at, pull.author,
-                              committer=merger, committed_at=merged, files=files, branch=main)
+            sha = self.commit(
+                f"{pull.title} (#{pull.number})",
+                first.authored_at,
+                pull.author,
+                committer=merger,
+                committed_at=merged,
+                files=files,
+                branch=main,
+            )
             pull.landed = [sha]
         else:
             for original in pull.commits:
                 c = self.repo.commit(original)
                 assert c is not None
-                pull.landed.append(self.commit(c.message, c.authored_at, c.author,
-                                               committer=merger, committed_at=merged,
-                                               files=c.files, branch=main))
+                pull.landed.append(
+                    self.commit(
+                        c.message,
+                        c.authored_at,
+                        c.author,
+                        committer=merger,
+                        committed_at=merged,
+                        files=c.files,
+                        branch=main,
+                    )
+                )
         pull.merged_at = pull.closed_at = merged
         pull.merge_commit_sha = pull.landed[-1]
 
@@ -164,11 +213,19 @@ class RepoBuilder:
         sha = sha or self.head
         assert sha, "deploy needs a commit"
         done = at + timedelta(minutes=minutes)
-        dep = Deployment(self._next(), environment, sha, at, creator=PEOPLE[0],
-                         statuses=[StatusEvent("queued", at),
-                                   StatusEvent("in_progress", at + timedelta(seconds=30)),
-                                   StatusEvent(state, done)],
-                         iid=len(self.repo.deployments) + 1)
+        dep = Deployment(
+            self._next(),
+            environment,
+            sha,
+            at,
+            creator=PEOPLE[0],
+            statuses=[
+                StatusEvent("queued", at),
+                StatusEvent("in_progress", at + timedelta(seconds=30)),
+                StatusEvent(state, done),
+            ],
+            iid=len(self.repo.deployments) + 1,
+        )
         if state == "success":
             for older in self.repo.deployments:
                 if older.environment == environment and older.statuses[-1].state == "success":
@@ -178,18 +235,42 @@ class RepoBuilder:
             self.run(DEPLOY_WORKFLOW, sha, at, done, "success" if state == "success" else "failure")
         return dep
 
-    def run(self, workflow: Workflow, sha: str, at: datetime, done: datetime,
-            conclusion: str | None = "success", branch: str | None = None) -> Run:
+    def run(
+        self,
+        workflow: Workflow,
+        sha: str,
+        at: datetime,
+        done: datetime,
+        conclusion: str | None = "success",
+        branch: str | None = None,
+    ) -> Run:
         wf = next(w for w in self.repo.workflows if w.path == workflow.path)
         number = 1 + sum(1 for r in self.repo.runs if r.workflow_id == wf.id)
-        run = Run(self._next(), wf.id, wf.name, wf.path, branch or self.repo.default_branch, sha,
-                  at, done, "completed" if conclusion else "in_progress", conclusion,
-                  run_number=number)
+        run = Run(
+            self._next(),
+            wf.id,
+            wf.name,
+            wf.path,
+            branch or self.repo.default_branch,
+            sha,
+            at,
+            done,
+            "completed" if conclusion else "in_progress",
+            conclusion,
+            run_number=number,
+        )
         self.repo.runs.append(run)
         return run
 
-    def release(self, tag: str, at: datetime, *, draft: bool = False,
-                prerelease: bool = False, sha: str | None = None) -> Release:
+    def release(
+        self,
+        tag: str,
+        at: datetime,
+        *,
+        draft: bool = False,
+        prerelease: bool = False,
+        sha: str | None = None,
+    ) -> Release:
         self.tag(tag, sha or self.head or "")
         rel = Release(self._next(), tag, tag, at, None if draft else at, draft, prerelease)
         self.repo.releases.append(rel)
@@ -200,12 +281,28 @@ class RepoBuilder:
         self.repo.tags.append(tag)
         return tag
 
-    def issue(self, title: str, created: datetime, closed: datetime | None = None, *,
-              labels: list[str] | None = None, incident: bool = False,
-              author: Person = PEOPLE[2]) -> Issue:
+    def issue(
+        self,
+        title: str,
+        created: datetime,
+        closed: datetime | None = None,
+        *,
+        labels: list[str] | None = None,
+        incident: bool = False,
+        author: Person = PEOPLE[2],
+    ) -> Issue:
         number = len(self.repo.pulls) + len(self.repo.issues) + 1
-        issue = Issue(number, title, author, created, "closed" if closed else "open", closed,
-                      list(labels or []), "incident" if incident else "issue", self._next())
+        issue = Issue(
+            number,
+            title,
+            author,
+            created,
+            "closed" if closed else "open",
+            closed,
+            list(labels or []),
+            "incident" if incident else "issue",
+            self._next(),
+        )
         self.repo.issues.append(issue)
         return issue
 
@@ -229,13 +326,23 @@ def generate(
     rng = random.Random(seed)
     out = Org(org, 1)
     for index in range(repos):
-        out.repos.append(_generate_repo(rng, f"{org}/service-{index:03d}", index + 1,
-                                        deployments, commits, start, end))
+        out.repos.append(
+            _generate_repo(
+                rng, f"{org}/service-{index:03d}", index + 1, deployments, commits, start, end
+            )
+        )
     return Scenario([out])
 
 
-def _generate_repo(rng: random.Random, name: str, id: int, deployments: int, commits: int,
-                   start: datetime, end: datetime) -> Repo:
+def _generate_repo(
+    rng: random.Random,
+    name: str,
+    id: int,
+    deployments: int,
+    commits: int,
+    start: datetime,
+    end: datetime,
+) -> Repo:
     b = RepoBuilder(name, id)
     span = (end - start) / max(1, deployments)
     b.commit("Initial commit", (start - timedelta(days=30)).astimezone(rng.choice(ZONES)))
@@ -250,9 +357,13 @@ def _generate_repo(rng: random.Random, name: str, id: int, deployments: int, com
         state = "success" if roll < 0.85 else ("failure" if roll < 0.95 else "error")
         b.deploy(at, state)
         if state != "success":
-            b.issue(f"Outage after deploy {d}", at + timedelta(minutes=20),
-                    at + timedelta(hours=rng.randint(1, 8)), labels=["incident", "sev2"],
-                    incident=True)
+            b.issue(
+                f"Outage after deploy {d}",
+                at + timedelta(minutes=20),
+                at + timedelta(hours=rng.randint(1, 8)),
+                labels=["incident", "sev2"],
+                incident=True,
+            )
         if d % 10 == 9:
             b.release(f"v1.{d // 10}.0", at + timedelta(minutes=10))
         if rng.random() < 0.2:
@@ -275,6 +386,13 @@ def _grow(rng: random.Random, b: RepoBuilder, t0: datetime, span: timedelta, cou
         size = min(rng.randint(1, 3), count - landed - (1 if style == "merge" else 0)) or 1
         who = rng.choice(BOTS) if rng.random() < 0.1 else rng.choice(PEOPLE)
         labels = ["hotfix"] if rng.random() < 0.05 else (["feature"] if rng.random() < 0.5 else [])
-        pull = b.pull(f"Change {landed}", at, at + span / (count + 1), style=style, commits=size,
-                      author=who, labels=labels)
+        pull = b.pull(
+            f"Change {landed}",
+            at,
+            at + span / (count + 1),
+            style=style,
+            commits=size,
+            author=who,
+            labels=labels,
+        )
         landed += len(pull.landed)

@@ -83,7 +83,12 @@ class Faults:
         self.rules: list[FaultRule] = []
 
     def add(
-        self, kind: str, endpoint: str = "*", times: int | None = None, after: int = 0, **params: Any
+        self,
+        kind: str,
+        endpoint: str = "*",
+        times: int | None = None,
+        after: int = 0,
+        **params: Any,
     ) -> FaultRule:
         rule = FaultRule(kind, endpoint, times, after, dict(params))
         with self._lock:
@@ -98,7 +103,9 @@ class Faults:
     def latency(self, seconds: float, jitter: float = 0.0, endpoint: str = "*") -> FaultRule:
         return self.add("latency", endpoint, seconds=seconds, jitter=jitter)
 
-    def status(self, status: int = 502, times: int = 1, endpoint: str = "*", after: int = 0) -> FaultRule:
+    def status(
+        self, status: int = 502, times: int = 1, endpoint: str = "*", after: int = 0
+    ) -> FaultRule:
         return self.add("status", endpoint, times, after, status=status)
 
     def check(self, endpoint: str) -> Decision:

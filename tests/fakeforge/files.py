@@ -28,7 +28,8 @@ def load_scenario(name_or_path: str | Path) -> sc.Scenario:
         path = SCENARIOS / f"{name_or_path}.yaml"
     data = yaml.safe_load(path.read_text())
     people = {
-        key: _build(sc.Person, value, {}, key) for key, value in (data.pop("people", {}) or {}).items()
+        key: _build(sc.Person, value, {}, key)
+        for key, value in (data.pop("people", {}) or {}).items()
     }
     scenario = _build(sc.Scenario, data, people, path.name)
     for repo in scenario.repos:

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from email.utils import formatdate
-from fnmatch import fnmatchcase
 from typing import Any
 
 from . import gitlab_render as render
@@ -39,6 +38,14 @@ def parse_time(text: str | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def flag(req: Request, name: str) -> bool | None:
+    """A Grape boolean: ``true``/``True``/``1``/``yes`` (python-gitlab sends ``True``)."""
+    value = req.arg(name)
+    if value is None or value == "":
+        return None
+    return value.lower() in ("true", "1", "t", "yes", "y", "on")
+
+
 def _between(moment: datetime | None, after: datetime | None, before: datetime | None) -> bool:
     if moment is None:
         return after is None and before is None
@@ -51,8 +58,15 @@ class FakeGitLab(FakeForge):
 
     forge = "gitlab"
 
-    def __init__(self, scenario: Scenario, token: str = "fake-token", *, seed: int = 0,
-                 dora_status: int | None = None, rate_limit: int = 2000) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        token: str = "fake-token",
+        *,
+        seed: int = 0,
+        dora_status: int | None = None,
+        rate_limit: int = 2000,
+    ) -> None:
         self.dora_status = dora_status
         self.rate_limit = rate_limit
         super().__init__(scenario, token, seed=seed)
@@ -81,8 +95,8 @@ class FakeGitLab(FakeForge):
         }
 
     def decorate(self, req: Request, resp: Response, counted: bool) -> None:
-        remaining, used, reset_at = self.quota.consume(counted)
-        remaining = max(0, self.rate_limit - used) if remaining else 0
+        _, used, reset_at = self.quota.consume(counted)
+        remaining = max(0, self.rate_limit - used)
         for name, value in self.rate_headers(remaining, reset_at, used).items():
             resp.headers.setdefault(name, value)
 
@@ -96,8 +110,13 @@ class FakeGitLab(FakeForge):
             wants_header = rule.kind != "primary_rate_limit" and p.get("header", True)
             if wants_header and p.get("retry_after", 1) is not None:
                 headers["Retry-After"] = str(p.get("retry_after", 1))
-            return Response(int(p.get("status", 429)), None, headers, raw=b"Retry later\n",
-                            content_type="text/plain")
+            return Response(
+                int(p.get("status", 429)),
+                None,
+                headers,
+                raw=b"Retry later\n",
+                content_type="text/plain",
+            )
         status = int(p.get("status", 502))
         return Response(status, {"message": f"{status} Server Error"})
 
@@ -118,11 +137,16 @@ class FakeGitLab(FakeForge):
         repos = [r for r in self.scenario.repos if r.visible]
         if not any(r.namespace == path or r.namespace.startswith(path + "/") for r in repos):
             return None
-        return [r for r in repos if r.namespace == path
-                or (subgroups and r.namespace.startswith(path + "/"))]
+        return [
+            r
+            for r in repos
+            if r.namespace == path or (subgroups and r.namespace.startswith(path + "/"))
+        ]
 
     # -- responses ----------------------------------------------------------------------
-    def page(self, req: Request, items: Sequence[Any], render_one: Callable[[Any], Any]) -> Response:
+    def page(
+        self, req: Request, items: Sequence[Any], render_one: Callable[[Any], Any]
+    ) -> Response:
         """One page of ``items`` with GitLab's offset-pagination headers."""
         number, per_page = page_args(req.query, 20, 100)
         page = paginate(items, number, per_page)
@@ -136,14 +160,20 @@ class FakeGitLab(FakeForge):
         if counted:
             headers["x-total"] = str(page.total)
             headers["x-total-pages"] = str(page.last_page)
-        rels = {"prev": page.prev_page, "next": page.next_page, "first": 1,
-                "last": page.last_page if counted else None}
+        rels = {
+            "prev": page.prev_page,
+            "next": page.next_page,
+            "first": 1,
+            "last": page.last_page if counted else None,
+        }
         link = link_header(rels, lambda n: self.page_url(req, n, per_page))
         if link:
             headers["Link"] = link
         return Response(200, [render_one(x) for x in page.items], headers)
 
-    def with_project(self, fn: Callable[[Request, Repo], Response]) -> Callable[[Request], Response]:
+    def with_project(
+        self, fn: Callable[[Request, Repo], Response]
+    ) -> Callable[[Request], Response]:
         def handler(req: Request) -> Response:
             repo = self.project_of(req)
             return fn(req, repo) if repo else self.not_found(req, "Project")
@@ -153,8 +183,11 @@ class FakeGitLab(FakeForge):
     # -- routes -----------------------------------------------------------------------
     def setup_routes(self) -> None:
         routes: list[tuple[str, str, Callable[[Request, Repo], Response]]] = [
-            (P + "/deployments/(?P<dep>\\d+)/merge_requests", "deployment_merge_requests",
-             self.deployment_mrs),
+            (
+                P + "/deployments/(?P<dep>\\d+)/merge_requests",
+                "deployment_merge_requests",
+                self.deployment_mrs,
+            ),
             (P + "/deployments/(?P<dep>\\d+)", "deployment", self.deployment),
             (P + "/deployments", "deployments", self.deployments),
             (P + "/environments", "environments", self.environments),
@@ -173,21 +206,29 @@ class FakeGitLab(FakeForge):
             (P + "/dora/metrics", "project_dora", self.project_dora),
             (P, "project", self.project),
         ]
-        self.add_route("GET", API + r"/groups/(?P<id>[^?]+?)/projects", "gitlab.group_projects",
-                       self.group_projects)
-        self.add_route("GET", API + r"/groups/(?P<id>[^?]+?)/dora/metrics", "gitlab.group_dora",
-                       self.group_dora)
+        self.add_route(
+            "GET",
+            API + r"/groups/(?P<id>[^?]+?)/projects",
+            "gitlab.group_projects",
+            self.group_projects,
+        )
+        self.add_route(
+            "GET",
+            API + r"/groups/(?P<id>[^?]+?)/dora/metrics",
+            "gitlab.group_dora",
+            self.group_dora,
+        )
         for pattern, label, fn in routes:
             self.add_route("GET", pattern, f"gitlab.{label}", self.with_project(fn))
 
     # -- projects -----------------------------------------------------------------------
     def group_projects(self, req: Request) -> Response:
-        repos = self.group_repos(req.params["id"], req.arg("include_subgroups") == "true")
+        repos = self.group_repos(req.params["id"], bool(flag(req, "include_subgroups")))
         if repos is None:
             return self.not_found(req, "Group")
-        archived = req.arg("archived")
-        if archived in ("true", "false"):
-            repos = [r for r in repos if r.archived == (archived == "true")]
+        archived = flag(req, "archived")
+        if archived is not None:
+            repos = [r for r in repos if r.archived == archived]
         repos = sorted(repos, key=lambda r: r.id, reverse=req.arg("sort", "desc") != "asc")
         return self.page(req, repos, lambda r: render.project(self.url, r, self._org_of(r).id))
 
@@ -260,9 +301,12 @@ class FakeGitLab(FakeForge):
             wanted = set((req.arg("labels") or "").split(","))
             items = [p for p in items if wanted <= set(p.labels)]
         field = {"updated_at": "updated_at", "merged_at": "merged_at"}.get(
-            req.arg("order_by") or "", "created_at")
-        items.sort(key=lambda p: (getattr(p, field) or p.created_at, p.number),
-                   reverse=req.arg("sort", "desc") != "asc")
+            req.arg("order_by") or "", "created_at"
+        )
+        items.sort(
+            key=lambda p: (getattr(p, field) or p.created_at, p.number),
+            reverse=req.arg("sort", "desc") != "asc",
+        )
         return self.page(req, items, lambda p: render.merge_request(self.url, repo, p))
 
     def mr_commits(self, req: Request, repo: Repo) -> Response:
@@ -282,9 +326,12 @@ class FakeGitLab(FakeForge):
             items = [c for c in items if _between(c.committed_at, since, until)]
         path = req.arg("path")
         if path:
-            items = [c for c in items if any(f == path or f.startswith(path.rstrip("/") + "/")
-                                             for f in c.files)]
-        if req.arg("first_parent") == "true":
+            items = [
+                c
+                for c in items
+                if any(f == path or f.startswith(path.rstrip("/") + "/") for f in c.files)
+            ]
+        if flag(req, "first_parent"):
             chain, cur = set(), head
             while cur and repo.commit(cur):
                 chain.add(cur)
@@ -296,7 +343,9 @@ class FakeGitLab(FakeForge):
     def commit(self, req: Request, repo: Repo) -> Response:
         sha = repo.resolve(req.params["sha"])
         c = repo.commit(sha) if sha else None
-        return Response(200, render.commit(self.url, repo, c)) if c else self.not_found(req, "Commit")
+        return (
+            Response(200, render.commit(self.url, repo, c)) if c else self.not_found(req, "Commit")
+        )
 
     def commit_diff(self, req: Request, repo: Repo) -> Response:
         sha = repo.resolve(req.params["sha"])
@@ -314,20 +363,26 @@ class FakeGitLab(FakeForge):
         files = sorted({f for c in commits for f in c.files})
         last = repo.commit(head)
         assert last is not None
-        return Response(200, {
-            "commit": render.commit(self.url, repo, commits[-1] if commits else last),
-            "commits": [render.commit(self.url, repo, c) for c in commits],
-            "diffs": [render.diff(f) for f in files],
-            "compare_timeout": False,
-            "compare_same_ref": base == head,
-            "web_url": f"{render.project_web(self.url, repo)}/-/compare/{base}...{head}",
-        })
+        return Response(
+            200,
+            {
+                "commit": render.commit(self.url, repo, commits[-1] if commits else last),
+                "commits": [render.commit(self.url, repo, c) for c in commits],
+                "diffs": [render.diff(f) for f in files],
+                "compare_timeout": False,
+                "compare_same_ref": base == head,
+                "web_url": f"{render.project_web(self.url, repo)}/-/compare/{base}...{head}",
+            },
+        )
 
     # -- pipelines, jobs, releases, tags, issues ------------------------------------------
     def pipelines(self, req: Request, repo: Repo) -> Response:
         runs = list(repo.runs)
-        for name, get in (("ref", lambda r: r.branch), ("sha", lambda r: r.head_sha),
-                          ("status", lambda r: render.pipeline(self.url, repo, r)["status"])):
+        for name, get in (
+            ("ref", lambda r: r.branch),
+            ("sha", lambda r: r.head_sha),
+            ("status", lambda r: render.pipeline(self.url, repo, r)["status"]),
+        ):
             if req.arg(name):
                 runs = [r for r in runs if get(r) == req.arg(name)]
         for name in ("updated", "created"):
@@ -335,8 +390,10 @@ class FakeGitLab(FakeForge):
             if any(window):
                 runs = [r for r in runs if _between(getattr(r, f"{name}_at"), *window)]
         by = req.arg("order_by", "id")
-        runs.sort(key=lambda r: (r.updated_at, r.id) if by == "updated_at" else (r.id,),
-                  reverse=req.arg("sort", "desc") != "asc")
+        runs.sort(
+            key=lambda r: (r.updated_at, r.id) if by == "updated_at" else (r.id,),
+            reverse=req.arg("sort", "desc") != "asc",
+        )
         return self.page(req, runs, lambda r: render.pipeline(self.url, repo, r))
 
     def pipeline_jobs(self, req: Request, repo: Repo) -> Response:
@@ -347,8 +404,9 @@ class FakeGitLab(FakeForge):
         return self.page(req, jobs, lambda j: render.job(self.url, repo, run, j))
 
     def jobs(self, req: Request, repo: Repo) -> Response:
-        pairs = [(r, j) for r in repo.runs for j in render.run_jobs(r)
-                 if self._in_scope(req, j.status)]
+        pairs = [
+            (r, j) for r in repo.runs for j in render.run_jobs(r) if self._in_scope(req, j.status)
+        ]
         pairs.sort(key=lambda rj: rj[1].id, reverse=True)
         return self.page(req, pairs, lambda rj: render.job(self.url, repo, rj[0], rj[1]))
 
@@ -360,8 +418,13 @@ class FakeGitLab(FakeForge):
     def releases(self, req: Request, repo: Repo) -> Response:
         items = [r for r in repo.releases if not r.draft]
         by = req.arg("order_by", "released_at")
-        items.sort(key=lambda r: (r.created_at if by == "created_at" else (r.published_at or r.created_at), r.id),
-                   reverse=req.arg("sort", "desc") != "asc")
+        items.sort(
+            key=lambda r: (
+                r.created_at if by == "created_at" else (r.published_at or r.created_at),
+                r.id,
+            ),
+            reverse=req.arg("sort", "desc") != "asc",
+        )
         return self.page(req, items, lambda r: render.release(self.url, repo, r))
 
     def tags(self, req: Request, repo: Repo) -> Response:
@@ -373,8 +436,10 @@ class FakeGitLab(FakeForge):
         if req.arg("search"):
             items = [t for t in items if (req.arg("search") or "") in t.name]
         by = req.arg("order_by", "updated")
-        items.sort(key=lambda t: t.name if by == "name" else (when(t.sha), t.name),
-                   reverse=req.arg("sort", "desc") != "asc")
+        items.sort(
+            key=lambda t: t.name if by == "name" else (when(t.sha), t.name),
+            reverse=req.arg("sort", "desc") != "asc",
+        )
         return self.page(req, items, lambda t: render.tag(self.url, repo, t.name, t.sha))
 
     def issues(self, req: Request, repo: Repo) -> Response:
@@ -392,7 +457,9 @@ class FakeGitLab(FakeForge):
             if any(window):
                 items = [i for i in items if _between(getattr(i, f"{name}_at"), *window)]
         by = "updated_at" if req.arg("order_by") == "updated_at" else "created_at"
-        items.sort(key=lambda i: (getattr(i, by), i.number), reverse=req.arg("sort", "desc") != "asc")
+        items.sort(
+            key=lambda i: (getattr(i, by), i.number), reverse=req.arg("sort", "desc") != "asc"
+        )
         return self.page(req, items, lambda i: render.issue(self.url, repo, i))
 
     # -- DORA ---------------------------------------------------------------------------
@@ -405,8 +472,14 @@ class FakeGitLab(FakeForge):
 
     def _dora(self, req: Request, repos: list[Repo]) -> Response:
         if self.dora_status is not None:
-            return Response(self.dora_status, {"message": f"{self.dora_status} Forbidden"
-                                               if self.dora_status == 403 else "404 Not Found"})
+            return Response(
+                self.dora_status,
+                {
+                    "message": f"{self.dora_status} Forbidden"
+                    if self.dora_status == 403
+                    else "404 Not Found"
+                },
+            )
         metric, interval = req.arg("metric"), req.arg("interval", "daily") or "daily"
         if metric not in METRICS:
             return Response(400, {"error": "metric does not have a valid value"})
@@ -421,9 +494,4 @@ class FakeGitLab(FakeForge):
         return Response(200, dora_metrics(repos, metric, start, end, interval, tiers))
 
 
-def glob_filter(names: Sequence[str], pattern: str) -> list[str]:
-    """Names matching a shell glob (used by tests that pick projects)."""
-    return [n for n in names if fnmatchcase(n, pattern)]
-
-
-__all__ = ["FakeGitLab", "COUNT_LIMIT", "successes"]
+__all__ = ["COUNT_LIMIT", "FakeGitLab", "successes"]

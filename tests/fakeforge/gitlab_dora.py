@@ -28,8 +28,12 @@ from typing import Any
 from .gitlab_render import DEPLOYMENT_STATUS, deployment_finished
 from .scenario import Deployment, Pull, Repo
 
-METRICS = ("deployment_frequency", "lead_time_for_changes", "time_to_restore_service",
-           "change_failure_rate")
+METRICS = (
+    "deployment_frequency",
+    "lead_time_for_changes",
+    "time_to_restore_service",
+    "change_failure_rate",
+)
 INTERVALS = ("all", "monthly", "daily")
 
 
@@ -42,8 +46,11 @@ def is_tier(repo: Repo, d: Deployment, tiers: Iterable[str]) -> bool:
 
 def successes(repo: Repo, environment: str) -> list[Deployment]:
     """Successful deployments to ``environment``, in finishing order."""
-    done = [d for d in repo.deployments
-            if d.environment == environment and DEPLOYMENT_STATUS.get(d.final_state) == "success"]
+    done = [
+        d
+        for d in repo.deployments
+        if d.environment == environment and DEPLOYMENT_STATUS.get(d.final_state) == "success"
+    ]
     return sorted(done, key=lambda d: (deployment_finished(d) or d.created_at, d.id))
 
 
@@ -57,8 +64,7 @@ def deployed_merge_requests(repo: Repo, d: Deployment) -> list[Pull]:
     shipped = repo.ancestors(d.sha)
     if index > 0:
         shipped -= repo.ancestors(ordered[index - 1].sha)
-    return [p for p in repo.pulls
-            if p.state == "merged" and p.landed and p.landed[-1] in shipped]
+    return [p for p in repo.pulls if p.state == "merged" and p.landed and p.landed[-1] in shipped]
 
 
 def _buckets(start: date, end: date, interval: str) -> list[tuple[date, date]]:
@@ -124,10 +130,12 @@ def _value(metric: str, ev: dict[str, list[Event]], first: date, last: date) -> 
     return float(median(values)) if values else None
 
 
-def dora_metrics(repos: list[Repo], metric: str, start: date, end: date, interval: str,
-                 tiers: list[str]) -> list[dict[str, Any]]:
+def dora_metrics(
+    repos: list[Repo], metric: str, start: date, end: date, interval: str, tiers: list[str]
+) -> list[dict[str, Any]]:
     """The API body: ``[{"date": "YYYY-MM-DD", "value": …}, …]``."""
     ev = _events(repos, tiers)
-    return [{"date": first.isoformat(), "value": _value(metric, ev, first, last)}
-            for first, last in _buckets(start, end, interval)]
-
+    return [
+        {"date": first.isoformat(), "value": _value(metric, ev, first, last)}
+        for first, last in _buckets(start, end, interval)
+    ]

@@ -292,8 +292,15 @@ def run_jobs(run: Run) -> list[Job]:
         return run.jobs
     status = RUN_STATUS.get(run.conclusion, "running") if run.status == "completed" else "running"
     done = run.updated_at if status in FINAL else None
-    build = Job(run.id * 10 + 1, "build", "success", run.created_at, run.created_at,
-                run.created_at, stage="build")
+    build = Job(
+        run.id * 10 + 1,
+        "build",
+        "success",
+        run.created_at,
+        run.created_at,
+        run.created_at,
+        stage="build",
+    )
     if "deploy" not in f"{run.name} {run.path}".lower():
         test = Job(run.id * 10 + 2, "test", status, run.created_at, run.created_at, done, "test")
         return [build, test]
@@ -302,7 +309,9 @@ def run_jobs(run: Run) -> list[Job]:
 
 def job(root: str, repo: Repo, run: Run, j: Job) -> dict[str, Any]:
     c = repo.commit(run.head_sha)
-    duration = (j.finished_at - j.started_at).total_seconds() if j.finished_at and j.started_at else None
+    duration = (
+        (j.finished_at - j.started_at).total_seconds() if j.finished_at and j.started_at else None
+    )
     return {
         "id": j.id,
         "status": j.status,
@@ -338,12 +347,21 @@ def deployment(root: str, repo: Repo, d: Deployment) -> dict[str, Any]:
     c = repo.commit(d.sha)
     started = d.statuses[1].at if len(d.statuses) > 1 else d.created_at
     job_id = d.id * 10 + 9
-    fake_run = Run(d.id * 10 + 8, 0, "deploy", "deploy", d.ref, d.sha, d.created_at,
-                   finished or deployment_updated(d),
-                   "completed" if finished else "in_progress",
-                   {"success": "success", "failed": "failure", "canceled": "cancelled"}.get(status))
-    deployable_job = Job(job_id, "deploy", status if status in FINAL else "running",
-                         d.created_at, started, finished)
+    fake_run = Run(
+        d.id * 10 + 8,
+        0,
+        "deploy",
+        "deploy",
+        d.ref,
+        d.sha,
+        d.created_at,
+        finished or deployment_updated(d),
+        "completed" if finished else "in_progress",
+        {"success": "success", "failed": "failure", "canceled": "cancelled"}.get(status),
+    )
+    deployable_job = Job(
+        job_id, "deploy", status if status in FINAL else "running", d.created_at, started, finished
+    )
     return {
         "id": d.id,
         "iid": d.iid or d.id,
@@ -439,7 +457,11 @@ def issue(root: str, repo: Repo, i: Issue) -> dict[str, Any]:
         },
         "task_completion_status": {"count": 0, "completed_count": 0},
         "has_tasks": False,
-        "_links": {"self": api, "notes": f"{api}/notes", "project": f"{root}/api/v4/projects/{repo.id}"},
+        "_links": {
+            "self": api,
+            "notes": f"{api}/notes",
+            "project": f"{root}/api/v4/projects/{repo.id}",
+        },
         "references": {"short": ref, "relative": ref, "full": f"{repo.full_name}{ref}"},
         "severity": "UNKNOWN",
         "subscribed": False,

@@ -148,7 +148,9 @@ class FakeForge:
         server.daemon_threads = True
         server.forge = self  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name=f"fake-{self.forge}")
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(0.05,), name=f"fake-{self.forge}"
+        )
         self._thread.daemon = True
         self._thread.start()
         return self
@@ -291,7 +293,9 @@ class FakeForge:
         if inm and _etag_matches(inm, etag):
             resp.status, resp.body = 304, None
 
-    def _write(self, h: BaseHTTPRequestHandler, resp: Response, payload: bytes, truncate: bool) -> None:
+    def _write(
+        self, h: BaseHTTPRequestHandler, resp: Response, payload: bytes, truncate: bool
+    ) -> None:
         h.send_response(resp.status)
         if payload or resp.status != 304:
             h.send_header("Content-Type", resp.content_type)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -41,11 +43,19 @@ class Frames:
     paths: np.ndarray | None  # object array of path tuples aligned with changes, if needed
 
 
-def _ts(values: Iterable[object]) -> np.ndarray:
+def _ts(values: list[datetime | None]) -> np.ndarray:
+    """Epoch seconds; NaN for None. ``datetime.timestamp`` is the fastest exact conversion."""
+    if None not in values:
+        return np.fromiter(map(datetime.timestamp, values), dtype=np.float64, count=len(values))
     return np.fromiter(
-        (math.nan if v is None else v.timestamp() for v in values),  # type: ignore[attr-defined]
+        (math.nan if v is None else v.timestamp() for v in values),
         dtype=np.float64,
+        count=len(values),
     )
+
+
+def _col(records: Sequence[object], name: str) -> list:  # type: ignore[type-arg]
+    return list(map(attrgetter(name), records))
 
 
 def _factor(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
@@ -104,9 +114,9 @@ def build_frames(
     unique = {(d.repository, d.id): d for d in deployments if keep(d)}  # type: ignore[operator]
     deps = list(unique.values())
     factored = {
-        "dep": _factor([d.repository for d in deps]),
-        "chg": _factor([c.repository for c in changes]),
-        "inc": _factor([i.repository for i in incidents]),
+        "dep": _factor(_col(deps, "repository")),
+        "chg": _factor(_col(changes, "repository")),
+        "inc": _factor(_col(incidents, "repository")),
     }
     names = sorted({r.full_name for r in repositories}.union(*(u for _, u in factored.values())))
     lookup = {n: k for k, n in enumerate(names)}
@@ -114,11 +124,11 @@ def build_frames(
     listed[[lookup[r.full_name] for r in repositories]] = True
 
     dep_repo = _codes(factored["dep"], lookup)
-    dep_finish = _ts(d.finished_at for d in deps)
-    dep_ids = [d.id for d in deps]
+    dep_finish = _ts(_col(deps, "finished_at"))
+    dep_ids = _col(deps, "id")
     order = _order(dep_repo, dep_finish, dep_ids)
     deps = [deps[i] for i in order]
-    shas = [d.change_shas for d in deps]
+    shas = _col(deps, "change_shas")
     lens = np.fromiter(map(len, shas), dtype=np.int64, count=len(shas))
     ship_shas = list(chain.from_iterable(shas))
     ship_repo = np.repeat(dep_repo[order], lens)
@@ -130,9 +140,9 @@ def build_frames(
     sha_codes, _ = pd.factorize(
         np.concatenate(
             [
-                np.asarray([d.sha for d in deps], dtype=object),
+                np.asarray(_col(deps, "sha"), dtype=object),
                 np.asarray(ship_shas, dtype=object),
-                np.asarray([c.sha for c in changes], dtype=object),
+                np.asarray(_col(changes, "sha"), dtype=object),
                 np.asarray([s for _, s in reverts] + [s for _, s in linked], dtype=object),
             ]
         )
@@ -141,7 +151,7 @@ def build_frames(
     a, b, c = len(deps), len(deps) + len(ship_shas), len(deps) + len(ship_shas) + len(changes)
     dep_frame = pd.DataFrame(
         {
-            "id": np.asarray([d.id for d in deps], dtype=object),
+            "id": np.asarray(_col(deps, "id"), dtype=object),
             "repo": dep_repo[order],
             "head": sha_codes[:a] * n_repo + dep_repo[order],
             "finish": dep_finish[order],
@@ -177,13 +187,13 @@ def build_frames(
     )
 
 
-def _labelled(changes: Sequence[Change], labels: list[str]) -> np.ndarray:
+def _labelled(all_labels: list[tuple[str, ...]], labels: list[str]) -> np.ndarray:
+    """Which changes carry one of ``labels`` (case-insensitive); most carry none at all."""
     wanted = {x.lower() for x in labels}
-    return np.fromiter(
-        (bool(c.pr_labels) and not wanted.isdisjoint(x.lower() for x in c.pr_labels) for c in changes),
-        dtype=bool,
-        count=len(changes),
-    )
+    out = np.zeros(len(all_labels), dtype=bool)
+    rows = [k for k, ls in enumerate(all_labels) if ls]
+    out[rows] = [not wanted.isdisjoint(x.lower() for x in all_labels[k]) for k in rows]
+    return out
 
 
 def _change_frame(
@@ -193,22 +203,23 @@ def _change_frame(
     revert_key: np.ndarray,
     options: MetricsOptions,
 ) -> pd.DataFrame:
+    labels = _col(changes, "pr_labels")
     cols: dict[str, np.ndarray] = {
         "key": key,
         "repo": repo,
-        "authored": _ts(c.authored_at for c in changes),
-        "bot": np.fromiter((c.is_bot for c in changes), dtype=bool, count=len(changes)),
-        "hotfix": _labelled(changes, options.hotfix_labels),
-        "rework": _labelled(changes, options.rework_labels),
+        "authored": _ts(_col(changes, "authored_at")),
+        "bot": np.array(_col(changes, "is_bot"), dtype=bool),
+        "hotfix": _labelled(labels, options.hotfix_labels),
+        "rework": _labelled(labels, options.rework_labels),
         "reverts": revert_key,
     }
     if options.lead_time_start != "commit":
-        cols["pr"] = np.fromiter(
-            (-1 if c.pr_number is None else c.pr_number for c in changes), dtype=np.int64
+        cols["pr"] = np.array(
+            [-1 if n is None else n for n in _col(changes, "pr_number")], dtype=np.int64
         )
-        cols["first"] = _ts(c.pr_first_commit_at for c in changes)
-        cols["merged"] = _ts(c.pr_merged_at for c in changes)
-        cols["committed"] = _ts(c.committed_at for c in changes)
+        cols["first"] = _ts(_col(changes, "pr_first_commit_at"))
+        cols["merged"] = _ts(_col(changes, "pr_merged_at"))
+        cols["committed"] = _ts(_col(changes, "committed_at"))
     return pd.DataFrame(cols)
 
 
@@ -235,8 +246,8 @@ def _incident_frame(
         {
             "id": np.asarray([i.id for i in incidents], dtype=object),
             "repo": repo,
-            "created": _ts(i.created_at for i in incidents),
-            "resolved": _ts(i.resolved_at for i in incidents),
+            "created": _ts(_col(incidents, "created_at")),
+            "resolved": _ts(_col(incidents, "resolved_at")),
             "severity": np.asarray([norm_severity(i.severity) for i in incidents], dtype=object),
             "linked_dep": linked_dep,
             "linked_key": linked_key,

@@ -107,6 +107,11 @@ def _definitions() -> tuple[MetricDefinition, ...]:
     )
 
 
+@cache
+def _by_id() -> dict[str, MetricDefinition]:
+    return {d.id: d for d in _definitions()}
+
+
 def metric_definitions() -> list[MetricDefinition]:
     """Every metric's definition, in report order."""
     return list(_definitions())
@@ -149,7 +154,7 @@ def score(metric: str, value: float | None) -> float | None:
     """0–10 score on the metric's documented anchors; None when the value is unknown."""
     if value is None:
         return None
-    d = next(d for d in _definitions() if d.id == metric)
+    d = _by_id()[metric]
     pts = d.points
     if value <= pts[0][0]:
         return pts[0][1]

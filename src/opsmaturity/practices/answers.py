@@ -64,9 +64,7 @@ class Response:
 
     def to_dict(self) -> dict[str, Any]:
         """The YAML answers-file form (what ``run_survey`` writes)."""
-        out: dict[str, Any] = {"respondent": self.respondent, "role": self.role}
-        if self.team:
-            out["team"] = self.team
+        out: dict[str, Any] = {"respondent": self.respondent, "role": self.role, "team": self.team}
         if self.disciplines is not None:
             out["disciplines"] = list(self.disciplines)
         out["answers"] = {qid: _answer_out(a) for qid, a in self.answers.items()}
@@ -159,6 +157,7 @@ def _read_yaml(path: Path, qs: QuestionnaireSet, errors: list[str]) -> Response 
         errors.append(f"{path}:{doc.line_of(['answers'])}: answers must be a mapping")
         raw_answers = {}
     answers: dict[str, Answer] = {}
+    present = {str(qid) for qid in raw_answers}
     for qid, raw in raw_answers.items():
         where = f"{path}:{doc.line_of(['answers', qid])}: {qid}"
         comment = None
@@ -170,7 +169,7 @@ def _read_yaml(path: Path, qs: QuestionnaireSet, errors: list[str]) -> Response 
             answers[str(qid)] = answer
     meta = {k: data.get(k) for k in META_FIELDS}
     line = {k: doc.line_of([k]) for k in META_FIELDS}
-    return _build(path, meta, line, answers, qs, errors, start, doc.line_of(["answers"]))
+    return _build(path, meta, line, answers, present, qs, errors, start, doc.line_of(["answers"]))
 
 
 def _read_csv(path: Path, qs: QuestionnaireSet, errors: list[str]) -> Response | None:
@@ -188,6 +187,7 @@ def _read_csv(path: Path, qs: QuestionnaireSet, errors: list[str]) -> Response |
     meta: dict[str, Any] = {}
     line: dict[str, int] = {}
     answers: dict[str, Answer] = {}
+    present: set[str] = set()
     for number, row in rows:
         qid = (row.get("question_id") or "").strip()
         raw = (row.get("answer") or "").strip()
@@ -195,15 +195,18 @@ def _read_csv(path: Path, qs: QuestionnaireSet, errors: list[str]) -> Response |
         if qid in META_FIELDS:
             meta[qid], line[qid] = raw or None, number
         elif qid and raw:
-            if qid in answers:
+            if qid in present:
                 errors.append(f"{where}: answered twice")
                 continue
-            answer = _answer(qs, qid, raw, (row.get("comment") or "").strip() or None, where, errors)
+            present.add(qid)
+            answer = _answer(
+                qs, qid, raw, (row.get("comment") or "").strip() or None, where, errors
+            )
             if answer is not None:
                 answers[qid] = answer
     if isinstance(meta.get("disciplines"), str):
         meta["disciplines"] = [d.strip() for d in meta["disciplines"].split(",") if d.strip()]
-    return _build(path, meta, line, answers, qs, errors, start, 1)
+    return _build(path, meta, line, answers, present, qs, errors, start, 1)
 
 
 def _answer(
@@ -226,6 +229,7 @@ def _build(
     meta: Mapping[str, Any],
     line: Mapping[str, int],
     answers: dict[str, Answer],
+    present: set[str],
     qs: QuestionnaireSet,
     errors: list[str],
     start: int,
@@ -244,7 +248,7 @@ def _build(
             errors.append(f"{where}: expected a list of {sorted(known)}, got {disciplines!r}")
             disciplines = None
     for question in qs.questions(disciplines):
-        if question.required and question.id not in answers:
+        if question.required and question.id not in present:
             errors.append(f"{path}:{answers_line}: {question.id}: required answer missing")
     if len(errors) > start:
         return None

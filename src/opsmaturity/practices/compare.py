@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .questionnaire import Question, QuestionnaireSet
+from .questionnaire import Question, QuestionnaireSet, load_questionnaires
 from .scoring import Assessment, GroupScores
 
 UNITS = {
@@ -49,8 +49,6 @@ def compare_survey_with_data(
     team: str | None = None,
 ) -> list[Mismatch]:
     """Mismatches for the organization (or one team), in the metric order of ``UNITS``."""
-    from .questionnaire import load_questionnaires
-
     qs = questionnaires or load_questionnaires()
     group: GroupScores | None = assessment.teams.get(team) if team else assessment.organization
     if group is None:
@@ -115,7 +113,9 @@ def _compare(
         f"{shown} ({measured_label!r}), {abs(apart)} bucket(s) "
         f"{'better' if apart > 0 else 'worse'} than measured"
     )
-    return Mismatch(metric, question.id, label, measured_label, value, abs(apart), direction, message)
+    return Mismatch(
+        metric, question.id, label, measured_label, value, abs(apart), direction, message
+    )
 
 
 def _show(metric: str, value: float) -> str:

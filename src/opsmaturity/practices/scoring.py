@@ -5,8 +5,11 @@ value, or 100 minus it when lower is better), a practice area is the weighted me
 answered questions, a discipline the weighted mean of its areas, and the overall score the
 mean of the practice disciplines (self-reported delivery performance is kept apart).
 Over respondents we report the median, the spread (quartiles, min-max, population standard
-deviation) and flag disagreement when the interquartile range reaches 25 points, more than a
-maturity level. "Don't know" answers are left out, never counted as zero.
+deviation). Disagreement is flagged within a team when the interquartile range reaches 25
+points, more than a maturity level: teams differing from each other is expected, people of
+one team seeing their own practice differently is worth a conversation. The organization's
+flag is raised when any team's is (or, without teams, by the same rule over everyone).
+"Don't know" answers are left out, never counted as zero.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .answers import Response
@@ -114,22 +117,39 @@ def question_score(qs: QuestionnaireSet, question: Question, value: float) -> fl
 
 def score(qs: QuestionnaireSet, responses: Sequence[Response]) -> Assessment:
     """Aggregate ``responses`` for the organization and for each named team."""
-    teams = sorted({r.team for r in responses if r.team})
+    names = sorted({r.team for r in responses if r.team})
+    teams = {team: _group(qs, [r for r in responses if r.team == team]) for team in names}
+    organization = _group(qs, responses)
+    if teams:
+        organization = _team_flags(organization, list(teams.values()))
     roles: dict[str, int] = {}
     for response in responses:
         role = response.role or "unspecified"
         roles[role] = roles.get(role, 0) + 1
-    return Assessment(
-        organization=_group(qs, responses),
-        teams={team: _group(qs, [r for r in responses if r.team == team]) for team in teams},
-        roles=dict(sorted(roles.items())),
+    return Assessment(organization, teams, dict(sorted(roles.items())))
+
+
+def _team_flags(org: GroupScores, teams: list[GroupScores]) -> GroupScores:
+    """The organization disagrees on a score where some team disagrees within itself."""
+
+    def flag(own: Score) -> Score:
+        team_scores = [t.get(own.id) for t in teams]
+        return replace(own, disagreement=any(s is not None and s.disagreement for s in team_scores))
+
+    return replace(
+        org,
+        overall=flag(org.overall),
+        disciplines={k: flag(s) for k, s in org.disciplines.items()},
+        areas={k: flag(s) for k, s in org.areas.items()},
     )
 
 
 def _group(qs: QuestionnaireSet, responses: Sequence[Response]) -> GroupScores:
     per_person = [respondent_scores(qs, r) for r in responses]
     areas = {
-        f"{d.id}.{a.id}": _aggregate(f"{d.id}.{a.id}", a.name, [p.get(f"{d.id}.{a.id}") for p in per_person])
+        f"{d.id}.{a.id}": _aggregate(
+            f"{d.id}.{a.id}", a.name, [p.get(f"{d.id}.{a.id}") for p in per_person]
+        )
         for d in qs.disciplines
         for a in d.areas
     }

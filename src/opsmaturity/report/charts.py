@@ -22,7 +22,7 @@ GRID = "#c8c8c8"
 
 RC = {
     "svg.hashsalt": "opsmaturity",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
     "font.size": 8,
     "axes.edgecolor": GRID,
@@ -94,7 +94,7 @@ def practice_bars(
         ax = fig.add_subplot()
         ys = list(range(len(names)))[::-1]
         known = [s if s is not None else 0.0 for s in scores]
-        ax.barh(ys, known, color=PALETTE[1], height=0.6, edgecolor=PALETTE[0], linewidth=0.6)
+        ax.barh(ys, known, color=PALETTE[2], height=0.6, edgecolor=PALETTE[0], linewidth=0.6)
         lows = [max(0.0, s - lo) for s, (lo, _hi) in zip(known, spreads, strict=True)]
         highs = [max(0.0, hi - s) for s, (_lo, hi) in zip(known, spreads, strict=True)]
         ax.errorbar(known, ys, xerr=[lows, highs], fmt="none", ecolor=PALETTE[0], capsize=2.5)
@@ -132,6 +132,7 @@ def discipline_overview(names: Sequence[str], scores: Sequence[float | None]) ->
         ax.fill([*angles, angles[0]], [*values, values[0]], color=PALETTE[2], alpha=0.7)
         ax.set_xticks(angles, list(names))
         ax.set_ylim(0, 100)
-        ax.set_yticks([20, 40, 60, 80, 100], ["20", "40", "60", "80", ""], fontsize=6)
+        ax.set_yticks([20, 40, 60, 80, 100], ["", "40", "", "80", ""], fontsize=6, color="#777777")
+        ax.set_rlabel_position(360 / len(names) / 2)
         ax.tick_params(axis="x", pad=6)
         return _svg(fig)

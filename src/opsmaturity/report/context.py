@@ -33,6 +33,8 @@ class BenchmarkRow:
     """Tier name shown (``Elite``)."""
     text: str
     """The benchmark's wording for that tier (``On demand``)."""
+    confidence: str
+    """How sure the benchmark file is of this band (``V``, ``C`` or ``M``)."""
     ours: bool
     """True on the row where the organization sits."""
 
@@ -75,6 +77,8 @@ class MetricView:
     """Metric id as in the metrics JSON (``lead_time_for_changes``)."""
     name: str
     """Metric name from the definitions data."""
+    short: str
+    """Short name for narrow table headers (``Lead time``)."""
     definition: str
     """One-line definition from the definitions data."""
     method: str
@@ -156,11 +160,13 @@ class Mismatch:
     metric: str
     """Metric name."""
     who: str
-    """Respondent and team (untrusted: escaped)."""
+    """Whose answer: a team (untrusted: escaped) or the organization's median answer."""
     self_reported: str
-    """What the respondent answered."""
+    """What respondents answered (median answer bucket)."""
     measured: str
-    """What the data shows."""
+    """What the data shows: its bucket and the measured figure."""
+    direction: str
+    """``optimistic`` (people report better than measured) or ``pessimistic``."""
 
 
 @dataclass(frozen=True)
@@ -185,12 +191,12 @@ class Practices:
 
 @dataclass(frozen=True)
 class TeamType:
-    """A Team Topologies team type and the teams given it."""
+    """A Team Topologies team type in the recommended model."""
 
     type: str
-    """Team type (stream-aligned, platform, enabling, complicated-subsystem)."""
-    teams: str
-    """Teams, comma-separated, or ``to be formed``."""
+    """Team type (Stream aligned, Platform, Enabling, Complicated subsystem)."""
+    interaction: str
+    """How it works with the others (X-as-a-Service, collaboration, facilitating)."""
     role: str
     """What that team type does here."""
 
@@ -203,12 +209,14 @@ class Action:
     """Order of the action, 1 first."""
     action: str
     """What to do."""
+    rationale: str
+    """Why, with the practice score and metric tier behind it."""
     horizon: str
     """``next quarter`` or ``next year``."""
     metric: str
-    """Metric it should move, by name."""
+    """Metric it should move, with its tier."""
     practice: str
-    """Weak practice it addresses, by name."""
+    """Weak practice it addresses, with its score."""
 
 
 @dataclass(frozen=True)
@@ -220,7 +228,7 @@ class Recommendation:
     summary: str
     """One sentence."""
     confidence: str
-    """Confidence, e.g. ``72 %`` or ``medium``."""
+    """Confidence, e.g. ``medium``, with its reason."""
     evidence: list[str]
     """Why: one sentence per piece of evidence."""
     keep: list[str]
@@ -241,6 +249,8 @@ class TeamPage:
     """Team name (untrusted: escaped)."""
     metrics: list[ScopeRow]
     """The team's five metrics; ``name`` holds the metric name."""
+    overall_tier: str
+    """The team's overall DORA tier name."""
     disciplines: list[tuple[str, str]]
     """(discipline name, formatted score) from the team's respondents."""
     respondents: int | None
@@ -283,6 +293,10 @@ class Methodology:
     """What could not be collected."""
     cross_check: list[tuple[str, str, str]]
     """GitLab DORA API cross-check as (metric, ours, GitLab's); empty when absent."""
+    benchmark_notes: str
+    """The benchmark file's notes on quirks of its table."""
+    caveats: list[str]
+    """Organization-level caveats that qualify no single metric (incident MTTR...)."""
 
 
 @dataclass(frozen=True)

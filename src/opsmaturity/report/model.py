@@ -171,13 +171,16 @@ def _data_quality(
 ) -> dict[str, Any]:
     scopes = metrics.get("scopes", [])
     org = next((s for s in scopes if s.get("scope") == "organization"), {})
+    bots = sum(
+        int(w.get("count") or 0) for w in org.get("warnings", []) if w.get("code") == "bots_excluded"
+    )
     return {
         "notes": [plain(n) for n in notes],
         "sources": [
             {"name": config.source_name(i), "kind": s.kind} for i, s in enumerate(config.sources)
         ],
         "repositories": sorted(s["name"] for s in scopes if s.get("scope") == "repository"),
-        "bots_excluded": org.get("bots_excluded", metrics.get("bots_excluded")),
+        "bots_excluded": bots if config.metrics.exclude_bots else None,
         "options": config.metrics.model_dump(mode="json"),
     }
 
@@ -190,9 +193,9 @@ def headline(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def discipline_scores(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Discipline id → score, from the assessment JSON (empty without a survey)."""
-    assessment = data.get("assessment") or {}
-    return {d["id"]: d.get("score") for d in assessment.get("disciplines", [])}
+    """Discipline id → median score, from the assessment JSON (empty without a survey)."""
+    org = (data.get("assessment") or {}).get("organization") or {}
+    return {k: d.get("median") for k, d in sorted((org.get("disciplines") or {}).items())}
 
 
 def summarize(previous: Mapping[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,8 @@ class ReportFiles:
     html: Path | None = None
     json: Path | None = None
     csv: tuple[Path, ...] = ()
+    refused: tuple[str, ...] = ()
+    """URLs the PDF renderer refused to fetch (a user template reaching outside)."""
 
 
 def template_dirs(template_dir: Path | None) -> list[Path]:
@@ -200,9 +202,9 @@ def write_report(
         if "html" in formats:
             files["html"] = _write(stem.with_suffix(".html"), html)
         if "pdf" in formats:
-            pdf, _refused = render_pdf(html, template_dir=template_dir)
+            pdf, refused = render_pdf(html, template_dir=template_dir)
             out_pdf.write_bytes(pdf)
-            files["pdf"] = out_pdf
+            files.update(pdf=out_pdf, refused=tuple(refused))
     return ReportFiles(**files)
 
 

@@ -10,10 +10,13 @@ to show.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from types import MappingProxyType
+from typing import Any
 
-from ..config import Organization, Team
+from ..config import Team
 from ..records import Detection
 
 ORG = "northwind"
@@ -25,7 +28,10 @@ END = datetime(2026, 10, 1, tzinfo=UTC)
 """First instant after 2026Q3; no deployment finishes at or after it."""
 QUARTERS = ("2026Q2", "2026Q3")
 
-DEMO_ORGANIZATION = Organization(name="Northwind Retail", engineers=120, profile="software")
+DEMO_ORGANIZATION: Mapping[str, Any] = MappingProxyType(
+    {"name": "Northwind Retail", "engineers": 120, "profile": "software"}
+)
+"""The ``organization:`` section of a demo config (read-only; spread it into a dict)."""
 
 # Fixed summer offsets rather than IANA zones: the data lies between late March and
 # September, all within daylight-saving time, and fixed offsets need no tzdata on the host.
@@ -151,7 +157,7 @@ _CHECKOUT = Cadence(
     deploy_minutes=(4, 9),
     attempt_fail=0.03,
     change_fail=0.04,
-    recovery_hours=(0.2, 0.9),
+    recovery_hours=(0.3, 0.9),
     incident_share=0.4,
     remedies=(("rollback", 0.7), ("revert", 0.2), ("hotfix", 0.1)),
     severities=(("SEV2", 0.3), ("SEV3", 0.7)),
@@ -159,8 +165,8 @@ _CHECKOUT = Cadence(
 _CATALOG = Cadence(
     prs_per_day=2.5,
     commits_per_pr=(2, 5),
-    coding_hours=(3.0, 20.0),
-    review_hours=(2.0, 12.0),
+    coding_hours=(1.0, 8.0),
+    review_hours=(1.0, 6.0),
     deploys_per_week=5.5,
     deploy_minutes=(8, 15),
     attempt_fail=0.05,
@@ -173,12 +179,12 @@ _CATALOG = Cadence(
 _PLATFORM = Cadence(
     prs_per_day=1.2,
     commits_per_pr=(3, 6),
-    coding_hours=(20.0, 60.0),
-    review_hours=(8.0, 40.0),
-    deploys_per_week=1.0,
+    coding_hours=(80.0, 200.0),
+    review_hours=(24.0, 72.0),
+    deploys_per_week=0.8,
     deploy_minutes=(12, 30),
     attempt_fail=0.08,
-    change_fail=0.16,
+    change_fail=0.2,
     recovery_hours=(4.0, 30.0),
     incident_share=0.6,
     remedies=(("rollback", 0.2), ("revert", 0.3), ("hotfix", 0.5)),
@@ -187,12 +193,12 @@ _PLATFORM = Cadence(
 _WAREHOUSE_Q2 = Cadence(
     prs_per_day=0.6,
     commits_per_pr=(8, 20),
-    coding_hours=(100.0, 300.0),
-    review_hours=(40.0, 120.0),
-    deploys_per_week=0.25,
+    coding_hours=(300.0, 700.0),
+    review_hours=(80.0, 200.0),
+    deploys_per_week=0.18,
     deploy_minutes=(35, 90),
     attempt_fail=0.2,
-    change_fail=0.5,
+    change_fail=0.55,
     recovery_hours=(48.0, 140.0),
     incident_share=0.85,
     remedies=(("rollback", 0.1), ("revert", 0.2), ("hotfix", 0.7)),
@@ -202,9 +208,9 @@ _WAREHOUSE_Q3 = dataclasses.replace(
     _WAREHOUSE_Q2,
     prs_per_day=0.9,
     commits_per_pr=(5, 12),
-    coding_hours=(60.0, 180.0),
+    coding_hours=(80.0, 240.0),
     review_hours=(24.0, 72.0),
-    deploys_per_week=0.5,
+    deploys_per_week=0.4,
     attempt_fail=0.12,
     change_fail=0.34,
     recovery_hours=(20.0, 70.0),
@@ -244,7 +250,7 @@ TEAMS: dict[str, TeamProfile] = {
         engineers=18,
         regions=(("europe", 8), ("india", 6)),
         q2=_PLATFORM,
-        q3=dataclasses.replace(_PLATFORM, change_fail=0.14),
+        q3=dataclasses.replace(_PLATFORM, change_fail=0.18),
         monorepo_paths=("libs/common", "ci", "platform"),
         incident_titles=(
             "Ingress controller dropping connections",
@@ -307,7 +313,9 @@ def authors() -> dict[str, list[Author]]:
             for _ in range(count):
                 i = counters[region]
                 counters[region] += 1
-                login = f"{firsts[i % len(firsts)]}-{lasts[(i * 5 + i // len(firsts)) % len(lasts)]}"
+                login = (
+                    f"{firsts[i % len(firsts)]}-{lasts[(i * 5 + i // len(firsts)) % len(lasts)]}"
+                )
                 people.append(Author(login, team.name, ZONES[region]))
         out[team.name] = people
     return out

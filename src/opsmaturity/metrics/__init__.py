@@ -1,0 +1,50 @@
+"""DORA metrics engine: five metrics per organization, team, repository and time bucket.
+
+Computed from canonical records only (``opsmaturity.records``); every number carries its
+unit, sample size, tier, 0–10 score and the warnings that qualify it. Definitions and
+DORA tier tables are data (``data/metrics.yaml``, ``data/benchmarks/``).
+"""
+
+from .engine import compute_from_frames, compute_metrics
+from .frames import Frames, build_frames
+from .model import (
+    Caveat,
+    ChangeFailureRate,
+    DeploymentFrequency,
+    FailedDeployment,
+    IncidentMTTR,
+    LeadTime,
+    MetricsReport,
+    RecoveryTime,
+    ReworkRate,
+    ScopeMetrics,
+    TrendPoint,
+)
+from .render import metrics_doc, render_table, to_csv
+from .tiers import Benchmark, MetricDefinition, benchmark_table, metric_definitions, score
+
+__all__ = [
+    "Benchmark",
+    "Caveat",
+    "ChangeFailureRate",
+    "DeploymentFrequency",
+    "FailedDeployment",
+    "Frames",
+    "IncidentMTTR",
+    "LeadTime",
+    "MetricDefinition",
+    "MetricsReport",
+    "RecoveryTime",
+    "ReworkRate",
+    "ScopeMetrics",
+    "TrendPoint",
+    "benchmark_table",
+    "build_frames",
+    "compute_from_frames",
+    "compute_metrics",
+    "metric_definitions",
+    "metrics_doc",
+    "render_table",
+    "score",
+    "to_csv",
+]

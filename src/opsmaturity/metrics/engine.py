@@ -1,0 +1,204 @@
+"""The orchestration: records → frames → history → failures, recovery, lead times →
+per-scope and per-bucket aggregates → result objects. Pure: time comes from the period.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Literal
+
+import numpy as np
+
+from ..config import MetricsOptions, Team
+from ..period import Period
+from ..records import Change, Deployment, Incident, Repository
+from .aggregate import Groups, Rows, aggregate
+from .deployments import bucket_starts, history, local_days, period_buckets
+from .failures import find_failures, rule_names
+from .frames import Frames, build_frames
+from .leadtime import lead_times
+from .model import FailedDeployment, MetricsReport
+from .recovery import incident_mttr, recovery
+from .results import Context, scope_results, trend_points
+from .scopes import ScopeIndex, members, path_claims, scope_index
+from .tiers import benchmark_table
+
+Bucket = Literal["week", "month", "quarter"]
+
+
+def compute_metrics(
+    *,
+    repositories: Sequence[Repository],
+    deployments: Sequence[Deployment],
+    changes: Sequence[Change],
+    incidents: Sequence[Incident],
+    teams: Mapping[str, Team],
+    period: Period,
+    options: MetricsOptions,
+    trend_bucket: Bucket = "month",
+) -> MetricsReport:
+    """All five DORA metrics for the organization, each team and each repository."""
+    frames = build_frames(
+        repositories=repositories,
+        deployments=deployments,
+        changes=changes,
+        incidents=incidents,
+        options=options,
+        need_paths=any(t.paths for t in teams.values()),
+    )
+    return compute_from_frames(
+        frames, teams=teams, period=period, options=options, trend_bucket=trend_bucket
+    )
+
+
+def compute_from_frames(
+    f: Frames,
+    *,
+    teams: Mapping[str, Team],
+    period: Period,
+    options: MetricsOptions,
+    trend_bucket: Bucket = "month",
+) -> MetricsReport:
+    """The engine proper, from already-encoded records (see ``frames.build_frames``)."""
+    tz = options.timezone
+    start, end = period.start_at(tz).timestamp(), period.end_at(tz).timestamp()
+    finish = f.deps["finish"].to_numpy()
+    in_period = (finish >= start) & (finish < end)
+    h = history(f)
+    fail = find_failures(f, h, options, teams)
+    rec = recovery(f, h, fail)
+    index = scope_index(f.repo_names, teams, _repo_scopes(f))
+    chg_claims, no_paths = path_claims(index, f.changes["repo"].to_numpy(), f.paths)
+    lt = lead_times(f, h, options, in_period, chg_claims)
+    dep_claims = _dep_claims(f, h, chg_claims)
+
+    p = np.flatnonzero(in_period)
+    remap = np.full(len(finish), -1)
+    remap[p] = np.arange(len(p))
+    days = local_days(finish[p], tz)
+    day0 = np.datetime64(period.start.isoformat(), "D")
+    inc_rows = _incident_rows(f, fail, start, end)
+    rows = Rows(
+        day=(days - day0).astype(np.int64),
+        n_days=period.days,
+        rules=fail.rules[p],
+        recovery=rec.hours[p],
+        unrecovered=rec.unrecovered[p],
+        rework=rec.rework[p],
+        no_changes=f.deps["n_changes"].to_numpy()[p] == 0,
+        lt_hours=lt.hours,
+        lt_skew=lt.skew,
+        lt_fallback=lt.fallback,
+        out_reason=lt.out_reason,
+        inc_hours=inc_rows["hours"],
+        inc_unlinked=inc_rows["unlinked"],
+        inc_no_severity=inc_rows["no_severity"],
+    )
+    repo = f.deps["repo"].to_numpy()
+    inc_dep = inc_rows["dep"]
+    groups = Groups(
+        dep=members(index, repo[p], {s: c[p] for s, c in dep_claims.items()}),
+        lt=members(index, repo[lt.dep], lt.claims),
+        out=members(index, repo[lt.out_dep], lt.out_claims),
+        inc=members(
+            index,
+            inc_rows["repo"],
+            {s: (inc_dep >= 0) & c[np.maximum(inc_dep, 0)] for s, c in dep_claims.items()},
+        ),
+    )
+    bench = benchmark_table(options.benchmark)
+    ctx = Context(f, index, options, bench, period, no_paths)
+    scopes = scope_results(ctx, aggregate(rows, groups, index.n))
+    buckets = period_buckets(period, trend_bucket)
+    natural = np.unique(bucket_starts(np.arange(day0, day0 + period.days), trend_bucket))
+    dep_bucket = np.searchsorted(natural, bucket_starts(days, trend_bucket))
+    lt_bucket = dep_bucket[remap[lt.dep]]
+    out_bucket = dep_bucket[remap[lt.out_dep]]
+    inc_bucket = np.searchsorted(natural, bucket_starts(local_days(inc_rows["created"], tz), trend_bucket))
+    trend_groups = Groups(
+        dep=_by_bucket(groups.dep, dep_bucket, index, len(buckets)),
+        lt=_by_bucket(groups.lt, lt_bucket, index, len(buckets)),
+        out=_by_bucket(groups.out, out_bucket, index, len(buckets)),
+        inc=_by_bucket(groups.inc, inc_bucket, index, len(buckets)),
+    )
+    n_trend = (1 + index.n_teams) * len(buckets)
+    trend = trend_points(ctx, aggregate(rows, trend_groups, n_trend), buckets, trend_bucket)
+    return MetricsReport(
+        start=period.start,
+        end=period.end,
+        benchmark=bench.id,
+        timezone=tz,
+        lead_time_start=options.lead_time_start,
+        scopes=tuple(scopes),
+        trend_bucket=trend_bucket,
+        trend=tuple(trend),
+        failed_deployments=_failed(f, fail.rules, rec.hours, in_period),
+    )
+
+
+def _repo_scopes(f: Frames) -> np.ndarray:
+    """Repositories that get a scope: listed, deployed or with changes (not incident-only)."""
+    mask = f.listed.copy()
+    mask[f.deps["repo"].to_numpy()] = True
+    mask[f.changes["repo"].to_numpy()] = True
+    return mask
+
+
+def _dep_claims(f: Frames, h: object, chg_claims: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+    """A monorepo team claims a deployment that first shipped at least one of its changes."""
+    out = {}
+    first, chg = h.first, h.chg  # type: ignore[attr-defined]
+    dep = f.ships["dep"].to_numpy()[first & (chg >= 0)]
+    for sid, claim in chg_claims.items():
+        hits = claim[chg[first & (chg >= 0)]]
+        out[sid] = np.bincount(dep[hits], minlength=len(f.deps)) > 0
+    return out
+
+
+def _incident_rows(f: Frames, fail: object, start: float, end: float) -> dict[str, np.ndarray]:
+    """Incidents opened in the period that count, or that the severity filter could not judge."""
+    inside, hours = incident_mttr(f, fail, start, end)  # type: ignore[arg-type]
+    no_sev = fail.no_severity  # type: ignore[attr-defined]
+    created = f.incidents["created"].to_numpy()
+    take = np.flatnonzero(inside | (no_sev & (created >= start) & (created < end)))
+    inc_dep = fail.inc_dep[take]  # type: ignore[attr-defined]
+    return {
+        "repo": f.incidents["repo"].to_numpy()[take],
+        "created": created[take],
+        "hours": hours[take],
+        "dep": inc_dep,
+        "unlinked": (inc_dep < 0) & ~no_sev[take],
+        "no_severity": no_sev[take],
+    }
+
+
+def _by_bucket(
+    pairs: tuple[np.ndarray, np.ndarray], bucket: np.ndarray, index: ScopeIndex, nb: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Organization and team memberships split by bucket: group = scope × nb + bucket."""
+    sid, rows = pairs
+    keep = sid <= index.n_teams
+    return sid[keep] * nb + bucket[rows[keep]], rows[keep]
+
+
+def _failed(
+    f: Frames, rules: np.ndarray, hours: np.ndarray, in_period: np.ndarray
+) -> tuple[FailedDeployment, ...]:
+    rows = np.flatnonzero(in_period & (rules != 0))
+    repo = f.deps["repo"].to_numpy()[rows].tolist()
+    ids = f.deps["id"].to_numpy()[rows].tolist()
+    finish = f.deps["finish"].to_numpy()[rows].tolist()
+    recovered = hours[rows].tolist()
+    names = {bits: rule_names(bits) for bits in range(16)}
+    return tuple(
+        FailedDeployment(
+            repository=f.repo_names[repo[j]],
+            id=str(ids[j]),
+            finished_at=datetime.fromtimestamp(finish[j], UTC).isoformat(),
+            rules=names[int(bits)],
+            recovery_hours=None if math.isnan(recovered[j]) else recovered[j],
+        )
+        for j, bits in enumerate(rules[rows].tolist())
+    )

@@ -1,0 +1,107 @@
+"""Lead time for changes: one value per first-shipped commit, or per pull request.
+
+A commit counts once, at the first successful production deployment that shipped it
+(``History.first``). With ``first_commit`` or ``merge`` starts, a pull request is one
+value ending at the latest first deployment of its commits. See metrics.yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..config import MetricsOptions
+from .deployments import History
+from .frames import Frames
+
+BOT, MISSING, LOOKBACK = 1, 2, 3
+EXCLUDED = {BOT: "bots_excluded", MISSING: "missing_change_records", LOOKBACK: "lookback"}
+
+
+@dataclass(frozen=True)
+class LeadTimes:
+    """Counted values (sorted by hours) and the rows left out, with why."""
+
+    dep: np.ndarray  # per value: deployment row
+    hours: np.ndarray  # clamped at 0, ascending
+    skew: np.ndarray  # the raw value was negative
+    fallback: np.ndarray  # a commit without pull request in a pull-request mode
+    claims: dict[int, np.ndarray]  # monorepo team sid → claimed per value
+    out_dep: np.ndarray  # per excluded row: deployment row
+    out_reason: np.ndarray  # BOT, MISSING or LOOKBACK
+    out_claims: dict[int, np.ndarray]
+
+
+def lead_times(
+    f: Frames,
+    h: History,
+    options: MetricsOptions,
+    in_period: np.ndarray,
+    claims: dict[int, np.ndarray],
+) -> LeadTimes:
+    """Values for deployments in the period; exclusions kept for the warnings."""
+    dep = f.ships["dep"].to_numpy()[h.first]
+    chg = h.chg[h.first]
+    reason = np.where(chg < 0, MISSING, 0)
+    if options.exclude_bots:
+        bot = f.changes["bot"].to_numpy()[np.maximum(chg, 0)] & (chg >= 0)
+        reason = np.where(bot, BOT, reason)
+    ok = reason == 0
+    units = _units(f, options, dep[ok], chg[ok], {s: c[chg[ok]] for s, c in claims.items()})
+    finish = f.deps["finish"].to_numpy()
+    raw = finish[units["dep"].to_numpy()] - units["start"].to_numpy()
+    first_of_repo = ~h.has_prev[units["dep"].to_numpy()]
+    late = first_of_repo & (raw > options.first_deployment_lookback_days * 86400)
+    keep = ~late & in_period[units["dep"].to_numpy()]
+    hours = raw / 3600
+    order = np.argsort(hours[keep], kind="stable")
+    kept = units[keep].iloc[order]
+    gone = units[late & in_period[units["dep"].to_numpy()]]
+    row_out = ~ok & in_period[dep]
+    return LeadTimes(
+        dep=kept["dep"].to_numpy(),
+        hours=np.maximum(hours[keep][order], 0.0),
+        skew=hours[keep][order] < 0,
+        fallback=kept["fallback"].to_numpy(),
+        claims={s: kept[f"c{s}"].to_numpy() for s in claims},
+        out_dep=np.concatenate([dep[row_out], gone["dep"].to_numpy()]),
+        out_reason=np.concatenate([reason[row_out], np.full(len(gone), LOOKBACK)]),
+        out_claims={
+            s: np.concatenate([c[np.maximum(chg[row_out], 0)] & (chg[row_out] >= 0),
+                               gone[f"c{s}"].to_numpy()])
+            for s, c in claims.items()
+        },
+    )
+
+
+def _units(
+    f: Frames,
+    options: MetricsOptions,
+    dep: np.ndarray,
+    chg: np.ndarray,
+    claims: dict[int, np.ndarray],
+) -> pd.DataFrame:
+    """One row per value: deployment row, start seconds, fallback flag, claim columns."""
+    c = f.changes
+    mode = options.lead_time_start
+    cols = {f"c{s}": v for s, v in claims.items()}
+    if mode == "commit":
+        start = c["authored"].to_numpy()[chg]
+        return pd.DataFrame({"dep": dep, "start": start, "fallback": False, **cols})
+    own = c["authored" if mode == "first_commit" else "committed"].to_numpy()[chg]
+    pr_start = (
+        np.fmin(c["first"].to_numpy()[chg], own)
+        if mode == "first_commit"
+        else np.where(np.isnan(c["merged"].to_numpy()[chg]), own, c["merged"].to_numpy()[chg])
+    )
+    pr = c["pr"].to_numpy()[chg]
+    frame = pd.DataFrame(
+        {"dep": dep, "start": np.where(pr >= 0, pr_start, own), "fallback": pr < 0, **cols}
+    )
+    frame["repo"], frame["pr"] = c["repo"].to_numpy()[chg], pr
+    solo = frame[pr < 0]
+    agg = {"dep": "max", "start": "min", "fallback": "first", **{k: "max" for k in cols}}
+    grouped = frame[pr >= 0].groupby(["repo", "pr"], sort=False).agg(agg).reset_index(drop=True)
+    return pd.concat([solo.drop(columns=["repo", "pr"]), grouped], ignore_index=True)

@@ -1,0 +1,172 @@
+"""Pure translations from GitLab REST v4 JSON to canonical records (no I/O here)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from ..records import (
+    Change,
+    Deployment,
+    DeploymentStatus,
+    Detection,
+    Incident,
+    Repository,
+)
+
+#: GitLab deployment/job status → ours; anything else (created, running...) is not final.
+STATUS = {
+    "success": DeploymentStatus.SUCCESS,
+    "failed": DeploymentStatus.FAILURE,
+    "canceled": DeploymentStatus.CANCELLED,
+}
+#: Automation accounts: GitHub-style ``[bot]``, GitLab project/group access-token bots
+#: (``project_12_bot_…``), ``*-bot`` service users, and the usual dependency bots.
+BOT = re.compile(
+    r"(\[bot\]|^(project|group)_\d+_bot|[-_]bot$|^(dependabot|renovate|gitlab-bot)\b)",
+    re.IGNORECASE,
+)
+REVERT = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
+SEVERITY_LEVELS = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+
+
+def when(text: str | None) -> datetime | None:
+    """GitLab timestamps (``…Z`` or with an offset) as aware datetimes."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def is_bot(*names: str | None) -> bool:
+    """Whether any of a login, name or e-mail local part looks like automation."""
+    return any(n and BOT.search(n.split("@", 1)[0]) for n in names)
+
+
+def repository(p: dict[str, Any]) -> Repository:
+    return Repository(
+        full_name=p["path_with_namespace"],
+        default_branch=p.get("default_branch") or "main",
+        archived=bool(p.get("archived")),
+        url=p.get("web_url") or "",
+    )
+
+
+def deployment(repo: str, d: dict[str, Any], production: bool = True) -> Deployment | None:
+    """A Deployments-API deployment, or None while it is not finished."""
+    status = STATUS.get(d.get("status") or "")
+    if status is None:
+        return None
+    job = d.get("deployable") or {}
+    finished = when(job.get("finished_at")) or when(d.get("updated_at"))
+    return Deployment(
+        id=str(d["id"]),
+        repository=repo,
+        environment=(d.get("environment") or {}).get("name", ""),
+        sha=d["sha"],
+        created_at=when(d["created_at"]),  # type: ignore[arg-type]
+        finished_at=finished,
+        status=status,
+        detection=Detection.DEPLOYMENT,
+        is_production=production,
+    )
+
+
+def pipeline_deployment(
+    repo: str, pipeline: dict[str, Any], job: dict[str, Any]
+) -> Deployment | None:
+    """A pipeline whose deploy job finished: the job's outcome and times."""
+    status = STATUS.get(job.get("status") or "")
+    if status is None:
+        return None
+    return Deployment(
+        id=str(pipeline["id"]),
+        repository=repo,
+        environment="production",
+        sha=pipeline["sha"],
+        created_at=when(job.get("created_at") or pipeline["created_at"]),  # type: ignore[arg-type]
+        finished_at=when(job.get("finished_at")) or when(pipeline.get("updated_at")),
+        status=status,
+        detection=Detection.PIPELINE,
+    )
+
+
+def release_deployment(repo: str, r: dict[str, Any]) -> Deployment | None:
+    at = when(r.get("released_at") or r.get("created_at"))
+    sha = (r.get("commit") or {}).get("id")
+    if at is None or not sha:
+        return None
+    return Deployment(
+        str(r["tag_name"]),
+        repo,
+        "production",
+        sha,
+        at,
+        at,
+        DeploymentStatus.SUCCESS,
+        Detection.RELEASE,
+    )
+
+
+def tag_deployment(repo: str, t: dict[str, Any]) -> Deployment | None:
+    c = t.get("commit") or {}
+    at = when(t.get("created_at") or c.get("committed_date"))
+    if at is None or not c.get("id"):
+        return None
+    return Deployment(
+        str(t["name"]), repo, "production", c["id"], at, at, DeploymentStatus.SUCCESS, Detection.TAG
+    )
+
+
+def change(
+    repo: str,
+    c: dict[str, Any],
+    mr: dict[str, Any] | None = None,
+    first_commit_at: datetime | None = None,
+    paths: tuple[str, ...] = (),
+) -> Change:
+    """A commit, with its merge request's context when it came through one."""
+    message = c.get("message") or c.get("title") or ""
+    author = c.get("author_name") or ""
+    mr_author = ((mr or {}).get("author") or {}).get("username")
+    reverted = REVERT.search(message)
+    return Change(
+        repository=repo,
+        sha=c["id"],
+        authored_at=when(c.get("authored_date") or c.get("created_at")),  # type: ignore[arg-type]
+        committed_at=when(c.get("committed_date") or c.get("created_at")),  # type: ignore[arg-type]
+        author=mr_author if mr_author and not is_bot(author, c.get("author_email")) else author,
+        is_bot=is_bot(author, c.get("author_email"), mr_author),
+        message=message[:1000],
+        reverts=reverted[1] if reverted else None,
+        parents=tuple(c.get("parent_ids") or ()),
+        pr_number=mr["iid"] if mr else None,
+        pr_opened_at=when(mr.get("created_at")) if mr else None,
+        pr_merged_at=when(mr.get("merged_at")) if mr else None,
+        pr_first_commit_at=first_commit_at,
+        pr_labels=tuple(mr.get("labels") or ()) if mr else (),
+        paths=paths,
+    )
+
+
+def severity(issue: dict[str, Any], prefix: str) -> str | None:
+    """GitLab's incident severity, else a label like ``sev1``/``SEV-2``/``severity::1``."""
+    level = (issue.get("severity") or "").upper()
+    if level in SEVERITY_LEVELS:
+        return level
+    for label in issue.get("labels") or ():
+        if prefix and label.lower().startswith(prefix.lower()):
+            return label
+    return None
+
+
+def incident(repo: str, issue: dict[str, Any], severity_prefix: str) -> Incident:
+    return Incident(
+        id=str(issue["iid"]),
+        repository=repo,
+        title=issue.get("title") or "",
+        created_at=when(issue["created_at"]),  # type: ignore[arg-type]
+        resolved_at=when(issue.get("closed_at")),
+        labels=tuple(issue.get("labels") or ()),
+        severity=severity(issue, severity_prefix),
+    )

@@ -1,0 +1,530 @@
+"""``FakeGitHub``: the GitHub REST endpoints a DORA tool reads, on GitHub's exact wire.
+
+Paging as GitHub (``per_page`` default 30, max 100; ``Link`` with next/last/prev/first),
+``x-ratelimit-*`` on every response, 304s free of quota, compare capped at 250 commits
+without paging parameters, filtered workflow-run lists capped at 1,000 results, pull
+requests listed among issues with a ``pull_request`` key, deployments newest first.
+Repositories whose full name has more than two segments (GitLab subgroups) do not exist
+here. Pass ``prefix="/api/v3"`` to look like GitHub Enterprise Server.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from .faults import FaultRule
+from .github_render import GitHubRender
+from .pagination import link_header, page_args, paginate
+from .scenario import Deployment, Org, Repo, Run, Scenario
+from .server import FakeForge, Request, Response
+
+DOCS = "https://docs.github.com/rest"
+REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
+RUN_FILTERS = ("actor", "branch", "check_suite_id", "created", "event", "head_sha", "status")
+CONCLUSIONS = {
+    "success",
+    "failure",
+    "neutral",
+    "cancelled",
+    "skipped",
+    "timed_out",
+    "action_required",
+    "stale",
+}
+
+
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _in_range(at: datetime, spec: str) -> bool:
+    """GitHub search date syntax: ``a..b`` (``*`` open), ``>=a``, ``<=b``, ``>a``, ``<b``, a day."""
+
+    def key(bound: str) -> str:
+        return at.strftime("%Y-%m-%dT%H:%M:%SZ" if "T" in bound else "%Y-%m-%d")
+
+    if ".." in spec:
+        lo, hi = spec.split("..", 1)
+        return (lo in ("", "*") or key(lo) >= lo) and (hi in ("", "*") or key(hi) <= hi)
+    for op, test in ((">=", str.__ge__), ("<=", str.__le__), (">", str.__gt__), ("<", str.__lt__)):
+        if spec.startswith(op):
+            bound = spec[len(op) :]
+            return bool(test(key(bound), bound))
+    return key(spec) == spec
+
+
+class FakeGitHub(FakeForge):
+    """A fake api.github.com (or GHES with ``prefix="/api/v3"``) over ``scenario``."""
+
+    forge = "github"
+
+    def __init__(
+        self, scenario: Scenario, token: str = "fake-token", *, prefix: str = "", seed: int = 0
+    ) -> None:
+        self.prefix = prefix
+        self._render: GitHubRender | None = None
+        super().__init__(scenario, token, seed=seed)
+
+    @property
+    def api(self) -> str:
+        """The base URL a client is given: ``http://127.0.0.1:PORT[/api/v3]``."""
+        return self.url + self.prefix
+
+    @property
+    def render(self) -> GitHubRender:
+        if self._render is None or self._render.api != self.api:
+            self._render = GitHubRender(self.api)
+        return self._render
+
+    def setup_routes(self) -> None:
+        p = self.prefix
+        routes: list[tuple[str, str, Callable[[Request], Response]]] = [
+            ("/user", "user", self.get_user),
+            ("/rate_limit", "rate_limit", self.get_rate_limit),
+            ("/orgs/(?P<org>[^/]+)", "org", self.get_org),
+            ("/orgs/(?P<org>[^/]+)/repos", "org_repos", self.org_repos),
+            (REPO, "repo", self.get_repo),
+            (REPO + "/deployments", "deployments", self.deployments),
+            (REPO + r"/deployments/(?P<id>\d+)", "deployment", self.deployment),
+            (REPO + r"/deployments/(?P<id>\d+)/statuses", "deployment_statuses", self.statuses),
+            (REPO + "/environments", "environments", self.environments),
+            (REPO + "/releases", "releases", self.releases),
+            (REPO + "/tags", "tags", self.tags),
+            (REPO + "/commits", "commits", self.commits),
+            (REPO + "/commits/(?P<ref>[^/]+)", "commit", self.commit),
+            (REPO + "/commits/(?P<ref>[^/]+)/pulls", "commit_pulls", self.commit_pulls),
+            (REPO + r"/compare/(?P<base>.+?)\.\.\.(?P<head>.+)", "compare", self.compare),
+            (REPO + "/pulls", "pulls", self.pulls),
+            (REPO + r"/pulls/(?P<number>\d+)", "pull", self.pull),
+            (REPO + r"/pulls/(?P<number>\d+)/commits", "pull_commits", self.pull_commits),
+            (REPO + "/issues", "issues", self.issues),
+            (REPO + r"/issues/(?P<number>\d+)", "issue", self.issue),
+            (REPO + "/actions/workflows", "workflows", self.workflows),
+            (REPO + "/actions/workflows/(?P<wf>[^/]+)/runs", "workflow_runs", self.runs),
+            (REPO + "/actions/runs", "runs", self.runs),
+        ]
+        for pattern, name, handler in routes:
+            self.add_route("GET", p + pattern, f"github.{name}", self._guarded(handler))
+
+    # -- forge behaviour ---------------------------------------------------------------
+    def _guarded(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        """Resolve ``{owner}/{repo}`` first: unknown or invisible repositories are 404."""
+
+        def run(req: Request) -> Response:
+            if "owner" in req.params and self._repo(req) is None:
+                return self.not_found(req)
+            return handler(req)
+
+        return run
+
+    def _repo(self, req: Request) -> Repo | None:
+        repo = self.scenario.repo(f"{req.params['owner']}/{req.params['repo']}")
+        return repo if repo is not None and repo.visible else None
+
+    def _org(self, repo: Repo) -> Org:
+        return next(o for o in self.scenario.orgs if repo in o.repos)
+
+    def not_found(self, req: Request) -> Response:
+        return Response(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
+
+    def unauthorized(self, req: Request) -> Response:
+        return Response(
+            401, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
+        )
+
+    def fault_response(self, req: Request, rule: FaultRule) -> Response:
+        p = rule.params
+        if rule.kind == "primary_rate_limit":
+            reset = int(time.time() + float(p.get("reset_in", 1)) + 0.999)
+            body = {
+                "message": "API rate limit exceeded for user ID 1. If you reach out to "
+                "GitHub Support for help, please include the request ID.",
+                "documentation_url": f"{DOCS}/overview/rate-limits-for-the-rest-api",
+            }
+            return Response(
+                int(p.get("status", 403)),
+                body,
+                {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)},
+            )
+        if rule.kind == "secondary_rate_limit":
+            body = {
+                "message": "You have exceeded a secondary rate limit. Please wait a few "
+                "minutes before you try again.",
+                "documentation_url": f"{DOCS}/overview/rate-limits-for-the-rest-api",
+            }
+            after = p.get("retry_after", 1)
+            headers = {} if after is None else {"retry-after": str(after)}
+            return Response(int(p.get("status", 403)), body, headers)
+        resp = super().fault_response(req, rule)
+        resp.body = {
+            "message": "Server Error" if resp.status >= 500 else "Too Many Requests",
+            "documentation_url": DOCS,
+        }
+        return resp
+
+    def decorate(self, req: Request, resp: Response, counted: bool) -> None:
+        """``x-ratelimit-*`` on every response; 304s and ``/rate_limit`` are free."""
+        free = req.endpoint == "github.rate_limit"
+        remaining, used, reset = self.quota.consume(counted and not free)
+        defaults = {
+            "x-ratelimit-limit": str(self.quota.limit),
+            "x-ratelimit-remaining": str(remaining),
+            "x-ratelimit-used": str(used),
+            "x-ratelimit-reset": str(reset),
+            "x-ratelimit-resource": "core",
+            "x-github-api-version-selected": "2022-11-28",
+        }
+        for name, value in defaults.items():
+            resp.headers.setdefault(name, value)
+
+    # -- paging ----------------------------------------------------------------------
+    def _paged(
+        self,
+        req: Request,
+        items: Sequence[Any],
+        render: Callable[[Any], Any],
+        *,
+        default: int = 30,
+        maximum: int = 100,
+        wrap: str | None = None,
+        total: int | None = None,
+    ) -> Response:
+        page_no, per_page = page_args(req.query, default, maximum)
+        page = paginate(items, page_no, per_page)
+        carry = per_page if "per_page" in req.query else None
+        rels = {
+            "prev": page.prev_page,
+            "next": page.next_page,
+            "last": page.last_page if page.next_page else None,
+            "first": 1 if page.prev_page else None,
+        }
+        link = link_header(rels, lambda n: self.page_url(req, n, carry))
+        body: Any = [render(item) for item in page.items]
+        if wrap:
+            body = {"total_count": len(items) if total is None else total, wrap: body}
+        return Response(200, body, {"Link": link} if link else {})
+
+    # -- handlers --------------------------------------------------------------------
+    def get_user(self, req: Request) -> Response:
+        return Response(200, self.render.me(self.scenario.user))
+
+    def get_rate_limit(self, req: Request) -> Response:
+        remaining, used, reset = self.quota.consume(False)
+        core = {
+            "limit": self.quota.limit,
+            "remaining": remaining,
+            "reset": reset,
+            "used": used,
+            "resource": "core",
+        }
+        search = {"limit": 30, "remaining": 30, "reset": reset, "used": 0, "resource": "search"}
+        return Response(200, {"resources": {"core": core, "search": search}, "rate": core})
+
+    def get_org(self, req: Request) -> Response:
+        org = self.scenario.org(req.params["org"])
+        if org is None:
+            return self.not_found(req)
+        url = f"{self.api}/orgs/{org.name}"
+        body = {
+            **self.render.user(org.name, "Organization"),
+            "url": url,
+            "repos_url": f"{url}/repos",
+            "description": None,
+            "name": org.name,
+            "public_repos": 0,
+            "total_private_repos": len(org.repos),
+        }
+        return Response(200, body)
+
+    def _github_repos(self, org: Org) -> list[Repo]:
+        return [r for r in org.repos if r.visible and r.full_name.count("/") == 1]
+
+    def org_repos(self, req: Request) -> Response:
+        org = self.scenario.org(req.params["org"])
+        if org is None:
+            return self.not_found(req)
+        repos = sorted(self._github_repos(org), key=lambda r: r.full_name.lower())
+        if req.arg("sort") == "created":
+            repos.sort(key=lambda r: r.id)
+        return self._paged(req, repos, lambda r: self.render.repo(r, org))
+
+    def get_repo(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        return Response(200, self.render.repo(repo, self._org(repo)))
+
+    def _production(self, repo: Repo, dep: Deployment) -> bool:
+        if dep.production is not None:
+            return dep.production
+        env = repo.environment(dep.environment)
+        return env is not None and env.tier == "production"
+
+    def deployments(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        found = [
+            d
+            for d in repo.deployments
+            if all(req.arg(k) in (None, getattr(d, k)) for k in ("sha", "ref", "task"))
+            and req.arg("environment") in (None, d.environment)
+        ]
+        found.sort(key=lambda d: (d.created_at, d.id), reverse=True)
+        return self._paged(
+            req, found, lambda d: self.render.deployment(repo, d, self._production(repo, d))
+        )
+
+    def _deployment(self, req: Request) -> tuple[Repo, Deployment | None]:
+        repo = self._repo(req)
+        assert repo is not None
+        dep_id = int(req.params["id"])
+        return repo, next((d for d in repo.deployments if d.id == dep_id), None)
+
+    def deployment(self, req: Request) -> Response:
+        repo, dep = self._deployment(req)
+        if dep is None:
+            return self.not_found(req)
+        return Response(200, self.render.deployment(repo, dep, self._production(repo, dep)))
+
+    def statuses(self, req: Request) -> Response:
+        repo, dep = self._deployment(req)
+        if dep is None:
+            return self.not_found(req)
+        events = list(enumerate(dep.statuses))[::-1]  # newest first, as GitHub
+        return self._paged(
+            req, events, lambda ie: self.render.deployment_status(repo, dep, ie[0], ie[1])
+        )
+
+    def environments(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        return self._paged(
+            req, repo.environments, lambda e: self.render.environment(repo, e), wrap="environments"
+        )
+
+    def releases(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        found = sorted(repo.releases, key=lambda r: (r.created_at, r.id), reverse=True)
+        return self._paged(req, found, lambda r: self.render.release(repo, r))
+
+    def tags(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        return self._paged(
+            req,
+            sorted(repo.tags, key=lambda t: t.name, reverse=True),
+            lambda t: self.render.tag(repo, t),
+        )
+
+    def commits(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        head = repo.resolve(req.arg("sha") or repo.default_branch)
+        if head is None:
+            return Response(404, {"message": "Not Found", "documentation_url": DOCS})
+        found = repo.history(head)[::-1]
+        path, since, until = req.arg("path"), req.arg("since"), req.arg("until")
+        who = req.arg("author")
+        if path:
+            found = [
+                c
+                for c in found
+                if any(f == path or f.startswith(path.rstrip("/") + "/") for f in c.files)
+            ]
+        if since:
+            found = [c for c in found if c.committed_at >= _when(since)]
+        if until:
+            found = [c for c in found if c.committed_at <= _when(until)]
+        if who:
+            found = [c for c in found if who in (c.author.login, c.author.email)]
+        return self._paged(req, found, lambda c: self.render.commit(repo, c))
+
+    def commit(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        sha = repo.resolve(req.params["ref"])
+        c = repo.commit(sha) if sha else None
+        if c is None:
+            return Response(
+                422,
+                {
+                    "message": f"No commit found for SHA: {req.params['ref']}",
+                    "documentation_url": DOCS,
+                    "status": "422",
+                },
+            )
+        return Response(200, self.render.commit(repo, c, files=True))
+
+    def commit_pulls(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        sha = repo.resolve(req.params["ref"]) or req.params["ref"]
+        org = self._org(repo)
+        return self._paged(req, repo.pulls_of_commit(sha), lambda p: self.render.pull(repo, org, p))
+
+    def compare(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        base, head = repo.resolve(req.params["base"]), repo.resolve(req.params["head"])
+        if base is None or head is None:
+            return self.not_found(req)
+        behind_set = repo.ancestors(base) - repo.ancestors(head)
+        common = repo.ancestors(base) & repo.ancestors(head)
+        ahead = [c for c in repo.history(head) if c.sha not in repo.ancestors(base)]
+        merge_base = max(common, key=lambda s: repo.commit_index[s]) if common else base
+        status = (
+            "identical"
+            if not ahead and not behind_set
+            else "ahead"
+            if not behind_set
+            else "behind"
+            if not ahead
+            else "diverged"
+        )
+        url = (
+            f"{self.api}/repos/{repo.full_name}/compare/{req.params['base']}...{req.params['head']}"
+        )
+        files = sorted({f for c in ahead for f in c.files})
+        paging = "page" in req.query or "per_page" in req.query
+        link = None
+        if paging:
+            page_no, per_page = page_args(req.query, 250, 1000)
+            page = paginate(ahead, page_no, per_page)
+            shown = page.items
+            carry = per_page if "per_page" in req.query else None
+            link = link_header(
+                {
+                    "prev": page.prev_page,
+                    "next": page.next_page,
+                    "last": page.last_page if page.next_page else None,
+                    "first": 1 if page.prev_page else None,
+                },
+                lambda n: self.page_url(req, n, carry),
+            )
+            files = files if page_no == 1 else []
+        else:
+            shown = ahead[-250:]
+        mb = repo.commit(merge_base)
+        assert mb is not None
+        body = {
+            "url": url,
+            "html_url": url.replace(self.api, "https://github.example"),
+            "permalink_url": url,
+            "diff_url": f"{url}.diff",
+            "patch_url": f"{url}.patch",
+            "base_commit": self.render.commit(repo, repo.commit(base) or mb),
+            "merge_base_commit": self.render.commit(repo, mb),
+            "status": status,
+            "ahead_by": len(ahead),
+            "behind_by": len(behind_set),
+            "total_commits": len(ahead),
+            "commits": [self.render.commit(repo, c) for c in shown],
+            "files": [self.render.diff_entry(repo, head, f) for f in files[:300]],
+        }
+        return Response(200, body, {"Link": link} if link else {})
+
+    def pulls(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        state = req.arg("state", "open")
+        found = [
+            p for p in repo.pulls if state == "all" or (state == "open") == (p.state == "open")
+        ]
+        if req.arg("base"):
+            found = [p for p in found if p.base == req.arg("base")]
+        if req.arg("head"):
+            found = [p for p in found if req.arg("head", "").split(":")[-1] == p.head_ref]
+        key = "updated_at" if req.arg("sort") == "updated" else "created_at"
+        found.sort(
+            key=lambda p: (getattr(p, key), p.number),
+            reverse=req.arg("direction", "desc") == "desc",
+        )
+        org = self._org(repo)
+        return self._paged(req, found, lambda p: self.render.pull(repo, org, p))
+
+    def pull(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        p = repo.pull(int(req.params["number"]))
+        if p is None:
+            return self.not_found(req)
+        return Response(200, self.render.pull(repo, self._org(repo), p, full=True))
+
+    def pull_commits(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        p = repo.pull(int(req.params["number"]))
+        if p is None:
+            return self.not_found(req)
+        commits = [c for c in (repo.commit(s) for s in p.commits) if c is not None][:250]
+        return self._paged(req, commits, lambda c: self.render.commit(repo, c))
+
+    def issues(self, req: Request) -> Response:
+        """Issues *and* pull requests (GitHub lists both), newest first by default."""
+        repo = self._repo(req)
+        assert repo is not None
+        state = req.arg("state", "open")
+        items: list[Any] = [*repo.issues, *repo.pulls]
+        items = [i for i in items if state == "all" or (state == "open") == (i.state == "open")]
+        labels = [x for x in (req.arg("labels") or "").split(",") if x]
+        items = [i for i in items if all(label in i.labels for label in labels)]
+        if req.arg("since"):
+            items = [i for i in items if i.updated_at >= _when(req.arg("since") or "")]
+        key = "updated_at" if req.arg("sort") == "updated" else "created_at"
+        items.sort(
+            key=lambda i: (getattr(i, key), i.number),
+            reverse=req.arg("direction", "desc") == "desc",
+        )
+        return self._paged(req, items, lambda i: self.render.issue(repo, i))
+
+    def issue(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        number = int(req.params["number"])
+        found = [i for i in [*repo.issues, *repo.pulls] if i.number == number]
+        return Response(200, self.render.issue(repo, found[0])) if found else self.not_found(req)
+
+    def workflows(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        return self._paged(
+            req, repo.workflows, lambda w: self.render.workflow(repo, w), wrap="workflows"
+        )
+
+    def runs(self, req: Request) -> Response:
+        repo = self._repo(req)
+        assert repo is not None
+        runs = list(repo.runs)
+        wf = req.params.get("wf")
+        if wf is not None:
+            match = [w for w in repo.workflows if str(w.id) == wf or w.path.endswith("/" + wf)]
+            if not match:
+                return self.not_found(req)
+            runs = [r for r in runs if r.workflow_id == match[0].id]
+        runs = [r for r in runs if self._run_matches(req, r)]
+        runs.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+        total = len(runs)
+        if any(k in req.query for k in RUN_FILTERS):
+            runs = runs[:1000]  # GitHub returns at most 1,000 results for a filtered list
+        org = self._org(repo)
+        return self._paged(
+            req, runs, lambda r: self.render.run(repo, org, r), wrap="workflow_runs", total=total
+        )
+
+    @staticmethod
+    def _run_matches(req: Request, run: Run) -> bool:
+        status = req.arg("status")
+        if status and not (
+            run.status == status
+            or (status in CONCLUSIONS and run.conclusion == status)
+            or (status == "completed" and run.status == "completed")
+        ):
+            return False
+        checks = {"branch": run.branch, "head_sha": run.head_sha, "event": run.event}
+        if any(req.arg(k) not in (None, v) for k, v in checks.items()):
+            return False
+        created = req.arg("created")
+        return not created or _in_range(run.created_at, created)

@@ -1,0 +1,88 @@
+"""Hand-built GitLab scenarios whose DORA figures are worked out by hand in the comments.
+
+``northwind()``: group ``northwind`` with ``checkout``, a subgroup project
+``platform/billing`` and an archived ``legacy``. Period 2026Q3 for ``checkout``:
+
+* successful production deployments finished in the period: D1 07-03 10:05,
+  D3 07-07 18:05, D4 07-12 00:05 → deployment count 3 (D0 is the June baseline,
+  D2 07-07 09:05 failed; a staging deployment does not count);
+* MRs: !1 merge-commit, merged 07-02 10:00 → D1: 86,700 s; !2 squash, merged 07-06
+  12:00 → D3: 108,300 s; !3 rebase, merged 07-11 00:00 → D4: 86,700 s → median 86,700 s;
+* one incident (type incident), 07-07 09:30 → 11:30: restore median 7,200 s;
+  change failure rate 1 incident ÷ 3 deployments = 1/3. An ordinary issue labelled
+  ``incident`` (opened 07-20, still open) is an incident by label only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from .builder import BOTS, PEOPLE, RepoBuilder
+from .scenario import Org, Repo, Scenario
+
+IST = timezone(timedelta(hours=5, minutes=30))
+PST = timezone(timedelta(hours=-7))
+
+
+def at(month: int, day: int, hour: int = 0, minute: int = 0, tz: timezone = UTC) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=tz)
+
+
+def checkout(id: int = 1) -> Repo:
+    b = RepoBuilder("northwind/checkout", id)
+    b.commit("Initial commit", at(6, 1, 9), PEOPLE[0], files=["README.md"])
+    b.deploy(at(6, 10, 9))  # D0: baseline before the period
+    b.pull("Add cart", at(7, 1, 9, tz=IST).astimezone(IST), at(7, 2, 10), style="merge",
+           commits=2, labels=["feature"], files=["services/cart/app.py"])
+    b.deploy(at(7, 3, 10))  # D1
+    b.pull("Pay faster", at(7, 5, 8), at(7, 6, 12), style="squash", commits=3,
+           author=PEOPLE[3], files=["services/pay/app.py"])
+    b.commit("Bump lodash", at(7, 6, 13, tz=PST).astimezone(PST), BOTS[0],
+             files=["package-lock.json"])
+    b.deploy(at(7, 7, 9), "failure")  # D2
+    b.issue("Checkout down", at(7, 7, 9, 30), at(7, 7, 11, 30), labels=["sev1"], incident=True)
+    b.deploy(at(7, 7, 18))  # D3
+    b.pull("Fix rounding", at(7, 10, 9), at(7, 11, 0), style="rebase", commits=2,
+           labels=["hotfix"], files=["services/pay/round.py"])
+    b.deploy(at(7, 11, 1), environment="staging", run=False)
+    b.deploy(at(7, 12, 0))  # D4
+    b.release("v1.0.0", at(7, 12, 1))
+    b.issue("Slow page", at(7, 20, 8), labels=["incident"])
+    b.issue("Typo", at(7, 21, 8), at(7, 22, 8), labels=["bug"])
+    return b.build()
+
+
+def billing(id: int = 2) -> Repo:
+    b = RepoBuilder("northwind/platform/billing", id)
+    b.commit("Initial commit", at(6, 1, 9))
+    b.pull("Invoices", at(7, 1, 9), at(7, 1, 12), commits=1)
+    b.release("v0.1.0", at(7, 2, 9))
+    b.pull("Refunds", at(8, 1, 9), at(8, 1, 12), commits=1)
+    b.release("v0.2.0", at(8, 2, 9))
+    repo = b.build()
+    repo.environments = []
+    repo.deployments = []
+    repo.runs = []
+    return repo
+
+
+def legacy(id: int = 3) -> Repo:
+    b = RepoBuilder("northwind/legacy", id)
+    b.commit("Initial commit", at(1, 1, 9))
+    repo = b.build()
+    repo.archived = True
+    return repo
+
+
+def northwind() -> Scenario:
+    return Scenario([Org("northwind", 1, [checkout(), billing(), legacy()])])
+
+
+def many_issues(count: int) -> Scenario:
+    """One project with ``count`` issues, for paging beyond GitLab's 10,000 count limit."""
+    b = RepoBuilder("bulk/issues", 9)
+    b.commit("Initial commit", at(1, 1))
+    start = at(1, 2)
+    for n in range(count):
+        b.issue(f"Issue {n}", start + timedelta(minutes=n))
+    return Scenario([Org("bulk", 9, [b.build()])])
