@@ -50,15 +50,38 @@ def generate(n_deployments: int, seed: int) -> tuple[list, list, list, list]:
             labels = hot if label[k] < 0.03 else bug if label[k] < 0.06 else ()
             for j, sha in enumerate(shas):
                 when = minutes[max(int(at[k]) - int(age[k, j]), 0)]
-                changes.append(Change(name, sha, when, when, author="dev", pr_labels=labels,
-                                      is_bot=j == 4 and label[k] > 0.9))
+                changes.append(
+                    Change(
+                        name,
+                        sha,
+                        when,
+                        when,
+                        author="dev",
+                        pr_labels=labels,
+                        is_bot=j == 4 and label[k] > 0.9,
+                    )
+                )
             finished = minutes[int(at[k])]
-            deployments.append(Deployment(f"{k}", name, "production", shas[-1], finished,
-                                          finished, "success", "deployment", shas))
+            deployments.append(
+                Deployment(
+                    f"{k}",
+                    name,
+                    "production",
+                    shas[-1],
+                    finished,
+                    finished,
+                    "success",
+                    "deployment",
+                    shas,
+                )
+            )
             if label[k] > 0.97:
                 opened = minutes[min(int(at[k]) + 30, len(minutes) - 1)]
-                incidents.append(Incident(f"{k}", name, "outage", opened,
-                                          opened + timedelta(hours=3), severity="SEV2"))
+                incidents.append(
+                    Incident(
+                        f"{k}", name, "outage", opened, opened + timedelta(hours=3), severity="SEV2"
+                    )
+                )
     return repos, deployments, changes, incidents
 
 
@@ -71,31 +94,45 @@ def main() -> None:
     repos, deployments, changes, incidents = generate(args.deployments, args.seed)
     gc.collect()
     gc.freeze()  # the inputs are long-lived; keep the collector off them while timing
-    print(f"generated {len(deployments):,} deployments, {len(changes):,} changes, "
-          f"{len(incidents):,} incidents, {REPOS:,} repositories "
-          f"in {time.perf_counter() - t0:.1f} s; peak RSS {_rss_mb():,.0f} MB")
+    print(
+        f"generated {len(deployments):,} deployments, {len(changes):,} changes, "
+        f"{len(incidents):,} incidents, {REPOS:,} repositories "
+        f"in {time.perf_counter() - t0:.1f} s; peak RSS {_rss_mb():,.0f} MB"
+    )
     teams = {f"team{t:02d}": Team(repositories=[f"org/team{t:02d}-*"]) for t in range(TEAMS)}
     options = MetricsOptions()
     period = Period.quarter("2026Q3")
     base_rss = _rss_mb()
     t1 = time.perf_counter()
-    frames = build_frames(repositories=repos, deployments=deployments, changes=changes,
-                          incidents=incidents, options=options)
+    frames = build_frames(
+        repositories=repos,
+        deployments=deployments,
+        changes=changes,
+        incidents=incidents,
+        options=options,
+    )
     t2 = time.perf_counter()
-    report = compute_from_frames(frames, teams=teams, period=period, options=options,
-                                 trend_bucket="month")
+    report = compute_from_frames(
+        frames, teams=teams, period=period, options=options, trend_bucket="month"
+    )
     t3 = time.perf_counter()
     org = report.scope("organization")
-    print(f"scopes {len(report.scopes):,}, trend points {len(report.trend):,}, "
-          f"failed deployments {len(report.failed_deployments):,}")
-    print(f"organization: {org.deployment_frequency.deployments:,} deployments, "
-          f"lead time p50 {org.lead_time_for_changes.median_hours:.2f} h "
-          f"(n={org.lead_time_for_changes.n:,}), CFR {org.change_failure_rate.value:.3f}")
+    print(
+        f"scopes {len(report.scopes):,}, trend points {len(report.trend):,}, "
+        f"failed deployments {len(report.failed_deployments):,}"
+    )
+    print(
+        f"organization: {org.deployment_frequency.deployments:,} deployments, "
+        f"lead time p50 {org.lead_time_for_changes.median_hours:.2f} h "
+        f"(n={org.lead_time_for_changes.n:,}), CFR {org.change_failure_rate.value:.3f}"
+    )
     print(f"encode records (build_frames):     {t2 - t1:6.2f} s")
     print(f"engine (compute_from_frames):      {t3 - t2:6.2f} s")
     print(f"total compute_metrics equivalent:  {t3 - t1:6.2f} s")
-    print(f"peak RSS {_rss_mb():,.0f} MB (inputs alone {base_rss:,.0f} MB; "
-          f"engine added {_rss_mb() - base_rss:,.0f} MB)")
+    print(
+        f"peak RSS {_rss_mb():,.0f} MB (inputs alone {base_rss:,.0f} MB; "
+        f"engine added {_rss_mb() - base_rss:,.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

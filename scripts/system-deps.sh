@@ -4,6 +4,7 @@
 set -e
 missing=""
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing="$missing libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"
+ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset" || missing="$missing libharfbuzz-subset0"
 fc-list 2>/dev/null | grep -qi dejavu || missing="$missing fonts-dejavu-core"
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
 [ -z "$missing" ] && exit 0

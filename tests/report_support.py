@@ -37,7 +37,10 @@ def hostile_data() -> dict[str, Any]:
     for scope in data["metrics"]["scopes"]:
         if scope["name"] == team:
             scope["name"] = evil_team
-        elif scope["scope"] == "repository" and scope["name"] == data["metrics"]["scopes"][-1]["name"]:
+        elif (
+            scope["scope"] == "repository"
+            and scope["name"] == data["metrics"]["scopes"][-1]["name"]
+        ):
             scope["name"] = evil_repo
     data["assessment"]["teams"][evil_team] = data["assessment"]["teams"].pop(team)
     data["mismatches"].append({**data["mismatches"][0], "team": evil_team})
@@ -137,7 +140,8 @@ def engine_report_data(quarter: str, previous: dict[str, Any] | None = None) -> 
         notes=NOTES,
         cross_check=CROSS_CHECK if previous is not None else None,
         previous=previous,
-        generated_at=datetime(2026, 10, 5, 9, 0, tzinfo=UTC) if previous is not None
+        generated_at=datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+        if previous is not None
         else datetime(2026, 7, 6, 9, 0, tzinfo=UTC),
     )
 

@@ -40,9 +40,16 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_yaml_answers_accept_levels_labels_dont_know_and_comments(tmp_path: Path, qs: QuestionnaireSet) -> None:
+def test_yaml_answers_accept_levels_labels_dont_know_and_comments(
+    tmp_path: Path, qs: QuestionnaireSet
+) -> None:
     [response] = load_answers([write(tmp_path, "ana.yaml", GOOD)], qs)
-    assert (response.respondent, response.role, response.team, response.comment) == ("Ana", "Developer", "Checkout", "fine")
+    assert (response.respondent, response.role, response.team, response.comment) == (
+        "Ana",
+        "Developer",
+        "Checkout",
+        "fine",
+    )
     assert response.answers == {
         "ops.alpha.one": Answer(3.0),
         "ops.alpha.two": Answer(1.0),
@@ -87,10 +94,20 @@ def test_disciplines_limit_the_required_answers(tmp_path: Path, qs: Questionnair
     assert response.disciplines == ("self",)
 
 
-def test_nothing_is_half_imported_and_every_error_is_listed(tmp_path: Path, qs: QuestionnaireSet) -> None:
+def test_nothing_is_half_imported_and_every_error_is_listed(
+    tmp_path: Path, qs: QuestionnaireSet
+) -> None:
     good = write(tmp_path, "ana.yaml", GOOD)
-    bad = write(tmp_path, "bo.yaml", GOOD.replace("Ana", "Bo").replace("ops.alpha.one: 3", "ops.alpha.one: 9"))
-    worse = write(tmp_path, "cy.yaml", GOOD.replace("Ana", "Cy").replace("ops.alpha.two: Ad hoc", "ops.alpha.two: 7"))
+    bad = write(
+        tmp_path,
+        "bo.yaml",
+        GOOD.replace("Ana", "Bo").replace("ops.alpha.one: 3", "ops.alpha.one: 9"),
+    )
+    worse = write(
+        tmp_path,
+        "cy.yaml",
+        GOOD.replace("Ana", "Cy").replace("ops.alpha.two: Ad hoc", "ops.alpha.two: 7"),
+    )
     with pytest.raises(AnswersError) as info:
         load_answers([good, bad, worse], qs)
     lines = str(info.value).splitlines()
@@ -100,7 +117,10 @@ def test_nothing_is_half_imported_and_every_error_is_listed(tmp_path: Path, qs: 
 
 
 def test_the_same_respondent_twice_is_an_error(tmp_path: Path, qs: QuestionnaireSet) -> None:
-    first, second = write(tmp_path, "a.yaml", GOOD), write(tmp_path, "b.yaml", GOOD.replace("Ana", "ana"))
+    first, second = (
+        write(tmp_path, "a.yaml", GOOD),
+        write(tmp_path, "b.yaml", GOOD.replace("Ana", "ana")),
+    )
     with pytest.raises(AnswersError, match=r"b\.yaml: respondent 'ana' also answered in .*a\.yaml"):
         load_answers([first, second], qs)
 
@@ -158,12 +178,16 @@ def test_csv_form_lists_details_then_every_question(qs: QuestionnaireSet) -> Non
 def test_bad_csv_row_names_its_line(tmp_path: Path, qs: QuestionnaireSet) -> None:
     text = _filled_form(qs, {**FILLED, "ops.alpha.two": "11"}, {})
     # header is line 1, four detail rows, then ops.alpha.one on line 6 and ops.alpha.two on 7
-    with pytest.raises(AnswersError, match=r"dee\.csv:7: ops\.alpha\.two: '11' is off the scale 0-4"):
+    with pytest.raises(
+        AnswersError, match=r"dee\.csv:7: ops\.alpha\.two: '11' is off the scale 0-4"
+    ):
         load_answers([write(tmp_path, "dee.csv", text)], qs)
 
 
 def test_csv_without_answer_column_is_rejected(tmp_path: Path, qs: QuestionnaireSet) -> None:
-    with pytest.raises(AnswersError, match=r"x\.csv:1: CSV needs the columns question_id and answer"):
+    with pytest.raises(
+        AnswersError, match=r"x\.csv:1: CSV needs the columns question_id and answer"
+    ):
         load_answers([write(tmp_path, "x.csv", "id,value\nops.alpha.one,1\n")], qs)
 
 

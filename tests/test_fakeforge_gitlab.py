@@ -45,12 +45,20 @@ def raw(fake: FakeGitLab, path: str, **params: Any) -> requests.Response:
 # -- python-gitlab lists every resource ------------------------------------------------------
 def test_group_projects_subgroups_and_archived(fake: FakeGitLab) -> None:
     group = client(fake).groups.get("northwind", lazy=True)
-    names = lambda **kw: sorted(p.path_with_namespace for p in group.projects.list(iterator=True, **kw))  # noqa: E731
+
+    def names(**kw: Any) -> list[str]:
+        return sorted(p.path_with_namespace for p in group.projects.list(iterator=True, **kw))
+
     assert names() == ["northwind/checkout", "northwind/legacy"]
     assert names(include_subgroups=True) == [
-        "northwind/checkout", "northwind/legacy", "northwind/platform/billing"]
+        "northwind/checkout",
+        "northwind/legacy",
+        "northwind/platform/billing",
+    ]
     assert names(include_subgroups=True, archived=False) == [
-        "northwind/checkout", "northwind/platform/billing"]
+        "northwind/checkout",
+        "northwind/platform/billing",
+    ]
     assert names(archived=True) == ["northwind/legacy"]
 
 
@@ -70,13 +78,29 @@ def test_deployments_filters_and_order(fake: FakeGitLab) -> None:
     assert [d.id for d in prod] == sorted(d.id for d in prod)  # default: id asc
     failed = list(project.deployments.list(iterator=True, status="failed"))
     assert len(failed) == 1 and failed[0].deployable["finished_at"] == "2026-07-07T09:05:00.000Z"
-    newest = list(project.deployments.list(iterator=True, environment="production",
-                                           order_by="updated_at", sort="desc",
-                                           updated_after="2026-07-05T00:00:00Z"))
+    newest = list(
+        project.deployments.list(
+            iterator=True,
+            environment="production",
+            order_by="updated_at",
+            sort="desc",
+            updated_after="2026-07-05T00:00:00Z",
+        )
+    )
     assert [d.updated_at for d in newest] == [
-        "2026-07-12T00:05:00.000Z", "2026-07-07T18:05:00.000Z", "2026-07-07T09:05:00.000Z"]
-    last = list(project.deployments.list(iterator=True, status="success", order_by="finished_at",
-                                         sort="desc", finished_before="2026-07-01T00:00:00Z"))
+        "2026-07-12T00:05:00.000Z",
+        "2026-07-07T18:05:00.000Z",
+        "2026-07-07T09:05:00.000Z",
+    ]
+    last = list(
+        project.deployments.list(
+            iterator=True,
+            status="success",
+            order_by="finished_at",
+            sort="desc",
+            finished_before="2026-07-01T00:00:00Z",
+        )
+    )
     assert [d.created_at for d in last] == ["2026-06-10T09:00:00.000Z"]
 
 
@@ -84,20 +108,30 @@ def test_deployment_merge_requests_and_their_commits(fake: FakeGitLab) -> None:
     project = client(fake).projects.get(1, lazy=True)
     deps = project.deployments.list(iterator=True, environment="production")
     shipped = [(d.status, [m.iid for m in d.mergerequests.list(iterator=True)]) for d in deps]
-    assert shipped == [("success", []), ("success", [1]), ("failed", []), ("success", [2]),
-                       ("success", [3])]
+    assert shipped == [
+        ("success", []),
+        ("success", [1]),
+        ("failed", []),
+        ("success", [2]),
+        ("success", [4]),
+    ]
     squash = project.mergerequests.get(2, lazy=True)
     assert len(list(squash.commits(per_page=100))) == 3
 
 
 def test_merge_requests_state_and_merged_range(fake: FakeGitLab) -> None:
     project = client(fake).projects.get(1, lazy=True)
-    merged = list(project.mergerequests.list(iterator=True, state="merged",
-                                             merged_after="2026-07-05T00:00:00Z"))
-    assert sorted(m.iid for m in merged) == [2, 3]
-    styles = {m.iid: (m.merge_commit_sha is not None, m.squash_commit_sha is not None)
-              for m in project.mergerequests.list(iterator=True, state="all")}
-    assert styles == {1: (True, False), 2: (False, True), 3: (False, False)}
+    merged = list(
+        project.mergerequests.list(
+            iterator=True, state="merged", merged_after="2026-07-05T00:00:00Z"
+        )
+    )
+    assert sorted(m.iid for m in merged) == [2, 4]
+    styles = {
+        m.iid: (m.merge_commit_sha is not None, m.squash_commit_sha is not None)
+        for m in project.mergerequests.list(iterator=True, state="all")
+    }
+    assert styles == {1: (True, False), 2: (False, True), 4: (False, False)}
 
 
 def test_commits_compare_pipelines_jobs_releases_tags_environments(fake: FakeGitLab) -> None:
@@ -125,7 +159,8 @@ def test_issues_incident_type_labels_and_created_range(fake: FakeGitLab) -> None
     project = client(fake).projects.get(1, lazy=True)
     incidents = list(project.issues.list(iterator=True, issue_type="incident"))
     assert [(i.title, i.issue_type, i.type) for i in incidents] == [
-        ("Checkout down", "incident", "INCIDENT")]
+        ("Checkout down", "incident", "INCIDENT")
+    ]
     labelled = list(project.issues.list(iterator=True, labels="incident"))
     assert [i.title for i in labelled] == ["Slow page"]
     july20 = list(project.issues.list(iterator=True, created_after="2026-07-20T00:00:00Z"))
@@ -135,35 +170,55 @@ def test_issues_incident_type_labels_and_created_range(fake: FakeGitLab) -> None
 
 
 # -- DORA API, hand-computed (see gitlab_scenarios) ------------------------------------------
-@pytest.mark.parametrize(("metric", "value"), [
-    ("deployment_frequency", 3),
-    ("lead_time_for_changes", 86_700.0),
-    ("time_to_restore_service", 7_200.0),
-    ("change_failure_rate", 1 / 3),
-])
+@pytest.mark.parametrize(
+    ("metric", "value"),
+    [
+        ("deployment_frequency", 3),
+        ("lead_time_for_changes", 86_700.0),
+        ("time_to_restore_service", 7_200.0),
+        ("change_failure_rate", 1 / 3),
+    ],
+)
 def test_dora_metrics_as_gitlab_documents(fake: FakeGitLab, metric: str, value: float) -> None:
     gl = client(fake)
-    query = {"metric": metric, "start_date": "2026-07-01", "end_date": "2026-09-30",
-             "interval": "all"}
+    query = {
+        "metric": metric,
+        "start_date": "2026-07-01",
+        "end_date": "2026-09-30",
+        "interval": "all",
+    }
     assert gl.http_get("/projects/1/dora/metrics", query_data=query) == [
-        {"date": "2026-07-01", "value": pytest.approx(value)}]
+        {"date": "2026-07-01", "value": pytest.approx(value)}
+    ]
     assert gl.http_get("/groups/northwind/dora/metrics", query_data=query) == [
-        {"date": "2026-07-01", "value": pytest.approx(value)}]
+        {"date": "2026-07-01", "value": pytest.approx(value)}
+    ]
 
 
 def test_dora_daily_and_monthly_buckets(fake: FakeGitLab) -> None:
     gl = client(fake)
     q = {"metric": "deployment_frequency", "start_date": "2026-07-06", "end_date": "2026-07-08"}
     assert gl.http_get(f"{P1[7:]}/dora/metrics", query_data=q) == [
-        {"date": "2026-07-06", "value": 0}, {"date": "2026-07-07", "value": 1},
-        {"date": "2026-07-08", "value": 0}]
-    monthly = gl.http_get(f"{P1[7:]}/dora/metrics", query_data={
-        "metric": "change_failure_rate", "start_date": "2026-07-01", "end_date": "2026-08-31",
-        "interval": "monthly"})
-    assert monthly == [{"date": "2026-07-01", "value": pytest.approx(1 / 3)},
-                       {"date": "2026-08-01", "value": None}]
-    bad = raw(fake, f"{P1}/dora/metrics", metric="nope", start_date="2026-07-01",
-              end_date="2026-07-02")
+        {"date": "2026-07-06", "value": 0},
+        {"date": "2026-07-07", "value": 1},
+        {"date": "2026-07-08", "value": 0},
+    ]
+    monthly = gl.http_get(
+        f"{P1[7:]}/dora/metrics",
+        query_data={
+            "metric": "change_failure_rate",
+            "start_date": "2026-07-01",
+            "end_date": "2026-08-31",
+            "interval": "monthly",
+        },
+    )
+    assert monthly == [
+        {"date": "2026-07-01", "value": pytest.approx(1 / 3)},
+        {"date": "2026-08-01", "value": None},
+    ]
+    bad = raw(
+        fake, f"{P1}/dora/metrics", metric="nope", start_date="2026-07-01", end_date="2026-07-02"
+    )
     assert bad.status_code == 400
 
 
@@ -181,12 +236,21 @@ def test_offset_pagination_headers_default_20_max_100() -> None:
         assert len(first.json()) == 20
         h = first.headers
         assert (h["x-page"], h["x-per-page"], h["x-next-page"], h["x-prev-page"]) == (
-            "1", "20", "2", "")
+            "1",
+            "20",
+            "2",
+            "",
+        )
         assert (h["x-total"], h["x-total-pages"]) == ("45", "3")
         assert [rel for rel in ("next", "first", "last") if rel in first.links] == [
-            "next", "first", "last"]
-        assert first.links["last"]["url"].startswith(server.url) and "page=3" in first.links[
-            "last"]["url"]
+            "next",
+            "first",
+            "last",
+        ]
+        assert (
+            first.links["last"]["url"].startswith(server.url)
+            and "page=3" in first.links["last"]["url"]
+        )
         capped = raw(server, "/api/v4/projects/9/issues", per_page=500, page=1)
         assert len(capped.json()) == 45 and capped.headers["x-per-page"] == "100"
         assert "Link" in capped.headers and "next" not in capped.links
@@ -223,20 +287,35 @@ def test_private_token_and_bearer_auth(fake: FakeGitLab) -> None:
 
 def test_ratelimit_headers_and_304(fake: FakeGitLab) -> None:
     first = raw(fake, P1)
-    for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
-                 "RateLimit-ResetTime", "RateLimit-Observed", "RateLimit-Name"):
+    for name in (
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+        "RateLimit-ResetTime",
+        "RateLimit-Observed",
+        "RateLimit-Name",
+    ):
         assert name in first.headers
     etag = first.headers["ETag"]
     assert etag.startswith('W/"')
-    again = requests.get(fake.url + P1, headers={"PRIVATE-TOKEN": TOKEN, "If-None-Match": etag},
-                         timeout=5)
+    again = requests.get(
+        fake.url + P1, headers={"PRIVATE-TOKEN": TOKEN, "If-None-Match": etag}, timeout=5
+    )
     assert again.status_code == 304 and again.content == b""
     assert fake.log.not_modified == 1
 
 
 # -- conformance with GitLab's OpenAPI ----------------------------------------------------
-NULLABLE_ARRAYS = {"assignees", "reviewers", "custom_attributes", "milestones", "evidences",
-                   "approvals", "sources", "links"}
+NULLABLE_ARRAYS = {
+    "assignees",
+    "reviewers",
+    "custom_attributes",
+    "milestones",
+    "evidences",
+    "approvals",
+    "sources",
+    "links",
+}
 
 
 def _relax(node: Any) -> Any:
@@ -247,7 +326,8 @@ def _relax(node: Any) -> Any:
         if isinstance(out.get("properties"), dict):
             out["properties"] = {
                 name: {"anyOf": [s, {"type": "array", "items": s}, {"enum": [None]}]}
-                if name in NULLABLE_ARRAYS else {"anyOf": [s, {"enum": [None]}]}
+                if name in NULLABLE_ARRAYS
+                else {"anyOf": [s, {"enum": [None]}]}
                 for name, s in out["properties"].items()
             }
         return out
@@ -259,7 +339,9 @@ def _relax(node: Any) -> Any:
 @pytest.fixture(scope="module")
 def validate() -> Any:
     if not SPEC.exists():
-        pytest.skip(f"{SPEC} is absent (../shared beside the repo root): no schema to check against")
+        pytest.skip(
+            f"{SPEC} is absent (../shared beside the repo root): no schema to check against"
+        )
     from openapi_schema_validator import OAS30Validator
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
@@ -271,8 +353,9 @@ def validate() -> Any:
             schema["properties"]["project"] = {"type": "object"}
     text = json.dumps(spec).replace('"#/components/', '"urn:gitlab#/components/')
     spec = json.loads(text)
-    registry = Registry().with_resource("urn:gitlab", Resource.from_contents(
-        spec, default_specification=DRAFT4))
+    registry = Registry().with_resource(
+        "urn:gitlab", Resource.from_contents(spec, default_specification=DRAFT4)
+    )
 
     def check(path: str, body: Any) -> list[str]:
         op = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
@@ -280,24 +363,40 @@ def validate() -> Any:
         if isinstance(body, list) and schema.get("type") != "array":
             schema = {"type": "array", "items": schema}  # list endpoints declaring one entity
         validator = OAS30Validator(schema, registry=registry)
-        return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                for e in validator.iter_errors(body)]
+        return [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(body)
+        ]
 
     return check
 
 
 CONFORMANCE = [
-    ("/api/v4/groups/{id}/projects", "/api/v4/groups/northwind/projects", {"include_subgroups": "true"}),
+    (
+        "/api/v4/groups/{id}/projects",
+        "/api/v4/groups/northwind/projects",
+        {"include_subgroups": "true"},
+    ),
     ("/api/v4/projects/{id}", P1, {}),
     ("/api/v4/projects/{id}/deployments", f"{P1}/deployments", {}),
     ("/api/v4/projects/{id}/deployments/{deployment_id}", f"{P1}/deployments/{{dep}}", {}),
-    ("/api/v4/projects/{id}/deployments/{deployment_id}/merge_requests",
-     f"{P1}/deployments/{{dep}}/merge_requests", {}),
+    (
+        "/api/v4/projects/{id}/deployments/{deployment_id}/merge_requests",
+        f"{P1}/deployments/{{dep}}/merge_requests",
+        {},
+    ),
     ("/api/v4/projects/{id}/merge_requests", f"{P1}/merge_requests", {"state": "all"}),
-    ("/api/v4/projects/{id}/merge_requests/{merge_request_iid}/commits",
-     f"{P1}/merge_requests/2/commits", {}),
+    (
+        "/api/v4/projects/{id}/merge_requests/{merge_request_iid}/commits",
+        f"{P1}/merge_requests/2/commits",
+        {},
+    ),
     ("/api/v4/projects/{id}/repository/commits", f"{P1}/repository/commits", {}),
-    ("/api/v4/projects/{id}/repository/compare", f"{P1}/repository/compare", {"from": "{first}", "to": "main"}),
+    (
+        "/api/v4/projects/{id}/repository/compare",
+        f"{P1}/repository/compare",
+        {"from": "{first}", "to": "main"},
+    ),
     ("/api/v4/projects/{id}/releases", f"{P1}/releases", {}),
     ("/api/v4/projects/{id}/repository/tags", f"{P1}/repository/tags", {}),
     ("/api/v4/projects/{id}/pipelines", f"{P1}/pipelines", {}),
@@ -306,9 +405,12 @@ CONFORMANCE = [
 ]
 
 
-@pytest.mark.parametrize(("spec_path", "path", "params"), CONFORMANCE, ids=[c[0] for c in CONFORMANCE])
-def test_responses_conform_to_gitlab_openapi(fake: FakeGitLab, validate: Any, spec_path: str,
-                                             path: str, params: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("spec_path", "path", "params"), CONFORMANCE, ids=[c[0] for c in CONFORMANCE]
+)
+def test_responses_conform_to_gitlab_openapi(
+    fake: FakeGitLab, validate: Any, spec_path: str, path: str, params: dict[str, str]
+) -> None:
     deps = raw(fake, f"{P1}/deployments", environment="production", status="success").json()
     first = raw(fake, f"{P1}/repository/commits").json()[-1]["id"]
     path = path.replace("{dep}", str(deps[1]["id"]))
@@ -328,10 +430,20 @@ def test_jobs_and_dora_bodies_have_the_documented_shape(fake: FakeGitLab, valida
     errors = validate("/api/v4/projects/{id}/deployments/{deployment_id}", deployment)
     assert errors and all(e.startswith("deployable") for e in errors)  # an array, not a job
     for job in jobs:
-        assert validate("/api/v4/projects/{id}/deployments/{deployment_id}",
-                        {**deployment, "deployable": job}) == []
-    dora = raw(fake, f"{P1}/dora/metrics", metric="lead_time_for_changes",
-               start_date="2026-07-01", end_date="2026-07-03").json()
+        assert (
+            validate(
+                "/api/v4/projects/{id}/deployments/{deployment_id}",
+                {**deployment, "deployable": job},
+            )
+            == []
+        )
+    dora = raw(
+        fake,
+        f"{P1}/dora/metrics",
+        metric="lead_time_for_changes",
+        start_date="2026-07-01",
+        end_date="2026-07-03",
+    ).json()
     assert all(set(x) == {"date", "value"} and isinstance(x["date"], str) for x in dora)
 
 

@@ -75,7 +75,14 @@ def bundled() -> QuestionnaireSet:
 
 
 def test_bundled_set_has_every_discipline(bundled: QuestionnaireSet) -> None:
-    assert [d.id for d in bundled.disciplines] == ["culture", "devops", "dora", "netops", "sre", "sysops"]
+    assert [d.id for d in bundled.disciplines] == [
+        "culture",
+        "devops",
+        "dora",
+        "netops",
+        "sre",
+        "sysops",
+    ]
 
 
 REQUIRED_AREAS = {
@@ -181,9 +188,15 @@ def test_malformed_questionnaire_names_file_and_line(
 
 def test_a_scale_defined_twice_must_agree(tmp_path: Path) -> None:
     folder = write_tiny(tmp_path / "q")
-    redefined = SELF.replace("scales:\n", "scales:\n  maturity:\n    - {value: 0, label: Never}\n    - {value: 1, label: Always}\n")
+    redefined = SELF.replace(
+        "scales:\n",
+        "scales:\n  maturity:\n    - {value: 0, label: Never}\n    - {value: 1, label: Always}\n",
+    )
     (folder / "self.yaml").write_text(redefined)
-    with pytest.raises(AnswersError, match=r"self\.yaml:5: scales\.maturity: scale differs from its definition in scales\.yaml"):
+    with pytest.raises(
+        AnswersError,
+        match=r"self\.yaml:5: scales\.maturity: scale differs from its definition in scales\.yaml",
+    ):
         load_questionnaires(folder)
 
 
@@ -205,7 +218,7 @@ class _Ids(HTMLParser):
 
 def test_html_form_has_every_question_and_escapes_text(tmp_path: Path) -> None:
     folder = write_tiny(tmp_path / "q")
-    (folder / "ops.yaml").write_text(OPS.replace("text: \"One?\"", "text: 'One <b>&</b>?'"))
+    (folder / "ops.yaml").write_text(OPS.replace('text: "One?"', "text: 'One <b>&</b>?'"))
     qs = load_questionnaires(folder)
     html = export_questionnaire(qs, "html")
     parser = _Ids()

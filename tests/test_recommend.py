@@ -147,19 +147,31 @@ def test_confidence(inputs: dict[str, Any], confidence: str) -> None:
 
 
 def test_same_inputs_same_output() -> None:
-    inputs = {"engineers": 200, "profile": "software", "scores": {"sre": 20, "sre.slo": 10}, "tiers": {"overall": "low"}}
+    inputs = {
+        "engineers": 200,
+        "profile": "software",
+        "scores": {"sre": 20, "sre.slo": 10},
+        "tiers": {"overall": "low"},
+    }
     assert run(**inputs).to_json() == run(**inputs).to_json()
 
 
 def test_roadmap_puts_the_weakest_practice_first_and_names_its_metric() -> None:
     scores = {"devops": 70, "devops.ci": 80, "sre.slo": 10, "sre.toil": 30, "culture.learning": 65}
     result = run(120, "software", scores, {"change_failure_rate": "low"})
-    structural = [a for a in result.roadmap if a.title.startswith(("Form a thin", "Run the platform"))]
+    structural = [
+        a for a in result.roadmap if a.title.startswith(("Form a thin", "Run the platform"))
+    ]
     assert len(structural) == 2 and result.roadmap[0] in structural
     areas = [a.practice_area for a in result.roadmap if a not in structural]
     assert areas[:2] == ["sre.slo", "sre.toil"]
     slo = next(a for a in result.roadmap if a.practice_area == "sre.slo")
-    assert (slo.metric, slo.metric_tier, slo.area_score, slo.horizon) == ("change_failure_rate", "low", 10, "next quarter")
+    assert (slo.metric, slo.metric_tier, slo.area_score, slo.horizon) == (
+        "change_failure_rate",
+        "low",
+        10,
+        "next quarter",
+    )
     assert "scores 10/100 (Initial)" in slo.rationale
     assert [a.rank for a in result.roadmap] == list(range(1, len(result.roadmap) + 1))
 
@@ -167,7 +179,10 @@ def test_roadmap_puts_the_weakest_practice_first_and_names_its_metric() -> None:
 def test_a_low_metric_tier_raises_an_area_up_the_roadmap() -> None:
     scores = {"devops.ci": 40, "devops.version_control": 45}  # ci is weaker...
     plain = [a.practice_area for a in run(120, "software", scores, {}).roadmap]
-    urgent = [a.practice_area for a in run(120, "software", scores, {"lead_time_for_changes": "low"}).roadmap]
+    urgent = [
+        a.practice_area
+        for a in run(120, "software", scores, {"lead_time_for_changes": "low"}).roadmap
+    ]
     assert plain.index("devops.ci") < plain.index("devops.version_control")
     # ...but version control moves lead time, which is low: 45 - 15 = 30 < 40
     assert urgent.index("devops.version_control") < urgent.index("devops.ci")
@@ -177,8 +192,17 @@ def test_a_low_metric_tier_raises_an_area_up_the_roadmap() -> None:
 @given(
     engineers=st.integers(1, 20_000),
     profile=st.sampled_from(["software", "infrastructure-critical", "regulated"]),
-    tiers=st.dictionaries(st.sampled_from([*METRICS, "overall"]), st.sampled_from(["elite", "high", "medium", "low", None])),
-    scores=st.one_of(st.none(), st.dictionaries(st.sampled_from(["devops", "sre", "culture", "sre.slo", "devops.ci", "sysops.access"]), st.floats(0, 100))),
+    tiers=st.dictionaries(
+        st.sampled_from([*METRICS, "overall"]),
+        st.sampled_from(["elite", "high", "medium", "low", None]),
+    ),
+    scores=st.one_of(
+        st.none(),
+        st.dictionaries(
+            st.sampled_from(["devops", "sre", "culture", "sre.slo", "devops.ci", "sysops.access"]),
+            st.floats(0, 100),
+        ),
+    ),
 )
 def test_roadmap_always_has_five_to_ten_distinct_actions(
     engineers: int, profile: str, tiers: dict[str, str | None], scores: dict[str, float] | None
@@ -200,7 +224,8 @@ def test_keep_and_change_lists_name_strengths_and_weaknesses() -> None:
 
 
 def test_to_json_is_plain() -> None:
-    data = json.loads(run().to_json())
+    data = run().to_json()
+    assert json.loads(json.dumps(data)) == data
     assert data["model_id"] == "platform_engineering"
     assert {"type", "role", "interaction"} == set(data["team_types"][0])
 
@@ -224,7 +249,12 @@ def test_every_model_uses_team_topologies_and_has_text() -> None:
 def test_northwind_demo_gets_platform_engineering() -> None:
     qs = load_questionnaires()
     tiers = {"overall": "medium", "deployment_frequency": "high", "change_failure_rate": "medium"}
-    result = recommend(engineers=120, profile="software", assessment=score(qs, demo_answers(questionnaires=qs)), dora_tiers=tiers)
+    result = recommend(
+        engineers=120,
+        profile="software",
+        assessment=score(qs, demo_answers(questionnaires=qs)),
+        dora_tiers=tiers,
+    )
     assert result.model_id == "platform_engineering" and result.confidence == "high"
     assert 5 <= len(result.roadmap) <= 10
 
@@ -234,11 +264,15 @@ def test_malformed_rules_file_names_file_and_line(tmp_path: Path) -> None:
     broken = tmp_path / "rules.yaml"
     broken.write_text(text.replace("    points: 3\n", "    points: 0\n", 1))
     line = text[: text.index("    points: 3\n")].count("\n") + 1
-    with pytest.raises(ConfigError, match=rf"rules\.yaml:{line}: rules\[0\]\.points: .*greater than 0"):
+    with pytest.raises(
+        ConfigError, match=rf"rules\.yaml:{line}: rules\[0\]\.points: .*greater than 0"
+    ):
         load_rules(broken)
     broken.write_text(text.replace("model: culture_first_devops", "model: nothing", 1))
     with pytest.raises(ConfigError, match=r"rules\.yaml:\d+: unknown model"):
         load_rules(broken)
     broken.write_text(text.replace("when: {engineers_max: 49}", "when: {engineer_max: 49}", 1))
-    with pytest.raises(ConfigError, match=r"rules\.yaml:\d+: rules\[0\]\.when\.engineer_max: Extra inputs"):
+    with pytest.raises(
+        ConfigError, match=r"rules\.yaml:\d+: rules\[0\]\.when\.engineer_max: Extra inputs"
+    ):
         load_rules(broken)

@@ -63,7 +63,9 @@ def test_headline_takes_the_organization_scope() -> None:
         "deployment_frequency": org(data)["deployment_frequency"]["per_week"],
         "lead_time_for_changes": org(data)["lead_time_for_changes"]["median_hours"],
         "change_failure_rate": org(data)["change_failure_rate"]["value"],
-        "failed_deployment_recovery_time": org(data)["failed_deployment_recovery_time"]["median_hours"],
+        "failed_deployment_recovery_time": org(data)["failed_deployment_recovery_time"][
+            "median_hours"
+        ],
         "rework_rate": org(data)["rework_rate"]["value"],
     }
 
@@ -71,17 +73,27 @@ def test_headline_takes_the_organization_scope() -> None:
 def test_quarter_over_quarter_deltas(tmp_path: Path) -> None:
     now, before = org(report_data()), org(previous_data())
     d = build(tmp_path)["deltas"]["metrics"]
-    for metric, field in (("deployment_frequency", "per_week"), ("lead_time_for_changes", "median_hours"),
-                          ("change_failure_rate", "value"), ("rework_rate", "value")):
-        assert d[metric]["change"] == pytest.approx(now[metric][field] - before[metric][field], abs=1e-6)
+    for metric, field in (
+        ("deployment_frequency", "per_week"),
+        ("lead_time_for_changes", "median_hours"),
+        ("change_failure_rate", "value"),
+        ("rework_rate", "value"),
+    ):
+        assert d[metric]["change"] == pytest.approx(
+            now[metric][field] - before[metric][field], abs=1e-6
+        )
         assert d[metric]["previous"] == before[metric][field]
 
 
 def test_deltas_by_hand() -> None:
     data = report_data()
-    data["previous"]["metrics"] = {"deployment_frequency": 26.92, "lead_time_for_changes": 30.2,
-                                   "change_failure_rate": 0.1343, "failed_deployment_recovery_time": None,
-                                   "rework_rate": 0.25}
+    data["previous"]["metrics"] = {
+        "deployment_frequency": 26.92,
+        "lead_time_for_changes": 30.2,
+        "change_failure_rate": 0.1343,
+        "failed_deployment_recovery_time": None,
+        "rework_rate": 0.25,
+    }
     o = org(data)
     o["deployment_frequency"]["per_week"] = 31.35
     o["lead_time_for_changes"]["median_hours"] = 21.4
@@ -127,7 +139,11 @@ def test_compare_with_reads_a_written_report(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "file not found"), ("{not json", "cannot read"), ('{"schema": "x"}', "not an opsmaturity")],
+    [
+        (None, "file not found"),
+        ("{not json", "cannot read"),
+        ('{"schema": "x"}', "not an opsmaturity"),
+    ],
 )
 def test_compare_with_errors_are_clear(tmp_path: Path, content: str | None, message: str) -> None:
     path = tmp_path / "prev.json"

@@ -32,14 +32,19 @@ def _reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except OpsMaturityError as exc:
-            err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+            _err().print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-err = Console(stderr=True)
-out = Console()
+def _err() -> Console:
+    """A fresh console per use, so width and colour follow the current terminal (and tests)."""
+    return Console(stderr=True)
+
+
+def _out() -> Console:
+    return Console()
 
 app = typer.Typer(
     name="opsmaturity",
@@ -73,7 +78,7 @@ class ExportFormat(StrEnum):
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"opsmaturity {__version__}")
+        _out().print(f"opsmaturity {__version__}")
         raise typer.Exit()
 
 
@@ -99,10 +104,10 @@ def demo(
     """Run the whole assessment on built-in demo data (no token, no network)."""
     from .pipeline import run_demo
 
-    files = run_demo(out_dir, generated_at=_now(), console=out)
-    out.print(f"[green]Demo report written:[/] {files.main}")
+    files = run_demo(out_dir, generated_at=_now(), console=_out())
+    _out().print(f"[green]Demo report written:[/] {files.main}")
     for extra in files.others:
-        out.print(f"  also {extra}")
+        _out().print(f"  also {extra}")
 
 
 @app.command()
@@ -111,13 +116,13 @@ def collect(config: ConfigOption) -> None:
     """Collect deployments, changes and incidents from the configured sources into the store."""
     from .pipeline import collect_all
 
-    summaries = collect_all(config, console=out)
+    summaries = collect_all(config, console=_out())
     failed = [(s.source, repo, why) for s in summaries for repo, why in s.failed.items()]
     for summary in summaries:
         counts = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.written.items()))
-        out.print(f"[green]{summary.source}[/]: {summary.repositories} repositories; {counts}")
+        _out().print(f"[green]{summary.source}[/]: {summary.repositories} repositories; {counts}")
     for source, repo, why in failed:
-        err.print(f"[red]not collected[/] {source}:{repo}: {why}")
+        _err().print(f"[red]not collected[/] {source}:{repo}: {why}")
     if failed:
         raise typer.Exit(1)
 
@@ -135,7 +140,7 @@ def metrics(
     if isinstance(text, str):
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        out.print(text)
+        _out().print(text)
 
 
 @app.command()
@@ -156,9 +161,9 @@ def report(
     files = run_report(
         config, answers or [], compare_with=compare_with, out_pdf=out_path, generated_at=_now()
     )
-    out.print(f"[green]Report written:[/] {files.main}")
+    _out().print(f"[green]Report written:[/] {files.main}")
     for extra in files.others:
-        out.print(f"  also {extra}")
+        _out().print(f"  also {extra}")
 
 
 @app.command()
@@ -172,7 +177,7 @@ def survey(
     from .pipeline import interactive_survey
 
     interactive_survey(out_path)
-    out.print(f"[green]Answers saved:[/] {out_path}")
+    _out().print(f"[green]Answers saved:[/] {out_path}")
 
 
 @questionnaire_app.command("export")
@@ -189,7 +194,7 @@ def questionnaire_export(
         sys.stdout.write(text)
     else:
         out_path.write_text(text, encoding="utf-8")
-        out.print(f"[green]Questionnaire written:[/] {out_path}")
+        _out().print(f"[green]Questionnaire written:[/] {out_path}")
 
 
 @config_app.command("schema")
@@ -209,7 +214,7 @@ def config_check(file: Annotated[Path, typer.Argument(help="Config file to valid
 
     cfg = load_config(file)
     kinds = ", ".join(s.kind for s in cfg.sources)
-    out.print(
+    _out().print(
         f"[green]OK[/] {file}: {cfg.organization.name}, period {cfg.reporting_period.label}, "
         f"sources: {kinds}, teams: {len(cfg.teams)}"
     )

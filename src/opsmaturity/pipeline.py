@@ -53,8 +53,15 @@ class Dataset:
 
 @dataclass
 class ReportFiles:
+    """What a report run wrote: the PDF the user asked for, and the files beside it."""
+
     main: Path
     others: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, written: Any, *extra: Path) -> ReportFiles:
+        others = [p for p in (written.html, written.json, *written.csv) if p is not None]
+        return cls(main=written.pdf, others=[*others, *extra])
 
 
 def _window(config: Config, period: Period | None = None) -> Window:
@@ -196,7 +203,6 @@ def build_report(
         recommendation_json=parts["recommendation"],
         mismatches=parts["mismatches"],
         notes=data.notes,
-        repositories=data.repositories,
         previous=previous,
         generated_at=generated_at,
     )
@@ -234,7 +240,7 @@ def run_report(
         report, out_pdf, template_dir=config.report.template_dir and config.resolve(config.report.template_dir),
         paper=config.report.paper,
     )
-    return ReportFiles(main=written.pdf, others=written.others)
+    return ReportFiles.of(written)
 
 
 def _slug(text: str) -> str:
@@ -243,9 +249,16 @@ def _slug(text: str) -> str:
 
 def interactive_survey(out_path: Path) -> None:
     """``opsmaturity survey``: ask in the terminal, saving after every answer."""
-    from .practices import load_questionnaires
-    from .practices.survey import QuestionaryPrompter, run_survey
+    import sys
 
+    from .errors import AnswersError
+    from .practices import QuestionaryPrompter, load_questionnaires, run_survey
+
+    if not sys.stdin.isatty():
+        raise AnswersError(
+            "the survey needs an interactive terminal; to collect answers by file, use "
+            "`opsmaturity questionnaire export --format csv` and pass the filled CSV with --answers"
+        )
     run_survey(load_questionnaires(), out_path, QuestionaryPrompter())
 
 
@@ -294,4 +307,4 @@ def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None =
     previous_path.write_text(_json.dumps(previous, indent=2, sort_keys=True), encoding="utf-8")
     current = build_report(config, data, responses, previous=previous, generated_at=generated_at)
     written = write_report(current, out_dir / f"northwind-retail-{QUARTERS[1]}.pdf")
-    return ReportFiles(main=written.pdf, others=[*written.others, previous_path])
+    return ReportFiles.of(written, previous_path)

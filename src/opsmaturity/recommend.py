@@ -9,7 +9,6 @@ The roadmap then ties the weakest practice areas to the DORA metric each should 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -130,18 +129,24 @@ class Recommendation:
     points: dict[str, int]
     fired_rules: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready data, like the metrics engine's ``to_json()``."""
+        return _plain(asdict(self))
 
 
 def load_rules(path: str | Path | None = None) -> RuleBook:
-    """Read and check the rule book; errors name file and line."""
-    doc = yamlpos.load(
-        Path(path) if path else data_dir() / "recommendation_rules.yaml", ConfigError
-    )
+    """Read and check the rule book (default: the bundled one); errors name file and line."""
+    return _read_rules(Path(path)) if path else _bundled_rules()
+
+
+@functools.cache
+def _bundled_rules() -> RuleBook:
+    """Cached: the bundled rule book never changes while we run, and parsing it is not free."""
+    return _read_rules(data_dir() / "recommendation_rules.yaml")
+
+
+def _read_rules(path: Path) -> RuleBook:
+    doc = yamlpos.load(path, ConfigError)
     try:
         book = RuleBook.model_validate(doc.data)
     except ValidationError as exc:
@@ -354,3 +359,12 @@ def _dedupe_actions(chosen: list[ActionDef]) -> list[ActionDef]:
         if action.area:
             areas.add(action.area)
     return list(seen.values())
+
+
+def _plain(value: Any) -> Any:
+    """Tuples become lists so the result compares equal to its JSON round trip."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -22,7 +22,7 @@ from .faults import FaultRule
 from .gitlab_dora import INTERVALS, METRICS, deployed_merge_requests, dora_metrics, successes
 from .pagination import link_header, page_args, paginate
 from .scenario import Org, Repo, Scenario
-from .server import FakeForge, Request, Response
+from .server import FakeForge, Quota, Request, Response
 
 #: Above this many items GitLab stops counting: no x-total, x-total-pages, rel="last".
 COUNT_LIMIT = 10_000
@@ -70,6 +70,7 @@ class FakeGitLab(FakeForge):
         self.dora_status = dora_status
         self.rate_limit = rate_limit
         super().__init__(scenario, token, seed=seed)
+        self.quota = Quota(rate_limit, window=60)  # GitLab throttles per minute
 
     # -- auth and headers -----------------------------------------------------------
     def authenticate(self, req: Request) -> bool:
@@ -95,8 +96,11 @@ class FakeGitLab(FakeForge):
         }
 
     def decorate(self, req: Request, resp: Response, counted: bool) -> None:
-        _, used, reset_at = self.quota.consume(counted)
-        remaining = max(0, self.rate_limit - used)
+        """``RateLimit-*`` on every answer from GitLab itself; a 5xx stands for a proxy error
+        and carries none (python-gitlab would otherwise wait for ``RateLimit-Reset``)."""
+        remaining, used, reset_at = self.quota.consume(counted)
+        if resp.status >= 500:
+            return
         for name, value in self.rate_headers(remaining, reset_at, used).items():
             resp.headers.setdefault(name, value)
 

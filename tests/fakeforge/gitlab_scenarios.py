@@ -7,7 +7,7 @@
   D3 07-07 18:05, D4 07-12 00:05 → deployment count 3 (D0 is the June baseline,
   D2 07-07 09:05 failed; a staging deployment does not count);
 * MRs: !1 merge-commit, merged 07-02 10:00 → D1: 86,700 s; !2 squash, merged 07-06
-  12:00 → D3: 108,300 s; !3 rebase, merged 07-11 00:00 → D4: 86,700 s → median 86,700 s;
+  12:00 → D3: 108,300 s; !4 rebase, merged 07-11 00:00 → D4: 86,700 s → median 86,700 s;
 * one incident (type incident), 07-07 09:30 → 11:30: restore median 7,200 s;
   change failure rate 1 incident ÷ 3 deployments = 1/3. An ordinary issue labelled
   ``incident`` (opened 07-20, still open) is an incident by label only.
@@ -29,27 +29,54 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0, tz: timezone = UTC)
 
 
 def checkout(id: int = 1) -> Repo:
+    return checkout_builder(id).build()
+
+
+def checkout_builder(id: int = 1) -> RepoBuilder:
+    """``checkout``'s builder, so a test can grow its history between two runs."""
     b = RepoBuilder("northwind/checkout", id)
     b.commit("Initial commit", at(6, 1, 9), PEOPLE[0], files=["README.md"])
     b.deploy(at(6, 10, 9))  # D0: baseline before the period
-    b.pull("Add cart", at(7, 1, 9, tz=IST).astimezone(IST), at(7, 2, 10), style="merge",
-           commits=2, labels=["feature"], files=["services/cart/app.py"])
+    b.pull(
+        "Add cart",
+        at(7, 1, 9, tz=IST).astimezone(IST),
+        at(7, 2, 10),
+        style="merge",
+        commits=2,
+        labels=["feature"],
+        files=["services/cart/app.py"],
+    )
     b.deploy(at(7, 3, 10))  # D1
-    b.pull("Pay faster", at(7, 5, 8), at(7, 6, 12), style="squash", commits=3,
-           author=PEOPLE[3], files=["services/pay/app.py"])
-    b.commit("Bump lodash", at(7, 6, 13, tz=PST).astimezone(PST), BOTS[0],
-             files=["package-lock.json"])
+    b.pull(
+        "Pay faster",
+        at(7, 5, 8),
+        at(7, 6, 12),
+        style="squash",
+        commits=3,
+        author=PEOPLE[3],
+        files=["services/pay/app.py"],
+    )
+    b.commit(
+        "Bump lodash", at(7, 6, 13, tz=PST).astimezone(PST), BOTS[0], files=["package-lock.json"]
+    )
     b.deploy(at(7, 7, 9), "failure")  # D2
     b.issue("Checkout down", at(7, 7, 9, 30), at(7, 7, 11, 30), labels=["sev1"], incident=True)
     b.deploy(at(7, 7, 18))  # D3
-    b.pull("Fix rounding", at(7, 10, 9), at(7, 11, 0), style="rebase", commits=2,
-           labels=["hotfix"], files=["services/pay/round.py"])
+    b.pull(
+        "Fix rounding",
+        at(7, 10, 9),
+        at(7, 11, 0),
+        style="rebase",
+        commits=2,
+        labels=["hotfix"],
+        files=["services/pay/round.py"],
+    )
     b.deploy(at(7, 11, 1), environment="staging", run=False)
     b.deploy(at(7, 12, 0))  # D4
     b.release("v1.0.0", at(7, 12, 1))
     b.issue("Slow page", at(7, 20, 8), labels=["incident"])
     b.issue("Typo", at(7, 21, 8), at(7, 22, 8), labels=["bug"])
-    return b.build()
+    return b
 
 
 def billing(id: int = 2) -> Repo:
@@ -78,11 +105,11 @@ def northwind() -> Scenario:
     return Scenario([Org("northwind", 1, [checkout(), billing(), legacy()])])
 
 
-def many_issues(count: int) -> Scenario:
+def many_issues(count: int, incident: bool = False) -> Scenario:
     """One project with ``count`` issues, for paging beyond GitLab's 10,000 count limit."""
     b = RepoBuilder("bulk/issues", 9)
     b.commit("Initial commit", at(1, 1))
     start = at(1, 2)
     for n in range(count):
-        b.issue(f"Issue {n}", start + timedelta(minutes=n))
+        b.issue(f"Issue {n}", start + timedelta(minutes=n), incident=incident)
     return Scenario([Org("bulk", 9, [b.build()])])

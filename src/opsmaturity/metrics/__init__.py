@@ -20,7 +20,7 @@ from .model import (
     ScopeMetrics,
     TrendPoint,
 )
-from .render import metrics_doc, render_table, to_csv
+from .render import render_table, to_csv
 from .tiers import Benchmark, MetricDefinition, benchmark_table, metric_definitions, score
 
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
     "compute_from_frames",
     "compute_metrics",
     "metric_definitions",
-    "metrics_doc",
     "render_table",
     "score",
     "to_csv",

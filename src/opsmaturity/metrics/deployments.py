@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..period import Period
-from .frames import Frames
+from .frames import Frames, first_occurrence
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class History:
 
     first: np.ndarray  # bool per ships row: the commit's first shipment
     chg: np.ndarray  # per ships row: row in frames.changes, -1 when no change record
+    first_dep: np.ndarray  # per commit key: deployment row that first shipped it, or -1
     next_row: np.ndarray  # per deployment: next deployment of the repository, or -1
     has_prev: np.ndarray  # per deployment: an earlier deployment of the repository exists
     seen: np.ndarray  # per deployment: first deployment row that shipped or deployed its head
@@ -31,25 +32,22 @@ class History:
 def history(f: Frames) -> History:
     """First shipments, change rows, neighbours and where each head was first seen."""
     keys = f.ships["key"].to_numpy()
-    first = ~pd.Series(keys).duplicated().to_numpy()
-    chg = pd.Index(f.changes["key"].to_numpy()).get_indexer(keys)
+    ship_dep = f.ships["dep"].to_numpy()
+    first = first_occurrence(keys, f.n_keys)
+    chg_of_key = np.full(f.n_keys, -1, dtype=np.int64)
+    chg_of_key[f.changes["key"].to_numpy()] = np.arange(len(f.changes))  # keys are unique
+    chg = chg_of_key[keys]
+    first_dep = np.full(f.n_keys, -1, dtype=np.int64)
+    first_dep[keys[first]] = ship_dep[first]
     repo = f.deps["repo"].to_numpy()
     n = len(repo)
     same = repo[1:] == repo[:-1]
     next_row = np.where(np.append(same, False), np.arange(n) + 1, -1)
     has_prev = np.insert(same, 0, False) if n else np.zeros(0, dtype=bool)
-    ship_dep = f.ships["dep"].to_numpy()
     heads = f.deps["head"].to_numpy()
-    seen_by = (
-        pd.Series(
-            np.concatenate([ship_dep[first], np.arange(n)]),
-            index=np.concatenate([keys[first], heads]),
-        )
-        .groupby(level=0)
-        .min()
-    )
-    seen = seen_by.to_numpy()[seen_by.index.get_indexer(heads)]
-    return History(first, chg, next_row, has_prev, seen)
+    seen_by = np.where(first_dep >= 0, first_dep, n)
+    np.minimum.at(seen_by, heads, np.arange(n))
+    return History(first, chg, first_dep, next_row, has_prev, seen_by[heads])
 
 
 def local_days(seconds: np.ndarray, tz: str) -> np.ndarray:

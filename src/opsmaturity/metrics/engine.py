@@ -15,8 +15,8 @@ from ..config import MetricsOptions, Team
 from ..period import Period
 from ..records import Change, Deployment, Incident, Repository
 from .aggregate import Groups, Rows, aggregate
-from .deployments import bucket_starts, history, local_days, period_buckets
-from .failures import find_failures, rule_names
+from .deployments import History, bucket_starts, history, local_days, period_buckets
+from .failures import Failures, find_failures, rule_names
 from .frames import Frames, build_frames
 from .leadtime import lead_times
 from .model import FailedDeployment, MetricsReport
@@ -116,7 +116,9 @@ def compute_from_frames(
     dep_bucket = np.searchsorted(natural, bucket_starts(days, trend_bucket))
     lt_bucket = dep_bucket[remap[lt.dep]]
     out_bucket = dep_bucket[remap[lt.out_dep]]
-    inc_bucket = np.searchsorted(natural, bucket_starts(local_days(inc_rows["created"], tz), trend_bucket))
+    inc_bucket = np.searchsorted(
+        natural, bucket_starts(local_days(inc_rows["created"], tz), trend_bucket)
+    )
     trend_groups = Groups(
         dep=_by_bucket(groups.dep, dep_bucket, index, len(buckets)),
         lt=_by_bucket(groups.lt, lt_bucket, index, len(buckets)),
@@ -146,10 +148,10 @@ def _repo_scopes(f: Frames) -> np.ndarray:
     return mask
 
 
-def _dep_claims(f: Frames, h: object, chg_claims: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+def _dep_claims(f: Frames, h: History, chg_claims: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
     """A monorepo team claims a deployment that first shipped at least one of its changes."""
     out = {}
-    first, chg = h.first, h.chg  # type: ignore[attr-defined]
+    first, chg = h.first, h.chg
     dep = f.ships["dep"].to_numpy()[first & (chg >= 0)]
     for sid, claim in chg_claims.items():
         hits = claim[chg[first & (chg >= 0)]]
@@ -157,13 +159,13 @@ def _dep_claims(f: Frames, h: object, chg_claims: dict[int, np.ndarray]) -> dict
     return out
 
 
-def _incident_rows(f: Frames, fail: object, start: float, end: float) -> dict[str, np.ndarray]:
+def _incident_rows(f: Frames, fail: Failures, start: float, end: float) -> dict[str, np.ndarray]:
     """Incidents opened in the period that count, or that the severity filter could not judge."""
-    inside, hours = incident_mttr(f, fail, start, end)  # type: ignore[arg-type]
-    no_sev = fail.no_severity  # type: ignore[attr-defined]
+    inside, hours = incident_mttr(f, fail, start, end)
+    no_sev = fail.no_severity
     created = f.incidents["created"].to_numpy()
     take = np.flatnonzero(inside | (no_sev & (created >= start) & (created < end)))
-    inc_dep = fail.inc_dep[take]  # type: ignore[attr-defined]
+    inc_dep = fail.inc_dep[take]
     return {
         "repo": f.incidents["repo"].to_numpy()[take],
         "created": created[take],

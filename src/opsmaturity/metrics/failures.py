@@ -69,8 +69,9 @@ def _severity(f: Frames, options: MetricsOptions) -> tuple[np.ndarray, np.ndarra
     if options.severities is None:
         return np.ones(len(sev), dtype=bool), np.zeros(len(sev), dtype=bool)
     allowed = {norm_severity(s) for s in options.severities}
-    counted = np.array([s in allowed for s in sev], dtype=bool)
-    return counted, np.array([s is None for s in sev], dtype=bool)
+    missing = pd.isna(sev)  # pandas stores None as NaN in a string column
+    counted = np.array([s in allowed for s in sev], dtype=bool) & ~missing
+    return counted, missing
 
 
 def _link_incidents(f: Frames, h: History, groups: np.ndarray, counted: np.ndarray) -> np.ndarray:
@@ -78,10 +79,9 @@ def _link_incidents(f: Frames, h: History, groups: np.ndarray, counted: np.ndarr
     names, else the group's latest deployment finished strictly before it was opened."""
     inc = f.incidents
     out = inc["linked_dep"].to_numpy().copy()
-    keys = f.ships["key"].to_numpy()[h.first]
-    firsts = pd.Index(keys).get_indexer(inc["linked_key"].to_numpy())
-    by_sha = (out < 0) & (inc["linked_key"].to_numpy() >= 0) & (firsts >= 0)
-    out[by_sha] = f.ships["dep"].to_numpy()[h.first][firsts[by_sha]]
+    linked = inc["linked_key"].to_numpy()
+    by_sha = (out < 0) & (linked >= 0)
+    out[by_sha] = h.first_dep[linked[by_sha]]
     todo = np.flatnonzero(out < 0)
     if len(todo) and len(f.deps):
         left = pd.DataFrame(
@@ -115,16 +115,12 @@ def _rollbacks(f: Frames, h: History) -> np.ndarray:
 
 def _reverted(f: Frames, h: History) -> np.ndarray:
     """Rows that first shipped a commit a later-deployed change reverts."""
-    first_keys = f.ships["key"].to_numpy()[h.first]
-    first_deps = f.ships["dep"].to_numpy()[h.first]
-    idx = pd.Index(first_keys)
     reverts = f.changes["reverts"].to_numpy()
     rows = np.flatnonzero(reverts >= 0)
-    by = idx.get_indexer(f.changes["key"].to_numpy()[rows])
-    target = idx.get_indexer(reverts[rows])
-    ok = (by >= 0) & (target >= 0)
-    d_by, d_target = first_deps[by[ok]], first_deps[target[ok]]
-    return d_target[d_by > d_target]
+    d_by = h.first_dep[f.changes["key"].to_numpy()[rows]]
+    d_target = h.first_dep[reverts[rows]]
+    ok = (d_by >= 0) & (d_target >= 0) & (d_by > d_target)
+    return d_target[ok]
 
 
 def _hotfixed(f: Frames, h: History, window_hours: float) -> np.ndarray:

@@ -1,8 +1,8 @@
 """Canonical records → column arrays, built once so every metric is a vectorised pass.
 
 Times become float seconds since the epoch (UTC), repositories small integer codes (sorted
-by name) and commits int64 keys ``sha_code * n_repos + repo_code`` — a SHA is unique only
-within its repository (forks share history). Only successful, finished production
+by name) and commits dense integer keys of (repository, sha) — a SHA is unique only within
+its repository (forks share history) — so joins are array lookups, not hash joins. Only successful, finished production
 deployments are kept; everything else is noise to every metric.
 """
 
@@ -41,12 +41,17 @@ class Frames:
     changes: pd.DataFrame  # key, repo, authored, committed, first, merged, pr, bot, ...
     incidents: pd.DataFrame  # id, repo, created, resolved, severity, linked_dep, linked_key
     paths: np.ndarray | None  # object array of path tuples aligned with changes, if needed
+    n_keys: int  # commit keys are dense: 0 ≤ key < n_keys
 
 
 def _ts(values: list[datetime | None]) -> np.ndarray:
     """Epoch seconds; NaN for None. ``datetime.timestamp`` is the fastest exact conversion."""
     if None not in values:
-        return np.fromiter(map(datetime.timestamp, values), dtype=np.float64, count=len(values))
+        return np.fromiter(
+            map(datetime.timestamp, values),  # type: ignore[arg-type]
+            dtype=np.float64,
+            count=len(values),
+        )
     return np.fromiter(
         (math.nan if v is None else v.timestamp() for v in values),
         dtype=np.float64,
@@ -68,6 +73,36 @@ def _codes(factored: tuple[np.ndarray, list[str]], lookup: dict[str, int]) -> np
     local, uniques = factored
     table = np.array([lookup[u] for u in uniques], dtype=np.int64)
     return table[local] if len(local) else np.zeros(0, dtype=np.int64)
+
+
+def commit_keys(
+    sha_lists: list[list[str]], repo_lists: list[np.ndarray]
+) -> tuple[list[np.ndarray], int]:
+    """Dense integer keys of (repository, sha) pairs, one array per input list.
+
+    Strings are hashed once (the expensive part); a SHA found in two repositories (a fork)
+    gets one extra key per additional repository, so keys stay dense for array lookups.
+    """
+    sizes = np.cumsum([0, *map(len, sha_lists)])
+    codes, uniques = pd.factorize(np.concatenate([np.asarray(x, dtype=object) for x in sha_lists]))
+    repo = np.concatenate(repo_lists).astype(np.int64)
+    n = len(uniques)
+    owner = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(owner, codes, repo)
+    clash = owner[codes] != repo
+    keys = codes.astype(np.int64)
+    if clash.any():
+        extra, more = pd.factorize(codes[clash] * (int(repo.max()) + 1) + repo[clash])
+        keys[clash] = n + extra
+        n += len(more)
+    return [keys[a:b] for a, b in zip(sizes[:-1], sizes[1:], strict=True)], n
+
+
+def first_occurrence(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """True at the first row of each key: array writes instead of a hash table."""
+    first = np.full(n_keys, len(keys), dtype=np.int64)
+    np.minimum.at(first, keys, np.arange(len(keys)))
+    return first[keys] == np.arange(len(keys))
 
 
 def _is_production(options: MetricsOptions) -> object:
@@ -137,53 +172,49 @@ def build_frames(
     inc_repo = _codes(factored["inc"], lookup)
     reverts = [(k, c.reverts) for k, c in enumerate(changes) if c.reverts]
     linked = [(k, i.linked_sha) for k, i in enumerate(incidents) if i.linked_sha]
-    sha_codes, _ = pd.factorize(
-        np.concatenate(
-            [
-                np.asarray(_col(deps, "sha"), dtype=object),
-                np.asarray(ship_shas, dtype=object),
-                np.asarray(_col(changes, "sha"), dtype=object),
-                np.asarray([s for _, s in reverts] + [s for _, s in linked], dtype=object),
-            ]
-        )
-    )
-    n_repo = max(len(names), 1)
-    a, b, c = len(deps), len(deps) + len(ship_shas), len(deps) + len(ship_shas) + len(changes)
+    rev_rows = np.array([k for k, _ in reverts], dtype=np.int64)
+    inc_rows = np.array([k for k, _ in linked], dtype=np.int64)
+    sha_lists = [
+        _col(deps, "sha"),
+        ship_shas,
+        _col(changes, "sha"),
+        [s for _, s in reverts],
+        [s for _, s in linked],
+    ]
+    repo_lists = [dep_repo[order], ship_repo, chg_repo, chg_repo[rev_rows], inc_repo[inc_rows]]
+    keys, n_keys = commit_keys(sha_lists, repo_lists)
+    head_key, ship_key, chg_key, rev_key, link_key = keys
     dep_frame = pd.DataFrame(
         {
-            "id": np.asarray(_col(deps, "id"), dtype=object),
+            "id": np.asarray(dep_ids, dtype=object)[order],
             "repo": dep_repo[order],
-            "head": sha_codes[:a] * n_repo + dep_repo[order],
+            "head": head_key,
             "finish": dep_finish[order],
             "n_changes": lens,
         }
     )
-    ships = pd.DataFrame(
-        {"dep": np.repeat(np.arange(len(deps)), lens), "key": sha_codes[a:b] * n_repo + ship_repo}
-    )
-    chg_key = sha_codes[b:c] * n_repo + chg_repo
+    ships = pd.DataFrame({"dep": np.repeat(np.arange(len(deps)), lens), "key": ship_key})
     revert_key = np.full(len(changes), -1, dtype=np.int64)
-    rows = np.array([k for k, _ in reverts], dtype=np.int64)
-    revert_key[rows] = sha_codes[c : c + len(reverts)] * n_repo + chg_repo[rows]
+    revert_key[rev_rows] = rev_key
     change_frame = _change_frame(changes, chg_key, chg_repo, revert_key, options)
     linked_key = np.full(len(incidents), -1, dtype=np.int64)
-    rows = np.array([k for k, _ in linked], dtype=np.int64)
-    linked_key[rows] = sha_codes[c + len(reverts) :] * n_repo + inc_repo[rows]
-    incident_frame = _incident_frame(incidents, inc_repo, linked_key, dep_frame, n_repo)
-    dup = change_frame["key"].duplicated().to_numpy()
+    linked_key[inc_rows] = link_key
+    incident_frame = _incident_frame(incidents, inc_repo, linked_key, dep_frame)
+    keep_change = first_occurrence(chg_key, n_keys)
     paths = None
     if need_paths:
         paths = np.empty(len(changes), dtype=object)
         paths[:] = [c.paths for c in changes]
-        paths = paths[~dup]
+        paths = paths[keep_change]
     return Frames(
         repo_names=names,
         listed=listed,
         deps=dep_frame,
         ships=ships,
-        changes=change_frame[~dup].reset_index(drop=True),
+        changes=change_frame[keep_change].reset_index(drop=True),
         incidents=incident_frame,
         paths=paths,
+        n_keys=n_keys,
     )
 
 
@@ -228,7 +259,6 @@ def _incident_frame(
     repo: np.ndarray,
     linked_key: np.ndarray,
     deps: pd.DataFrame,
-    n_repo: int,
 ) -> pd.DataFrame:
     """Incidents with the deployment row they name, when they name one we know."""
     dep_index: dict[tuple[int, str], int] = {}

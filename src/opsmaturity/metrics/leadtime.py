@@ -44,6 +44,9 @@ def lead_times(
     """Values for deployments in the period; exclusions kept for the warnings."""
     dep = f.ships["dep"].to_numpy()[h.first]
     chg = h.chg[h.first]
+    if options.lead_time_start == "commit":  # one value per commit: filter early
+        inside = in_period[dep]
+        dep, chg = dep[inside], chg[inside]
     reason = np.where(chg < 0, MISSING, 0)
     if options.exclude_bots:
         bot = f.changes["bot"].to_numpy()[np.maximum(chg, 0)] & (chg >= 0)
@@ -51,26 +54,25 @@ def lead_times(
     ok = reason == 0
     units = _units(f, options, dep[ok], chg[ok], {s: c[chg[ok]] for s, c in claims.items()})
     finish = f.deps["finish"].to_numpy()
-    raw = finish[units["dep"].to_numpy()] - units["start"].to_numpy()
-    first_of_repo = ~h.has_prev[units["dep"].to_numpy()]
-    late = first_of_repo & (raw > options.first_deployment_lookback_days * 86400)
-    keep = ~late & in_period[units["dep"].to_numpy()]
-    hours = raw / 3600
-    order = np.argsort(hours[keep], kind="stable")
-    kept = units[keep].iloc[order]
-    gone = units[late & in_period[units["dep"].to_numpy()]]
+    raw = finish[units["dep"]] - units["start"]
+    late = ~h.has_prev[units["dep"]] & (raw > options.first_deployment_lookback_days * 86400)
+    inside = in_period[units["dep"]]
+    keep = np.flatnonzero(~late & inside)
+    keep = keep[np.argsort(raw[keep], kind="stable")]
+    gone = np.flatnonzero(late & inside)
     row_out = ~ok & in_period[dep]
     return LeadTimes(
-        dep=kept["dep"].to_numpy(),
-        hours=np.maximum(hours[keep][order], 0.0),
-        skew=hours[keep][order] < 0,
-        fallback=kept["fallback"].to_numpy(),
-        claims={s: kept[f"c{s}"].to_numpy() for s in claims},
-        out_dep=np.concatenate([dep[row_out], gone["dep"].to_numpy()]),
+        dep=units["dep"][keep],
+        hours=np.maximum(raw[keep], 0.0) / 3600,
+        skew=raw[keep] < 0,
+        fallback=units["fallback"][keep],
+        claims={s: units[f"c{s}"][keep] for s in claims},
+        out_dep=np.concatenate([dep[row_out], units["dep"][gone]]),
         out_reason=np.concatenate([reason[row_out], np.full(len(gone), LOOKBACK)]),
         out_claims={
-            s: np.concatenate([c[np.maximum(chg[row_out], 0)] & (chg[row_out] >= 0),
-                               gone[f"c{s}"].to_numpy()])
+            s: np.concatenate(
+                [(chg[row_out] >= 0) & c[np.maximum(chg[row_out], 0)], units[f"c{s}"][gone]]
+            )
             for s, c in claims.items()
         },
     )
@@ -82,14 +84,14 @@ def _units(
     dep: np.ndarray,
     chg: np.ndarray,
     claims: dict[int, np.ndarray],
-) -> pd.DataFrame:
-    """One row per value: deployment row, start seconds, fallback flag, claim columns."""
+) -> dict[str, np.ndarray]:
+    """One entry per value: deployment row, start seconds, fallback flag, claim columns."""
     c = f.changes
     mode = options.lead_time_start
     cols = {f"c{s}": v for s, v in claims.items()}
     if mode == "commit":
         start = c["authored"].to_numpy()[chg]
-        return pd.DataFrame({"dep": dep, "start": start, "fallback": False, **cols})
+        return {"dep": dep, "start": start, "fallback": np.zeros(len(dep), dtype=bool), **cols}
     own = c["authored" if mode == "first_commit" else "committed"].to_numpy()[chg]
     pr_start = (
         np.fmin(c["first"].to_numpy()[chg], own)
@@ -104,4 +106,5 @@ def _units(
     solo = frame[pr < 0]
     agg = {"dep": "max", "start": "min", "fallback": "first", **{k: "max" for k in cols}}
     grouped = frame[pr >= 0].groupby(["repo", "pr"], sort=False).agg(agg).reset_index(drop=True)
-    return pd.concat([solo.drop(columns=["repo", "pr"]), grouped], ignore_index=True)
+    both = pd.concat([solo.drop(columns=["repo", "pr"]), grouped], ignore_index=True)
+    return {k: both[k].to_numpy() for k in both.columns}

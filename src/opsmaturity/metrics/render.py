@@ -1,4 +1,4 @@
-"""Text outputs: the terminal table, CSV, and docs/metrics.md from the definition data."""
+"""Text outputs of ``opsmaturity metrics``: the terminal table and CSV."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import io
 from rich.table import Table
 
 from .model import MetricsReport, ScopeMetrics
-from .tiers import benchmark_table, metric_definitions, metrics_notes
 
 CSV_COLUMNS = (
     "scope",
@@ -88,8 +87,18 @@ def _pct(value: float | None) -> str:
 def render_table(report: MetricsReport) -> Table:
     """A rich table, one row per scope; '—' marks unknown values."""
     table = Table(title=f"DORA metrics {report.start} – {report.end} ({report.benchmark})")
-    for column in ("Scope", "Name", "Deploys/wk", "Lead time h (p50)", "CFR", "Recovery h (p50)",
-                   "Rework", "Tier", "Score", "Warnings"):
+    for column in (
+        "Scope",
+        "Name",
+        "Deploys/wk",
+        "Lead time h (p50)",
+        "CFR",
+        "Recovery h (p50)",
+        "Rework",
+        "Tier",
+        "Score",
+        "Warnings",
+    ):
         table.add_column(column, overflow="fold")
     for s in report.scopes:
         df, lt = s.deployment_frequency, s.lead_time_for_changes
@@ -107,39 +116,3 @@ def render_table(report: MetricsReport) -> Table:
             str(len(s.warnings)),
         )
     return table
-
-
-def metrics_doc() -> str:
-    """docs/metrics.md, rendered from metrics.yaml and the benchmark tables."""
-    lines = [
-        "# DORA metrics: definitions",
-        "",
-        "<!-- Generated from src/opsmaturity/data/metrics.yaml and data/benchmarks/ by",
-        "     `python -m opsmaturity.metrics.render`; tests/test_metrics_docs.py keeps it in step. -->",
-        "",
-    ]
-    for m in metric_definitions():
-        lines += [f"## {m.name}", "", f"*{m.summary}* Unit: {m.unit}. In DORA since {m.since}.",
-                  "", m.definition, "",
-                  f"Score 0–10 ({m.interpolation} interpolation between anchors, clamped): "
-                  + ", ".join(f"{v:g} → {s:g}" for v, s in m.points), ""]
-    notes = metrics_notes()
-    lines += ["## Overall tier and score", "", notes["overall"]["tier"], "",
-              notes["overall"]["score"], "", "## Warnings", ""]
-    lines += [f"- `{code}`: {text}" for code, text in notes["warnings"].items()]
-    for year in (2024, 2023, 2022):
-        b = benchmark_table(year)
-        lines += ["", f"## Benchmark: {b.title} (`{b.id}`)", "", f"Source: {b.source['url']}", "",
-                  b.notes, "", "| Metric | " + " | ".join(b.tiers) + " |",
-                  "|---|" + "---|" * len(b.tiers)]
-        for metric, bands in b.bands.items():
-            cells = [f"{band.label} ({b.compare[metric]} {band.bound:g})" if band.bound is not None
-                     else f"{band.label} (rest)" for band in bands]
-            lines.append(f"| {metric} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - regenerates docs/metrics.md
-    import sys
-
-    sys.stdout.write(metrics_doc())

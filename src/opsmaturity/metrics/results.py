@@ -169,27 +169,67 @@ def _recovery(ctx: Context, agg: Agg, sid: int, failed: int) -> RecoveryTime:
 
 
 _COUNTED = (
-    ("deployments_without_changes", "no_changes", "deployment_frequency",
-     "{n} deployment(s) shipped no linked commits and add nothing to lead time"),
-    ("missing_change_records", "missing_change_records", "lead_time_for_changes",
-     "{n} shipped commit(s) have no change record, so no start time"),
-    ("bots_excluded", "bots_excluded", "lead_time_for_changes",
-     "{n} change(s) by bots excluded from lead time"),
-    ("first_deployment_lookback", "lookback", "lead_time_for_changes",
-     "{n} change(s) of a repository's first deployment started more than {lookback} days "
-     "before it and are left out of lead time"),
-    ("clock_skew", "clock_skew", "lead_time_for_changes",
-     "{n} change(s) started after their deployment finished (clock skew); clamped to 0 hours"),
-    ("pull_request_fallback", "pull_request_fallback", "lead_time_for_changes",
-     "{n} commit(s) without a pull request timed from their own commit time"),
-    ("unrecovered_failures", "unrecovered", "failed_deployment_recovery_time",
-     "{n} failed deployment(s) not yet recovered, left out of recovery time"),
-    ("unlinked_incidents", "unlinked_incidents", "change_failure_rate",
-     "{n} incident(s) opened before any deployment could not be linked to one"),
-    ("incidents_without_severity", "incidents_without_severity", "change_failure_rate",
-     "{n} incident(s) without a severity left out by the severity filter"),
-    ("open_incidents", "open_incidents", "incident_mttr",
-     "{n} incident(s) still open, left out of incident MTTR"),
+    (
+        "deployments_without_changes",
+        "no_changes",
+        "deployment_frequency",
+        "{n} deployment(s) shipped no linked commits and add nothing to lead time",
+    ),
+    (
+        "missing_change_records",
+        "missing_change_records",
+        "lead_time_for_changes",
+        "{n} shipped commit(s) have no change record, so no start time",
+    ),
+    (
+        "bots_excluded",
+        "bots_excluded",
+        "lead_time_for_changes",
+        "{n} change(s) by bots excluded from lead time",
+    ),
+    (
+        "first_deployment_lookback",
+        "lookback",
+        "lead_time_for_changes",
+        "{n} change(s) of a repository's first deployment started more than {lookback} days "
+        "before it and are left out of lead time",
+    ),
+    (
+        "clock_skew",
+        "clock_skew",
+        "lead_time_for_changes",
+        "{n} change(s) started after their deployment finished (clock skew); clamped to 0 hours",
+    ),
+    (
+        "pull_request_fallback",
+        "pull_request_fallback",
+        "lead_time_for_changes",
+        "{n} commit(s) without a pull request timed from their own commit time",
+    ),
+    (
+        "unrecovered_failures",
+        "unrecovered",
+        "failed_deployment_recovery_time",
+        "{n} failed deployment(s) not yet recovered, left out of recovery time",
+    ),
+    (
+        "unlinked_incidents",
+        "unlinked_incidents",
+        "change_failure_rate",
+        "{n} incident(s) opened before any deployment could not be linked to one",
+    ),
+    (
+        "incidents_without_severity",
+        "incidents_without_severity",
+        "change_failure_rate",
+        "{n} incident(s) without a severity left out by the severity filter",
+    ),
+    (
+        "open_incidents",
+        "open_incidents",
+        "incident_mttr",
+        "{n} incident(s) still open, left out of incident MTTR",
+    ),
 )
 
 
@@ -198,31 +238,54 @@ def _warnings(ctx: Context, agg: Agg, sid: int, idle: list[str]) -> list[Caveat]
     opts = ctx.options
     deps = int(agg["deployments"][sid])
     if not deps:
-        out.append(Caveat("no_deployments", "no successful production deployment in the period",
-                          "deployment_frequency", 0))
+        out.append(
+            Caveat(
+                "no_deployments",
+                "no successful production deployment in the period",
+                "deployment_frequency",
+                0,
+            )
+        )
     if idle and ctx.index.kinds[sid] != "repository":
         shown = ", ".join(idle[:5]) + (", …" if len(idle) > 5 else "")
-        out.append(Caveat("repositories_without_deployments",
-                          f"{len(idle)} repositories without a production deployment: {shown}",
-                          "deployment_frequency", len(idle)))
-    for metric, key in (("deployment_frequency", "deployments"), ("lead_time_for_changes", "lt_n"),
-                        ("failed_deployment_recovery_time", "fdrt_n")):
+        out.append(
+            Caveat(
+                "repositories_without_deployments",
+                f"{len(idle)} repositories without a production deployment: {shown}",
+                "deployment_frequency",
+                len(idle),
+            )
+        )
+    for metric, key in (
+        ("deployment_frequency", "deployments"),
+        ("lead_time_for_changes", "lt_n"),
+        ("failed_deployment_recovery_time", "fdrt_n"),
+    ):
         n = int(agg[key][sid])
         if 0 < n < opts.min_sample:
-            out.append(Caveat("small_sample", f"only {n} sample(s), below {opts.min_sample}",
-                              metric, n))
+            out.append(
+                Caveat("small_sample", f"only {n} sample(s), below {opts.min_sample}", metric, n)
+            )
     for code, key, metric, text in _COUNTED:
         n = int(agg[key][sid])
         if n:
             message = text.format(n=n, lookback=opts.first_deployment_lookback_days)
             out.append(Caveat(code, message, metric, n))
     if sid in ctx.index.mono:
-        n = int(np.isin(ctx.frames.changes["repo"].to_numpy()[ctx.no_paths],
-                        list(ctx.index.mono[sid])).sum())
+        n = int(
+            np.isin(
+                ctx.frames.changes["repo"].to_numpy()[ctx.no_paths], list(ctx.index.mono[sid])
+            ).sum()
+        )
         if n:
-            out.append(Caveat("monorepo_changes_without_paths",
-                              f"{n} monorepo change(s) have no file paths; no team can claim them",
-                              "lead_time_for_changes", n))
+            out.append(
+                Caveat(
+                    "monorepo_changes_without_paths",
+                    f"{n} monorepo change(s) have no file paths; no team can claim them",
+                    "lead_time_for_changes",
+                    n,
+                )
+            )
     return out
 
 
@@ -238,22 +301,24 @@ def trend_points(
             g = sid * nb + b
             days = (hi - lo).days + 1
             deps, failed = int(agg["deployments"][g]), int(agg["failed"][g])
-            out.append(TrendPoint(
-                scope=ctx.index.kinds[sid],
-                name=ctx.index.names[sid],
-                bucket=bucket_label(lo, kind),
-                start=lo,
-                end=hi,
-                days=days,
-                deployments=deps,
-                per_week=deps * 7 / days,
-                deployment_days=int(agg["deployment_days"][g]),
-                lead_time_median_hours=_f(agg["lt_median"][g]),
-                lead_time_n=int(agg["lt_n"][g]),
-                change_failure_rate=_rate(failed, deps),
-                failed=failed,
-                recovery_median_hours=_f(agg["fdrt_median"][g]),
-                recovery_n=int(agg["fdrt_n"][g]),
-                rework_rate=_rate(int(agg["rework"][g]), deps),
-            ))
+            out.append(
+                TrendPoint(
+                    scope=ctx.index.kinds[sid],
+                    name=ctx.index.names[sid],
+                    bucket=bucket_label(lo, kind),
+                    start=lo,
+                    end=hi,
+                    days=days,
+                    deployments=deps,
+                    per_week=deps * 7 / days,
+                    deployment_days=int(agg["deployment_days"][g]),
+                    lead_time_median_hours=_f(agg["lt_median"][g]),
+                    lead_time_n=int(agg["lt_n"][g]),
+                    change_failure_rate=_rate(failed, deps),
+                    failed=failed,
+                    recovery_median_hours=_f(agg["fdrt_median"][g]),
+                    recovery_n=int(agg["fdrt_n"][g]),
+                    rework_rate=_rate(int(agg["rework"][g]), deps),
+                )
+            )
     return out

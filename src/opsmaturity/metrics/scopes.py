@@ -8,10 +8,10 @@ that shipped at least one of those changes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 import fnmatch
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -47,9 +47,7 @@ def team_repos(names: list[str], teams: Mapping[str, Team]) -> list[tuple[str, n
     return out
 
 
-def scope_index(
-    names: list[str], teams: Mapping[str, Team], repo_scopes: np.ndarray
-) -> ScopeIndex:
+def scope_index(names: list[str], teams: Mapping[str, Team], repo_scopes: np.ndarray) -> ScopeIndex:
     """Organization first, then teams in config order, then repositories by name."""
     team_names = list(teams)
     kinds = ["organization"] + ["team"] * len(team_names)
@@ -62,7 +60,7 @@ def scope_index(
     pairs: list[tuple[int, int]] = []
     mono: dict[int, dict[int, list[str]]] = {}
     lookup = {n: k for k, n in enumerate(names)}
-    for t, (team_name, team) in enumerate(teams.items(), start=1):
+    for t, team in enumerate(teams.values(), start=1):
         mono[t] = {lookup[r]: globs for r, globs in team.paths.items() if r in lookup}
         rx = _matcher(team.repositories)
         pairs += [(code, t) for code, n in enumerate(names) if code not in mono[t] and rx.match(n)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .questionnaire import Question, QuestionnaireSet, load_questionnaires
@@ -36,8 +36,10 @@ class Mismatch:
     buckets_apart: int
     direction: str  # "optimistic": people report better than measured; else "pessimistic"
     message: str
+    team: str | None = None  # None: the organization's median answer
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready data, like the metrics engine's ``to_json()``."""
         return asdict(self)
 
 
@@ -63,7 +65,7 @@ def compare_survey_with_data(
             continue
         mismatch = _compare(qs, question, report.value, report.label or "", float(value), metric)
         if mismatch is not None:
-            out.append(mismatch)
+            out.append(replace(mismatch, team=team))
     return out
 
 

@@ -14,7 +14,6 @@ flag is raised when any team's is (or, without teams, by the same rule over ever
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -97,11 +96,9 @@ class Assessment:
     def get(self, key: str) -> Score | None:
         return self.organization.get(key)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready data (scores rounded to 0.1), like the metrics engine's ``to_json()``."""
         return _rounded(asdict(self))
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
 
 def maturity_level(score: float) -> tuple[int, str]:

@@ -36,19 +36,26 @@ class Prompter(Protocol):
 
 
 class QuestionaryPrompter:
-    """The real terminal: questionary's arrow-key menus."""
+    """The real terminal: questionary's arrow-key menus.
+
+    ``options`` go to every questionary prompt (e.g. prompt_toolkit ``input``/``output``,
+    which is how the tests type keys into the real widgets).
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
 
     def select(self, message: str, choices: Sequence[tuple[str, str]]) -> str | None:
         import questionary
 
-        options = [questionary.Choice(title, value=value) for value, title in choices]
-        result: Any = questionary.select(message, choices=options).ask()
+        items = [questionary.Choice(title, value=value) for value, title in choices]
+        result: Any = questionary.select(message, choices=items, **self.options).ask()
         return None if result is None else str(result)
 
     def text(self, message: str, default: str = "") -> str | None:
         import questionary
 
-        result: Any = questionary.text(message, default=default).ask()
+        result: Any = questionary.text(message, default=default, **self.options).ask()
         return None if result is None else str(result)
 
     def show(self, message: str) -> None:
@@ -77,9 +84,9 @@ def run_survey(
 ) -> SurveyResult:
     """Ask every unanswered question of ``disciplines`` (default all), saving as it goes."""
     path = Path(out_path)
-    response, team_known = _resume(path, questionnaires, prompter, disciplines)
+    response = _resume(path, questionnaires, prompter, disciplines)
     questions = list(questionnaires.questions(response.disciplines))
-    asked = _ask_details(response, path, prompter, team_known)
+    asked = _ask_details(response, path, prompter)
     if asked is None:
         return _result(path, questions, response)
     response = asked
@@ -103,14 +110,11 @@ def _result(path: Path, questions: list[Question], response: Response | None) ->
 
 def _resume(
     path: Path, qs: QuestionnaireSet, prompter: Prompter, disciplines: Sequence[str] | None
-) -> tuple[Response, bool]:
-    """The partial answers in ``path``, if any, and whether the team question was answered.
-
-    Answers that no longer fit the questionnaire are dropped and asked again.
-    """
+) -> Response:
+    """The partial answers in ``path``, if any; answers that no longer fit are asked again."""
     chosen = tuple(disciplines) if disciplines is not None else None
     if not path.exists():
-        return Response("", "", None, {}, chosen), False
+        return Response("", "", None, {}, chosen)
     doc = yamlpos.load(path, AnswersError)
     data = doc.data if isinstance(doc.data, dict) else {}
     answers: dict[str, Answer] = {}
@@ -134,34 +138,29 @@ def _resume(
         comment=data.get("comment"),
     )
     prompter.show(f"Resuming {path}: {len(answers)} answers already saved.")
-    return response, "team" in data
+    return response
 
 
-def _ask_details(
-    response: Response, path: Path, prompter: Prompter, team_known: bool
-) -> Response | None:
-    details = {"respondent": response.respondent, "role": response.role, "team": response.team}
-    for field, message in (
-        ("respondent", "Your name (or an anonymous id):"),
-        ("role", "Your role (e.g. Developer, SRE, Engineering manager):"),
-        ("team", "Your team (leave empty if none):"),
+def _ask_details(response: Response, path: Path, prompter: Prompter) -> Response | None:
+    """Name, role and team, saved together: a file with a respondent has all three."""
+    if response.respondent:
+        return response
+    replies = []
+    for message in (
+        "Your name (or an anonymous id):",
+        "Your role (e.g. Developer, SRE, Engineering manager):",
+        "Your team (leave empty if none):",
     ):
-        if details[field] or (field == "team" and team_known):
-            continue
         value = prompter.text(message)
         if value is None:
             return None
-        details[field] = value.strip() or None
-        if field == "respondent" and not details[field]:
+        replies.append(value.strip())
+        if not replies[0]:
             prompter.show("A name or id is needed to save your answers.")
             return None
-        response = replace(
-            response,
-            respondent=details["respondent"] or "",
-            role=details["role"] or "",
-            team=details["team"],
-        )
-        dump_response(response, path)
+    name, role, team = replies
+    response = replace(response, respondent=name, role=role, team=team or None)
+    dump_response(response, path)
     return response
 
 

@@ -9,18 +9,22 @@ SVG is written by the Agg-compatible SVG canvas whatever backend the host select
 from __future__ import annotations
 
 import base64
+import functools
 import io
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 PALETTE = ("#1b3a57", "#4f7fa8", "#9dbbd6", "#d4dde6")
 """Dark to light: the lightness steps alone tell the series apart in greyscale."""
 INK = "#333333"
 GRID = "#c8c8c8"
 
-RC = {
+RC: Any = {
     "svg.hashsalt": "opsmaturity",
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
@@ -48,14 +52,17 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), dpi=72, layout="constrained")
 
 
+@functools.lru_cache(maxsize=64)
 def trend(
-    labels: Sequence[str],
-    values: Sequence[float | None],
+    labels: tuple[str, ...],
+    values: tuple[float | None, ...],
     *,
-    ylabel: str,
     formatter: Callable[[float], str],
 ) -> str | None:
-    """Line chart of a metric per week/month; None with fewer than two known points."""
+    """Line chart of a metric per week/month; None with fewer than two known points.
+
+    Charts are pure functions of hashable inputs, so repeated renders reuse them.
+    """
     known = [(i, v) for i, v in enumerate(values) if v is not None]
     if len(known) < 2:
         return None
@@ -65,68 +72,32 @@ def trend(
         xs, ys = zip(*known, strict=True)
         ax.plot(xs, ys, color=PALETTE[0], linewidth=1.6, marker="o", markersize=3.5)
         ax.fill_between(xs, ys, color=PALETTE[3], alpha=0.6, linewidth=0)
-        ax.set_ylabel(ylabel)
         ax.set_ylim(bottom=0)
-        ax.set_xticks(range(len(labels)), labels, rotation=0)
-        ax.tick_params(axis="x", labelsize=6.5)
+        # At most 8 labels: readable, and WeasyPrint draws each SVG text with Pango
+        # (about 10 ms apiece), so fewer texts also render faster.
+        step = -(-len(labels) // 8)
+        ax.set_xticks(range(0, len(labels), step), list(labels[::step]))
+        ax.tick_params(axis="x", labelsize=7)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, min_n_ticks=3))
         ax.yaxis.set_major_formatter(lambda y, _pos: formatter(y))
         ax.grid(axis="x", visible=False)
-        _thin_ticks(ax, len(labels))
         return _svg(fig)
 
 
-def _thin_ticks(ax: object, count: int, most: int = 14) -> None:
-    """Label every other tick when there are too many to read."""
-    if count <= most:
-        return
-    for i, tick in enumerate(ax.get_xticklabels()):  # type: ignore[attr-defined]
-        tick.set_visible(i % 2 == 0)
+@functools.lru_cache(maxsize=16)
+def discipline_overview(names: tuple[str, ...], scores: tuple[float | None, ...]) -> str | None:
+    """Radar of discipline scores; None below three disciplines (a radar needs three axes).
 
-
-def practice_bars(
-    names: Sequence[str], scores: Sequence[float | None], spreads: Sequence[tuple[float, float]]
-) -> str | None:
-    """Horizontal bars of practice-area scores with whiskers for the respondents' range."""
-    if not names:
-        return None
-    with mpl.rc_context(RC):
-        fig = _figure(6.4, 0.3 * len(names) + 0.6)
-        ax = fig.add_subplot()
-        ys = list(range(len(names)))[::-1]
-        known = [s if s is not None else 0.0 for s in scores]
-        ax.barh(ys, known, color=PALETTE[2], height=0.6, edgecolor=PALETTE[0], linewidth=0.6)
-        lows = [max(0.0, s - lo) for s, (lo, _hi) in zip(known, spreads, strict=True)]
-        highs = [max(0.0, hi - s) for s, (_lo, hi) in zip(known, spreads, strict=True)]
-        ax.errorbar(known, ys, xerr=[lows, highs], fmt="none", ecolor=PALETTE[0], capsize=2.5)
-        for y, s in zip(ys, scores, strict=True):
-            ax.text(101, y, "—" if s is None else f"{s:.0f}", va="center", fontsize=7, color=INK)
-        ax.set_yticks(ys, [_wrap(n) for n in names])
-        ax.set_xlim(0, 108)
-        ax.set_xticks([0, 20, 40, 60, 80, 100])
-        ax.set_xlabel("Score 0–100 (bar: median; whiskers: range across respondents)")
-        ax.grid(axis="y", visible=False)
-        return _svg(fig)
-
-
-def _wrap(text: str, width: int = 38) -> str:
-    if len(text) <= width:
-        return text
-    cut = text.rfind(" ", 0, width)
-    return text[: cut if cut > 0 else width] + "\n" + text[cut + 1 if cut > 0 else width :]
-
-
-def discipline_overview(names: Sequence[str], scores: Sequence[float | None]) -> str | None:
-    """Radar of discipline scores when there are three or more, else bars."""
-    if not names:
+    Practice-area bars are not drawn here but in CSS (``practices.html.j2``): WeasyPrint
+    lays out SVG text letter by letter, and thirty long area names per chart cost seconds.
+    """
+    if len(names) < 3:
         return None
     values = [s if s is not None else 0.0 for s in scores]
-    if len(names) < 3:
-        return practice_bars(names, scores, [(v, v) for v in values])
-    import math
 
     with mpl.rc_context(RC):
         fig = _figure(3.4, 3.0)
-        ax = fig.add_subplot(projection="polar")
+        ax: Any = fig.add_subplot(projection="polar")
         angles = [2 * math.pi * i / len(names) for i in range(len(names))]
         ax.plot([*angles, angles[0]], [*values, values[0]], color=PALETTE[0], linewidth=1.6)
         ax.fill([*angles, angles[0]], [*values, values[0]], color=PALETTE[2], alpha=0.7)

@@ -103,6 +103,8 @@ class MetricView:
     """The benchmark table, our row marked; empty when the year has no tiers for it."""
     trend_chart: str | None
     """SVG trend chart as a data URI, or None when there are fewer than two points."""
+    trend_label: str
+    """What the trend chart's axis shows, e.g. ``Median hours, by week, organization``."""
     teams: list[ScopeRow]
     """Per-team figures."""
 
@@ -121,6 +123,10 @@ class AreaView:
     """Maturity level 1–5."""
     spread: str
     """Range across respondents, e.g. ``42–75``."""
+    low: float
+    """Lowest respondent's score (0–100), for the range whisker; the median when unknown."""
+    high: float
+    """Highest respondent's score (0–100), for the range whisker."""
     disagreement: bool
     """True when respondents disagree widely."""
 
@@ -148,9 +154,7 @@ class DisciplineView:
     delta: Delta | None
     """Change since the previous report."""
     areas: list[AreaView]
-    """Practice areas, in questionnaire order."""
-    chart: str | None
-    """SVG data URI: bar chart of the areas with their spread."""
+    """Practice areas, in questionnaire order (drawn as CSS bars with range whiskers)."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,7 @@ class Practices:
     disciplines: list[DisciplineView]
     """Disciplines in questionnaire order."""
     overview_chart: str | None
-    """SVG data URI: radar (three or more disciplines) or bar chart of discipline scores."""
+    """SVG data URI: radar of discipline scores; None with fewer than three disciplines."""
     strongest: list[str]
     """Strongest practices, ``name (score)``."""
     weakest: list[str]

@@ -101,7 +101,10 @@ def _details(metric: str, scope: Json) -> list[tuple[str, str]]:
         return [
             ("DORA answer bucket", BUCKETS.get(r.get("bucket") or "", fmt.DASH)),
             ("Deployments", fmt.count(r.get("deployments"), "deployments")),
-            ("Days with a deployment", f"{r.get('deployment_days', fmt.DASH)} of {r.get('days', fmt.DASH)}"),
+            (
+                "Days with a deployment",
+                f"{r.get('deployment_days', fmt.DASH)} of {r.get('days', fmt.DASH)}",
+            ),
             ("Per day", fmt.DASH if per_day is None else f"{per_day:.2f}"),
         ]
     if metric in ("lead_time_for_changes", "failed_deployment_recovery_time"):
@@ -144,6 +147,7 @@ def build_metric(metric: str, data: Json, definition: Json) -> MetricView:
         delta=_delta(metric, data),
         benchmark=_benchmark_rows(metric, data, row.tier),
         trend_chart=_trend(metric, data),
+        trend_label=_trend_label(metric, data),
         teams=[scope_row(metric, s) for s in scopes(data, "team")],
     )
 
@@ -208,10 +212,20 @@ def _trend(metric: str, data: Json) -> str | None:
     metrics = data.get("metrics") or {}
     points = [p for p in metrics.get("trend") or [] if p.get("scope") == "organization"]
     monthly = metrics.get("trend_bucket") == "month"
-    labels = [_bucket_label(str(p.get("start")), monthly) for p in points]
-    key, ylabel = TREND_FIELD[metric]
-    formatter = fmt.rate if KIND[metric] == "rate" else (lambda v: f"{v:g}")
-    return charts.trend(labels, [p.get(key) for p in points], ylabel=ylabel, formatter=formatter)
+    labels = tuple(_bucket_label(str(p.get("start")), monthly) for p in points)
+    key = TREND_FIELD[metric][0]
+    formatter = fmt.rate if KIND[metric] == "rate" else _plain
+    values = tuple(p.get(key) for p in points)
+    return charts.trend(labels, values, formatter=formatter)
+
+
+def _plain(value: float) -> str:
+    return f"{value:g}"
+
+
+def _trend_label(metric: str, data: Json) -> str:
+    bucket = (data.get("metrics") or {}).get("trend_bucket") or "week"
+    return f"{TREND_FIELD[metric][1]}, by {bucket}, organization"
 
 
 def _bucket_label(start: str, monthly: bool) -> str:

@@ -89,15 +89,15 @@ def build_report_data(
     cross_check: Any = None,
     previous: Mapping[str, Any] | None = None,
     generated_at: datetime,
-    definitions: Any = None,
-    benchmark: Any = None,
 ) -> dict[str, Any]:
     """Assemble the report-data dict from the config and the engines' JSON.
 
-    ``definitions`` and ``benchmark`` default to the metrics engine's
-    ``metric_definitions()`` and ``benchmark_table(year)``. ``previous`` is an earlier
-    report's JSON (``--compare-with``); only its headline figures are kept.
+    Definitions and the benchmark table come from the metrics engine's data files (the
+    methodology page renders from them). ``previous`` is an earlier report's JSON
+    (``--compare-with``); only its headline figures are kept.
     """
+    from ..metrics import benchmark_table, metric_definitions
+
     metrics = plain(metrics_json) or {}
     assessment = plain(assessment_json)
     year = config.metrics.benchmark
@@ -116,8 +116,8 @@ def build_report_data(
             for name, team in sorted(config.teams.items())
         ],
         "metrics": metrics,
-        "definitions": plain(definitions) if definitions is not None else _definitions(),
-        "benchmark": plain(benchmark) if benchmark is not None else _benchmark(year),
+        "definitions": plain(metric_definitions()),
+        "benchmark": plain(benchmark_table(year)),
         "assessment": assessment,
         "recommendation": plain(recommendation_json),
         "mismatches": plain(mismatches) or [],
@@ -148,31 +148,15 @@ def _period(config: Config) -> dict[str, str]:
     return {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
 
 
-def _definitions() -> list[dict[str, Any]]:
-    """Metric definitions from the metrics engine's data file, when it is installed."""
-    try:
-        from ..metrics import metric_definitions  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return plain(metric_definitions())  # type: ignore[no-any-return]
-
-
-def _benchmark(year: int) -> dict[str, Any]:
-    """The chosen DORA year's tier table from the metrics engine's data files."""
-    try:
-        from ..metrics import benchmark_table  # type: ignore[attr-defined]
-    except ImportError:
-        return {"id": f"dora-{year}", "year": year, "source": "", "tiers": [], "rows": {}}
-    return plain(benchmark_table(year))  # type: ignore[no-any-return]
-
-
 def _data_quality(
     config: Config, metrics: Mapping[str, Any], notes: Iterable[Any]
 ) -> dict[str, Any]:
     scopes = metrics.get("scopes", [])
-    org = next((s for s in scopes if s.get("scope") == "organization"), {})
+    org: Mapping[str, Any] = next((s for s in scopes if s.get("scope") == "organization"), {})
     bots = sum(
-        int(w.get("count") or 0) for w in org.get("warnings", []) if w.get("code") == "bots_excluded"
+        int(w.get("count") or 0)
+        for w in org.get("warnings", [])
+        if w.get("code") == "bots_excluded"
     )
     return {
         "notes": [plain(n) for n in notes],
@@ -188,7 +172,7 @@ def _data_quality(
 def headline(data: Mapping[str, Any]) -> dict[str, Any]:
     """Organization-level headline figure of each metric: what deltas compare."""
     scopes = (data.get("metrics") or {}).get("scopes", [])
-    org = next((s for s in scopes if s.get("scope") == "organization"), None) or {}
+    org: Mapping[str, Any] = next((s for s in scopes if s.get("scope") == "organization"), {})
     return {m: (org.get(m) or {}).get(HEADLINE_FIELD[m]) for m in METRICS}
 
 

@@ -46,7 +46,7 @@ def build_practices(data: Json) -> Practices | None:
         respondents=org.get("respondents"),
         disciplines=disciplines,
         overview_chart=charts.discipline_overview(
-            [d.name for d in disciplines], [d.score for d in disciplines]
+            tuple(d.name for d in disciplines), tuple(d.score for d in disciplines)
         ),
         strongest=[_ranked(a) for a in ranked[:3]],
         weakest=[_ranked(a) for a in ranked[::-1][:3]],
@@ -78,21 +78,21 @@ def _bounds(a: Json) -> tuple[float, float]:
     return base, base
 
 
-def _discipline(d: Json, areas: list[Json], delta: Json | None) -> DisciplineView:
-    views = [
-        AreaView(
-            name=str(a.get("name", a.get("id", ""))),
-            score=a.get("median"),
-            text=fmt.score(a.get("median")),
-            level=a.get("level"),
-            spread=_spread(a.get("spread")),
-            disagreement=bool(a.get("disagreement")),
-        )
-        for a in areas
-    ]
-    chart = charts.practice_bars(
-        [a.name for a in views], [a.score for a in views], [_bounds(a) for a in areas]
+def _area(a: Json) -> AreaView:
+    low, high = _bounds(a)
+    return AreaView(
+        name=str(a.get("name", a.get("id", ""))),
+        score=a.get("median"),
+        text=fmt.score(a.get("median")),
+        level=a.get("level"),
+        spread=_spread(a.get("spread")),
+        low=low,
+        high=high,
+        disagreement=bool(a.get("disagreement")),
     )
+
+
+def _discipline(d: Json, areas: list[Json], delta: Json | None) -> DisciplineView:
     return DisciplineView(
         id=str(d.get("id", "")),
         name=str(d.get("name") or fmt.label(str(d.get("id", "")))),
@@ -103,8 +103,7 @@ def _discipline(d: Json, areas: list[Json], delta: Json | None) -> DisciplineVie
         spread=_spread(d.get("spread")),
         respondents=d.get("respondents"),
         delta=_score_delta(delta),
-        areas=views,
-        chart=chart,
+        areas=[_area(a) for a in areas],
     )
 
 

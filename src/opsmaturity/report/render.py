@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import io
 import json
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,10 +87,7 @@ def render_html(
 
 def render_pdf(html: str, *, template_dir: Path | None = None) -> tuple[bytes, list[str]]:
     """PDF bytes and the URLs the fetcher refused (expected: none)."""
-    try:
-        import weasyprint
-    except ImportError as exc:  # pragma: no cover - weasyprint is a dependency
-        raise ReportError(f"PDF output needs WeasyPrint: {exc}") from exc
+    weasyprint = _weasyprint()
     from .fetcher import restricted_fetcher
 
     dirs = template_dirs(template_dir)
@@ -97,6 +95,23 @@ def render_pdf(html: str, *, template_dir: Path | None = None) -> tuple[bytes, l
     document = weasyprint.HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher)
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
     return pdf, list(fetcher.refused)
+
+
+def _weasyprint() -> Any:
+    """WeasyPrint, imported only when a PDF is asked for (it loads Pango and friends).
+
+    Without the HarfBuzz-subset library WeasyPrint warns at import that a future version
+    will need it, and subsets fonts with fontTools instead (slower, same output). That is
+    a packaging note for whoever installs the tool, not something a report run can act on,
+    so the warning is silenced here; docs/report.md recommends ``libharfbuzz-subset0``.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        try:
+            import weasyprint
+        except (ImportError, OSError) as exc:  # pragma: no cover - a dependency
+            raise ReportError(f"PDF output needs WeasyPrint and its libraries: {exc}") from exc
+    return weasyprint
 
 
 def to_json(data: Mapping[str, Any]) -> str:
@@ -135,28 +150,35 @@ def _trend_table(data: Mapping[str, Any]) -> list[list[Any]]:
 
 
 def _practices_table(data: Mapping[str, Any]) -> list[list[Any]]:
-    rows: list[list[Any]] = [
-        ["discipline", "area", "score", "level", "min", "max", "respondents", "disagreement"]
-    ]
-    for d in data["assessment"].get("disciplines") or []:
-        spread = d.get("spread") or {}
-        rows.append(
-            [d.get("id"), "", d.get("score"), d.get("level"), spread.get("min"),
-             spread.get("max"), d.get("respondents"), ""]
-        )  # fmt: skip
-        for a in d.get("areas") or []:
-            s = a.get("spread") or {}
-            rows.append(
-                [d.get("id"), a.get("id"), a.get("score"), a.get("level"), s.get("min"),
-                 s.get("max"), a.get("respondents"), a.get("disagreement")]
-            )  # fmt: skip
+    """One row per discipline and practice area, for the organization and each team."""
+    assessment = data["assessment"]
+    groups = [("organization", assessment.get("organization") or {})]
+    groups += sorted((assessment.get("teams") or {}).items())
+    rows: list[list[Any]] = [PRACTICE_COLUMNS]
+    for group, scores in groups:
+        for kind in ("disciplines", "areas"):
+            for key, score in (scores.get(kind) or {}).items():
+                spread = score.get("spread") or {}
+                rows.append(
+                    [group, kind[:-1], key, score.get("name"), score.get("median"),
+                     score.get("level"), spread.get("q1"), spread.get("q3"), spread.get("min"),
+                     spread.get("max"), score.get("respondents"), score.get("disagreement")]
+                )  # fmt: skip
     return rows
 
 
+PRACTICE_COLUMNS = [
+    "group", "kind", "id", "name", "median", "level", "q1", "q3", "min", "max", "respondents",
+    "disagreement",
+]  # fmt: skip
+ROADMAP_COLUMNS = [
+    "rank", "title", "horizon", "practice_area", "area_score", "metric", "metric_tier", "rationale",
+]  # fmt: skip
+
+
 def _roadmap_table(data: Mapping[str, Any]) -> list[list[Any]]:
-    keys = ["priority", "action", "horizon", "metric", "practice"]
     roadmap = data["recommendation"].get("roadmap") or []
-    return [keys, *[[a.get(k) for k in keys] for a in roadmap]]
+    return [ROADMAP_COLUMNS, *[[a.get(k) for k in ROADMAP_COLUMNS] for a in roadmap]]
 
 
 def csv_text(rows: Iterable[Sequence[Any]]) -> str:

@@ -198,6 +198,7 @@ def _newest_first(
     for dep in deps:
         if dep is None or dep.finished_at is None or dep.finished_at >= until:
             continue
-        yield dep, None
         if dep.finished_at < since:
+            yield dep, None  # the baseline: diffed against, not reported
             return
+        yield dep, dep.finished_at

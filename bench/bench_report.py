@@ -1,0 +1,122 @@
+"""Benchmark the report: render time and PDF size for the demo organization.
+
+Targets (issue 8): the demo report renders in ≤ 10 s and its PDF is ≤ 5 MB.
+Run: ``PYTHONPATH=src python bench/bench_report.py [--out DIR] [--paper A4|Letter]``.
+Prints one line per figure; the engines' time is reported apart from the render's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+TARGET_SECONDS = 10.0
+TARGET_BYTES = 5 * 1024 * 1024
+
+
+def demo_report_data(quarter: str, previous: dict[str, Any] | None) -> dict[str, Any]:
+    """Demo records → metrics, survey, recommendation → report data, as the CLI does."""
+    from opsmaturity.metrics import compute_metrics
+    from opsmaturity.practices import (
+        compare_survey_with_data,
+        demo_answers,
+        load_questionnaires,
+        score,
+    )
+    from opsmaturity.recommend import recommend
+    from opsmaturity.report import build_report_data
+    from opsmaturity.report.model import HEADLINE_FIELD, METRICS
+    from opsmaturity.sources.demo import demo_config, generate
+
+    config = demo_config(quarter=quarter)
+    demo = generate()
+    metrics = compute_metrics(
+        repositories=demo.repositories,
+        deployments=demo.deployments,
+        changes=demo.changes,
+        incidents=demo.incidents,
+        teams=config.teams,
+        period=config.reporting_period,
+        options=config.metrics,
+        trend_bucket="week",
+    )
+    qs = load_questionnaires()
+    assessment = score(qs, demo_answers(questionnaires=qs))
+    org = metrics.scope("organization")
+    measured = {m: getattr(getattr(org, m), HEADLINE_FIELD[m]) for m in METRICS}
+    tiers = {m: getattr(getattr(org, m), "tier", None) for m in METRICS}
+    organization = config.organization
+    return build_report_data(
+        config=config,
+        metrics_json=metrics,
+        assessment_json=assessment,
+        recommendation_json=recommend(
+            engineers=organization.engineers,
+            profile=organization.profile,
+            assessment=assessment,
+            dora_tiers=tiers,
+        ),
+        mismatches=compare_survey_with_data(assessment, measured, qs),
+        previous=previous,
+        generated_at=datetime(2026, 10, 5, 9, 0, tzinfo=UTC),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, help="folder for the report (default: a temp dir)")
+    parser.add_argument("--paper", default="A4", choices=["A4", "Letter"])
+    parser.add_argument("--runs", type=int, default=1, help="renders to time (best is kept)")
+    args = parser.parse_args()
+
+    from opsmaturity.report import write_report
+    from opsmaturity.report.render import render_html, render_pdf
+
+    t0 = time.perf_counter()
+    data = demo_report_data("2026Q3", demo_report_data("2026Q2", None))
+    engines = time.perf_counter() - t0
+
+    out = args.out or Path(tempfile.mkdtemp(prefix="opsmaturity-bench-"))
+    best_html = best_pdf = float("inf")
+    for _ in range(args.runs):
+        from opsmaturity.report import charts
+
+        charts.trend.cache_clear()
+        charts.practice_bars.cache_clear()
+        charts.discipline_overview.cache_clear()
+        t1 = time.perf_counter()
+        html = render_html(data, paper=args.paper)
+        t2 = time.perf_counter()
+        pdf, refused = render_pdf(html)
+        t3 = time.perf_counter()
+        best_html, best_pdf = min(best_html, t2 - t1), min(best_pdf, t3 - t2)
+    t4 = time.perf_counter()
+    files = write_report(data, out / "demo.pdf", paper=args.paper)
+    write_all = time.perf_counter() - t4
+    assert files.pdf is not None
+    size = files.pdf.stat().st_size
+    render = best_html + best_pdf
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(str(files.pdf)).pages)
+    print(f"engines (demo Q2 + Q3 metrics, survey, recommendation): {engines:.2f} s")
+    print(f"html + charts: {best_html:.2f} s")
+    print(f"pdf (WeasyPrint, PDF/UA-1): {best_pdf:.2f} s")
+    print(f"render total: {render:.2f} s (target <= {TARGET_SECONDS:.0f} s)")
+    print(f"write_report, all four formats: {write_all:.2f} s")
+    print(f"pdf size: {size / 1024:.0f} KiB, {pages} pages, paper {args.paper} "
+          f"(target <= {TARGET_BYTES // (1024 * 1024)} MiB)")  # fmt: skip
+    print(f"refused fetches: {len(refused)}")
+    print(f"written to: {files.pdf}")
+    ok = render <= TARGET_SECONDS and size <= TARGET_BYTES and not refused
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,379 @@
+"""GitHub source: an organization (or a list of repositories) as canonical records.
+
+Talks to github.com, GitHub Enterprise Server (``https://HOST/api/v3``) or the fake
+server through PyGithub (see :mod:`.github_api` for why lists are paged by hand).
+Deployments are detected per repository (:mod:`.github_deploy`), changes resolved from
+compares and pull requests (:mod:`.github_changes`), incidents read from labelled issues.
+
+Checkpoints (per repository): ``deployments`` holds the detected method, the window start
+and first-page ETags; it is written only once the changes of those deployments have been
+stored (at the start of :meth:`incidents`), so an interrupted run redoes that repository
+and an unchanged one costs a 304. ``incidents`` holds the ETags of the issue queries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from fnmatch import fnmatchcase
+from typing import Any
+
+from ..config import GitHubSource as GitHubConfig
+from ..errors import AuthError, NotFound
+from ..records import Change, CollectionNote, Deployment, DeploymentStatus, Incident, Repository
+from .base import Source, Window
+from .github_api import SCOPES, GitHubApi
+from .github_changes import ChangeReader
+from .github_deploy import AUTO_ORDER, DeploymentReader, Detect, Found, at, load_state, stamp, when
+
+log = logging.getLogger("opsmaturity.github")
+
+
+class GitHubSource(Source):
+    """DORA records from GitHub; build it with :meth:`from_config`."""
+
+    def __init__(
+        self,
+        name: str,
+        api: GitHubApi,
+        *,
+        org: str | None = None,
+        repositories: Sequence[str] = (),
+        include: Sequence[str] = ("*",),
+        exclude: Sequence[str] = (),
+        include_archived: bool = False,
+        detect: Detect | None = None,
+        incident_labels: Sequence[str] = ("incident",),
+        title_pattern: str | None = None,
+        severity_prefix: str = "sev",
+        concurrency: int = 8,
+        path_repositories: Iterable[str] = (),
+    ) -> None:
+        super().__init__(name)
+        self.api = api
+        self.api.progress = _Forward(lambda: self.progress)
+        self.org, self.explicit = org, list(repositories)
+        self.include, self.exclude, self.include_archived = include, exclude, include_archived
+        self.detect = detect = detect or Detect()
+        self.incident_labels = list(incident_labels)
+        self.title_pattern = re.compile(title_pattern) if title_pattern else None
+        self.severity_prefix = severity_prefix.lower()
+        self.path_repositories = set(path_repositories)
+        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="github")
+        self.reader = DeploymentReader(api, detect, self.pool)
+        self.change_reader = ChangeReader(api, self.pool)
+        self._pending: dict[str, dict[str, Any]] = {}
+        self._windows: dict[str, Window] = {}
+
+    @classmethod
+    def from_config(
+        cls,
+        cfg: GitHubConfig,
+        name: str,
+        env: Mapping[str, str] = os.environ,
+        *,
+        path_repositories: Iterable[str] = (),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> GitHubSource:
+        """``path_repositories``: repositories whose teams claim paths (monorepos); only
+        their commits are fetched one by one for the files they touch."""
+        token = env.get(cfg.token_env)
+        if not token:
+            raise AuthError(f"${cfg.token_env} is not set; export a GitHub token ({SCOPES})")
+        api = GitHubApi(
+            cfg.base_url.rstrip("/"),
+            token,
+            cfg.token_env,
+            seconds_between_requests=cfg.seconds_between_requests,
+            pool_size=2 * cfg.concurrency + 4,
+            sleep=sleep,
+        )
+        d = cfg.deployments
+        return cls(
+            name,
+            api,
+            org=cfg.org,
+            repositories=cfg.repositories,
+            include=cfg.include,
+            exclude=cfg.exclude,
+            include_archived=cfg.include_archived,
+            detect=Detect(d.method, tuple(d.environments), tuple(d.workflows), d.tag_pattern),
+            incident_labels=cfg.incidents.labels,
+            title_pattern=cfg.incidents.title_pattern,
+            severity_prefix=cfg.incidents.severity_label_prefix,
+            concurrency=cfg.concurrency,
+            path_repositories=path_repositories,
+        )
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.api.close()
+
+    # -- repositories ------------------------------------------------------------------
+    def repositories(self) -> list[Repository]:
+        raw = [self._one_repo(n) for n in self.explicit] if self.explicit else self._org_repos()
+        repos = [
+            Repository(
+                r["full_name"],
+                r.get("default_branch") or "main",
+                bool(r.get("archived")),
+                r.get("html_url") or "",
+            )
+            for r in raw
+        ]
+        return [r for r in repos if self._wanted(r)]
+
+    def _wanted(self, repo: Repository) -> bool:
+        names = (repo.full_name, repo.full_name.split("/", 1)[-1])
+        included = any(fnmatchcase(n, p) for p in self.include for n in names)
+        excluded = any(fnmatchcase(n, p) for p in self.exclude for n in names)
+        return included and not excluded and (self.include_archived or not repo.archived)
+
+    def _one_repo(self, full_name: str) -> dict[str, Any]:
+        cached = json.loads(self.checkpoints.get(full_name, "repository") or "{}")
+        page = self.api.get(f"/repos/{full_name}", etag=cached.get("etag"), what=full_name)
+        if page.not_modified:
+            return dict(cached["repo"])
+        self.checkpoints.set(
+            full_name,
+            "repository",
+            json.dumps({"etag": page.etag, "repo": _repo_fields(page.data)}),
+        )
+        return dict(page.data)
+
+    def _org_repos(self) -> list[dict[str, Any]]:
+        """Every page conditionally, each cached with its ETag: no change costs 304s."""
+        assert self.org
+        cached = json.loads(self.checkpoints.get("*", "repositories") or "{}")
+        old_pages = cached.get("pages", []) if cached.get("org") == self.org else []
+        pages: list[dict[str, Any]] = []
+        repos: list[dict[str, Any]] = []
+        url: str | None = f"/orgs/{self.org}/repos"
+        params: dict[str, Any] | None = {"per_page": 100, "type": "all", "sort": "full_name"}
+        try:
+            while url:
+                old = old_pages[len(pages)] if len(pages) < len(old_pages) else {}
+                page = self.api.get(url, params, old.get("etag"), f"GitHub organization {self.org}")
+                if page.not_modified:
+                    entry = old
+                else:
+                    entry = {
+                        "etag": page.etag,
+                        "next": page.next_url,
+                        "items": [_repo_fields(r) for r in page.data],
+                    }
+                pages.append(entry)
+                repos.extend(entry["items"])
+                url, params = entry["next"], None
+        except NotFound:
+            raise NotFound(
+                f"GitHub organization {self.org!r}: not found or no access with the "
+                f"token in ${self.api.token_env}"
+            ) from None
+        self.checkpoints.set("*", "repositories", json.dumps({"org": self.org, "pages": pages}))
+        return repos
+
+    # -- deployments -----------------------------------------------------------------
+    def deployments(
+        self, repository: Repository, window: Window
+    ) -> Iterator[Deployment | CollectionNote]:
+        repo = repository.full_name
+        self._windows[repo] = window
+        state = load_state(self.checkpoints, repo)
+        if state.get("since") != stamp(window.since):
+            state = {}
+        found = self._detect(repository, window, state)
+        if found is None:
+            self._pending[repo] = {"method": "none", "since": stamp(window.since)}
+            message = (
+                f"no deployments found via {', '.join(AUTO_ORDER)} "
+                f"(workflows {list(self.detect.workflows)}, tags {self.detect.tag_pattern})"
+            )
+            log.info("%s: %s", repo, message)
+            yield CollectionNote(repo, "deployments", message, "warning")
+            return
+        self._pending[repo] = {
+            "method": found.method,
+            "etag": found.etag,
+            "since": stamp(window.since),
+            **found.state,
+        }
+        if found.not_modified:
+            log.info("%s: deployments via %s unchanged since the last run", repo, found.method)
+            return
+        log.info("%s: deployments detected via %s (%d)", repo, found.method, len(found.deployments))
+        self.progress.advance(repo, "deployments", len(found.deployments))
+        yield CollectionNote(
+            repo, "deployments", f"deployments detected via {found.method}", "info"
+        )
+        yield from found.deployments
+
+    def _detect(
+        self, repository: Repository, window: Window, state: dict[str, Any]
+    ) -> Found | None:
+        method = self.detect.method
+        order = (
+            [method]
+            if method != "auto"
+            else ([state["method"]] if state.get("method") in AUTO_ORDER else list(AUTO_ORDER))
+        )
+        for candidate in order:
+            saved = state if state.get("method") == candidate else {}
+            found = self.reader.read(
+                candidate, repository.full_name, repository.default_branch, window, saved
+            )
+            if found.applies or found.not_modified or method != "auto":
+                return found
+        return None
+
+    # -- changes ---------------------------------------------------------------------
+    def changes(
+        self, repository: Repository, deployments: Sequence[Deployment]
+    ) -> Iterator[Change | Deployment | CollectionNote]:
+        repo = repository.full_name
+        window = self._windows.get(repo)
+        ordered = sorted(
+            (d for d in deployments if d.status == DeploymentStatus.SUCCESS),
+            key=lambda d: (d.finished_at, d.id),
+        )
+        pairs: list[tuple[Deployment, str | None]] = []
+        for index, cur in enumerate(ordered):
+            prev = ordered[index - 1] if index else None
+            if prev is None:
+                if window is None or (cur.finished_at and cur.finished_at >= window.since):
+                    yield CollectionNote(
+                        repo,
+                        "changes",
+                        f"deployment {cur.id} has no earlier "
+                        "successful deployment to diff against; its changes "
+                        "are unknown",
+                        "info",
+                    )
+                continue
+            pairs.append((cur, None if prev.sha == cur.sha else prev.sha))
+        ranges = list(
+            self.pool.map(
+                lambda p: self.change_reader.compare(repo, p[1], p[0].sha) if p[1] else [], pairs
+            )
+        )
+        unique = {c["sha"]: c for commits in ranges for c in commits}
+        changes = self.change_reader.changes(
+            repo, list(unique.values()), with_paths=repo in self.path_repositories
+        )
+        self.progress.advance(repo, "changes", len(changes))
+        yield from changes
+        for (dep, _), commits in zip(pairs, ranges, strict=True):
+            yield replace(dep, change_shas=tuple(c["sha"] for c in commits))
+
+    # -- incidents -------------------------------------------------------------------
+    def incidents(
+        self, repository: Repository, window: Window
+    ) -> Iterator[Incident | CollectionNote]:
+        repo = repository.full_name
+        if repo in self._pending:  # deployments and their changes are stored by now
+            self.checkpoints.set(repo, "deployments", json.dumps(self._pending.pop(repo)))
+        saved = json.loads(self.checkpoints.get(repo, "incidents") or "{}")
+        etags = saved.get("etags", {}) if saved.get("since") == stamp(window.since) else {}
+        new_etags: dict[str, str | None] = {}
+        seen: set[int] = set()
+        for updated, still_open in self._issue_queries(window):
+            # Sorted by update time, the first query's page 1 changes whenever any matching
+            # issue changes; a 304 there means the open-issues query cannot have changed.
+            changed = yield from self._issue_query(repo, updated, etags, new_etags, seen, window)
+            if changed:
+                yield from self._issue_query(repo, still_open, etags, new_etags, seen, window)
+            else:
+                new_etags[still_open[0]] = etags.get(still_open[0])
+        self.progress.advance(repo, "incidents", len(seen))
+        self.checkpoints.set(
+            repo, "incidents", json.dumps({"since": stamp(window.since), "etags": new_etags})
+        )
+
+    def _issue_query(
+        self,
+        repo: str,
+        query: tuple[str, dict[str, Any]],
+        etags: dict[str, str],
+        new_etags: dict[str, str | None],
+        seen: set[int],
+        window: Window,
+    ) -> Generator[Incident, None, bool]:
+        """Yield the incidents of one issue query; return False when it was a 304."""
+        key, params = query
+        pages = self.api.pages(f"/repos/{repo}/issues", params, etags.get(key), f"{repo} issues")
+        for number, page in enumerate(pages):
+            new_etags[key] = page.etag if number == 0 else new_etags[key]
+            if page.not_modified:
+                return False
+            for issue in page.data:
+                incident = self._incident(repo, issue, window)
+                if incident is not None and issue["number"] not in seen:
+                    seen.add(issue["number"])
+                    yield incident
+        return True
+
+    def _issue_queries(self, window: Window) -> list[tuple[tuple[str, Any], tuple[str, Any]]]:
+        """Per label: issues updated in the window, and those still open (opened before)."""
+        since = stamp(window.since)
+        updated = {"state": "all", "since": since, "sort": "updated", "direction": "desc"}
+        if self.title_pattern is not None:
+            return [(("all", updated), ("open", {"state": "open"}))]
+        return [
+            (
+                (label, {**updated, "labels": label}),
+                (f"{label}:open", {"state": "open", "labels": label}),
+            )
+            for label in self.incident_labels
+        ]
+
+    def _incident(self, repo: str, issue: dict[str, Any], window: Window) -> Incident | None:
+        if "pull_request" in issue:  # GitHub lists pull requests among issues
+            return None
+        labels = tuple(
+            label["name"] if isinstance(label, dict) else str(label)
+            for label in issue.get("labels", [])
+        )
+        wanted = {x.lower() for x in self.incident_labels}
+        by_label = any(label.lower() in wanted for label in labels)
+        by_title = bool(self.title_pattern and self.title_pattern.search(issue.get("title", "")))
+        created, closed = at(issue["created_at"]), when(issue.get("closed_at"))
+        if not (by_label or by_title) or created is None or created >= window.until:
+            return None
+        if created < window.since and closed is not None and closed < window.since:
+            return None
+        severity = next(
+            (label for label in labels if label.lower().startswith(self.severity_prefix)), None
+        )
+        return Incident(
+            id=str(issue["number"]),
+            repository=repo,
+            title=issue.get("title", ""),
+            created_at=created,
+            resolved_at=closed if issue["state"] == "closed" else None,
+            labels=labels,
+            severity=severity,
+        )
+
+
+class _Forward:
+    """Forwards ``waiting``/``advance`` to whatever progress the collector set later."""
+
+    def __init__(self, target: Callable[[], Any]) -> None:
+        self._target = target
+
+    def advance(self, repository: str, resource: str, count: int = 1) -> None:
+        self._target().advance(repository, resource, count)
+
+    def waiting(self, seconds: float, reason: str) -> None:
+        self._target().waiting(seconds, reason)
+
+
+def _repo_fields(r: dict[str, Any]) -> dict[str, Any]:
+    keys = ("full_name", "default_branch", "archived", "html_url")
+    return {k: r.get(k) for k in keys}

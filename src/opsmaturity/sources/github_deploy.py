@@ -1,0 +1,330 @@
+"""Deployment detection for GitHub: Deployments API, Actions runs, releases, tags.
+
+Each reader returns the production deployment attempts finishing in the window plus the
+last success before it (the base the first in-window deployment is diffed against), and
+the first-page ETag of its main list, so an unchanged repository costs one 304 next time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime
+from fnmatch import fnmatchcase
+from typing import Any
+
+from ..records import Deployment, DeploymentStatus, Detection
+from .base import Checkpoints, Window
+from .github_api import GitHubApi
+
+FINAL_STATES = {
+    "success": DeploymentStatus.SUCCESS,
+    "failure": DeploymentStatus.FAILURE,
+    "error": DeploymentStatus.ERROR,
+}
+RUN_CONCLUSIONS = {"success": DeploymentStatus.SUCCESS, "failure": DeploymentStatus.FAILURE}
+AUTO_ORDER = ("deployments", "workflow_runs", "releases", "tags")
+
+
+def at(value: str) -> datetime:
+    """GitHub's ``2026-07-01T09:00:00Z`` (or an offset form) as an aware datetime."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def when(value: str | None) -> datetime | None:
+    return None if not value else at(value)
+
+
+def stamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Detect:
+    """The detection settings of a source (from ``DeploymentDetection``)."""
+
+    method: str = "auto"
+    environments: tuple[str, ...] = ("production", "prod", "live")
+    workflows: tuple[str, ...] = ("deploy", "deploy.yml", "deploy.yaml", "release.yml")
+    tag_pattern: str = "v*"
+
+
+@dataclass
+class Found:
+    """What one reader found; ``applies`` is False when the repository shows no sign of it."""
+
+    method: str
+    deployments: list[Deployment] = field(default_factory=list)
+    etag: str | None = None
+    applies: bool = True
+    not_modified: bool = False
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class _Keeper:
+    """Keeps in-window attempts and the newest success before the window, newest first in."""
+
+    def __init__(self, window: Window) -> None:
+        self.window = window
+        self.kept: list[Deployment] = []
+        self.before: Deployment | None = None
+
+    def offer(self, dep: Deployment | None) -> None:
+        if dep is None or dep.finished_at is None or dep.finished_at >= self.window.until:
+            return
+        if dep.finished_at >= self.window.since:
+            self.kept.append(dep)
+        elif dep.status == DeploymentStatus.SUCCESS and (
+            self.before is None or dep.finished_at > (self.before.finished_at or dep.finished_at)
+        ):
+            self.before = dep
+
+    def result(self) -> list[Deployment]:
+        every = self.kept + ([self.before] if self.before else [])
+        return sorted(every, key=lambda d: (d.finished_at, d.id))
+
+
+class DeploymentReader:
+    """Reads one repository's deployments by a method; requests go through ``api``."""
+
+    def __init__(self, api: GitHubApi, detect: Detect, pool: Executor) -> None:
+        self.api = api
+        self.detect = detect
+        self.pool = pool
+        self.production_names = {e.lower() for e in detect.environments}
+
+    def read(
+        self, method: str, repo: str, branch: str, window: Window, saved: dict[str, Any]
+    ) -> Found:
+        readers: dict[str, Callable[..., Found]] = {
+            "deployments": self.deployments,
+            "workflow_runs": self.workflow_runs,
+            "releases": self.releases,
+            "tags": self.tags,
+        }
+        return readers[method](repo, branch, window, saved)
+
+    # -- Deployments API -------------------------------------------------------------
+    def deployments(self, repo: str, branch: str, window: Window, saved: dict[str, Any]) -> Found:
+        found = Found("deployments")
+        keeper = _Keeper(window)
+        what = f"{repo} deployments"
+        for number, page in enumerate(
+            self.api.pages(f"/repos/{repo}/deployments", None, saved.get("etag"), what)
+        ):
+            if page.not_modified:
+                return Found("deployments", not_modified=True, etag=page.etag)
+            if number == 0:
+                found.etag = page.etag
+            production = [d for d in page.data if self._is_production(d)]
+            if number == 0 and not production and not page.next_url:
+                found.applies = False
+            recent = [d for d in production if at(d["created_at"]) >= window.since]
+            for dep in self.pool.map(lambda d: self._attempt(repo, d), recent):
+                keeper.offer(dep)
+            for d in production[len(recent) :]:
+                if keeper.before is not None:
+                    break
+                keeper.offer(self._attempt(repo, d))
+            oldest = at(page.data[-1]["created_at"]) if page.data else None
+            if keeper.before is not None and oldest is not None and oldest < window.since:
+                break
+        found.deployments = keeper.result()
+        found.applies = found.applies or bool(found.deployments)
+        return found
+
+    def _is_production(self, d: dict[str, Any]) -> bool:
+        return (
+            bool(d.get("production_environment"))
+            or str(d.get("environment", "")).lower() in self.production_names
+        )
+
+    def _attempt(self, repo: str, d: dict[str, Any]) -> Deployment | None:
+        """The deployment's outcome from its latest status, ignoring ``inactive`` (GitHub
+        adds it to a superseded success; it must not uncount it). Unfinished → None."""
+        page = self.api.get(
+            d["statuses_url"], {"per_page": 100}, what=f"{repo} deployment statuses"
+        )
+        states = [s for s in page.data if s["state"] != "inactive"]  # newest first
+        if not states or states[0]["state"] not in FINAL_STATES:
+            return None
+        return Deployment(
+            id=str(d["id"]),
+            repository=repo,
+            environment=d["environment"],
+            sha=d["sha"],
+            created_at=at(d["created_at"]),
+            finished_at=at(states[0]["created_at"]),
+            status=FINAL_STATES[states[0]["state"]],
+            detection=Detection.DEPLOYMENT,
+        )
+
+    # -- GitHub Actions runs ---------------------------------------------------------
+    def workflow_runs(self, repo: str, branch: str, window: Window, saved: dict[str, Any]) -> Found:
+        found = Found("workflow_runs")
+        ids = saved.get("workflows")
+        if ids is None:
+            listing = self.api.get(
+                f"/repos/{repo}/actions/workflows", {"per_page": 100}, what=f"{repo} workflows"
+            )
+            ids = [w["id"] for w in listing.data["workflows"] if self._is_deploy(w)]
+        found.state["workflows"] = ids
+        if not ids:
+            found.applies = False
+            return found
+        keeper = _Keeper(window)
+        etags = saved.get("etags", {})
+        found.state["etags"] = {}
+        changed = False
+        for wf in ids:
+            url = f"/repos/{repo}/actions/workflows/{wf}/runs"
+            query = {"branch": branch, "status": "completed", "created": f">={stamp(window.since)}"}
+            for number, page in enumerate(
+                self.api.pages(url, query, etags.get(str(wf)), f"{repo} workflow runs")
+            ):
+                if page.not_modified:
+                    found.state["etags"][str(wf)] = page.etag
+                    break
+                changed = True
+                if number == 0:
+                    found.state["etags"][str(wf)] = page.etag
+                for run in page.data["workflow_runs"]:
+                    keeper.offer(self._run(repo, run))
+            if changed:
+                before = self.api.get(
+                    url,
+                    {
+                        "branch": branch,
+                        "status": "success",
+                        "per_page": 1,
+                        "created": f"<{stamp(window.since)}",
+                    },
+                    what=f"{repo} workflow runs",
+                )
+                for run in before.data["workflow_runs"]:
+                    keeper.offer(self._run(repo, run))
+        found.not_modified = not changed
+        found.deployments = keeper.result()
+        found.applies = found.not_modified or bool(found.deployments)
+        found.etag = json.dumps(found.state["etags"], sort_keys=True)
+        return found
+
+    def _is_deploy(self, workflow: dict[str, Any]) -> bool:
+        names = {w.lower() for w in self.detect.workflows}
+        file = str(workflow.get("path", "")).rsplit("/", 1)[-1].lower()
+        return str(workflow.get("name", "")).lower() in names or file in names
+
+    @staticmethod
+    def _run(repo: str, run: dict[str, Any]) -> Deployment | None:
+        status = RUN_CONCLUSIONS.get(run.get("conclusion") or "")
+        if status is None:
+            return None
+        return Deployment(
+            id=f"run:{run['id']}",
+            repository=repo,
+            environment="production",
+            sha=run["head_sha"],
+            created_at=at(run["created_at"]),
+            finished_at=when(run["updated_at"]),
+            status=status,
+            detection=Detection.WORKFLOW_RUN,
+        )
+
+    # -- releases --------------------------------------------------------------------
+    def releases(self, repo: str, branch: str, window: Window, saved: dict[str, Any]) -> Found:
+        found = Found("releases")
+        keeper = _Keeper(window)
+        published: list[dict[str, Any]] = []
+        for number, page in enumerate(
+            self.api.pages(f"/repos/{repo}/releases", None, saved.get("etag"), f"{repo} releases")
+        ):
+            if page.not_modified:
+                return Found("releases", not_modified=True, etag=page.etag)
+            if number == 0:
+                found.etag = page.etag
+            rels = [
+                r
+                for r in page.data
+                if not r["draft"] and not r["prerelease"] and r.get("published_at")
+            ]
+            published.extend(rels)
+            if any(at(r["published_at"]) < window.since for r in rels):
+                break
+        if not published:
+            found.applies = False
+            return found
+        shas = self._tag_shas(repo, {r["tag_name"] for r in published})
+        for r in published:
+            if r["tag_name"] in shas:
+                keeper.offer(
+                    Deployment(
+                        id=f"release:{r['tag_name']}",
+                        repository=repo,
+                        environment="production",
+                        sha=shas[r["tag_name"]],
+                        created_at=at(r["created_at"]),
+                        finished_at=at(r["published_at"]),
+                        status=DeploymentStatus.SUCCESS,
+                        detection=Detection.RELEASE,
+                    )
+                )
+        found.deployments = keeper.result()
+        return found
+
+    def _tag_shas(self, repo: str, wanted: Iterable[str]) -> dict[str, str]:
+        wanted, shas = set(wanted), {}
+        for page in self.api.pages(f"/repos/{repo}/tags", what=f"{repo} tags"):
+            shas.update({t["name"]: t["commit"]["sha"] for t in page.data if t["name"] in wanted})
+            if wanted <= set(shas):
+                break
+        return shas
+
+    # -- tags ------------------------------------------------------------------------
+    def tags(self, repo: str, branch: str, window: Window, saved: dict[str, Any]) -> Found:
+        """Tags matching the pattern; a tag has no date, so the tagged commit's is used."""
+        found = Found("tags")
+        tags: list[dict[str, Any]] = []
+        for number, page in enumerate(
+            self.api.pages(f"/repos/{repo}/tags", None, saved.get("etag"), f"{repo} tags")
+        ):
+            if page.not_modified:
+                return Found("tags", not_modified=True, etag=page.etag)
+            if number == 0:
+                found.etag = page.etag
+            tags += [t for t in page.data if fnmatchcase(t["name"], self.detect.tag_pattern)]
+        if not tags:
+            found.applies = False
+            return found
+        times: dict[str, str] = dict(saved.get("times", {}))
+        missing = sorted({t["commit"]["sha"] for t in tags} - set(times))
+        for sha, time in self.pool.map(lambda s: (s, self._commit_time(repo, s)), missing):
+            times[sha] = time
+        found.state["times"] = times
+        keeper = _Keeper(window)
+        for t in tags:
+            stamp_at = at(times[t["commit"]["sha"]])
+            keeper.offer(
+                Deployment(
+                    id=f"tag:{t['name']}",
+                    repository=repo,
+                    environment="production",
+                    sha=t["commit"]["sha"],
+                    created_at=stamp_at,
+                    finished_at=stamp_at,
+                    status=DeploymentStatus.SUCCESS,
+                    detection=Detection.TAG,
+                )
+            )
+        found.deployments = keeper.result()
+        return found
+
+    def _commit_time(self, repo: str, sha: str) -> str:
+        page = self.api.get(f"/repos/{repo}/commits/{sha}", what=f"{repo} tagged commit")
+        return str(page.data["commit"]["committer"]["date"])
+
+
+def load_state(checkpoints: Checkpoints, repo: str) -> dict[str, Any]:
+    raw = checkpoints.get(repo, "deployments")
+    return dict(json.loads(raw)) if raw else {}

@@ -1,0 +1,124 @@
+"""The HTML report: sections present, numbers equal to the JSON, untrusted text escaped."""
+
+from __future__ import annotations
+
+import pytest
+
+from opsmaturity.report.model import HEADLINE_FIELD, METRICS
+from opsmaturity.report.render import render_html
+from tests.report_support import HOSTILE, Tagged, hostile_data, report_data
+
+
+@pytest.fixture(scope="module")
+def data() -> dict:
+    return report_data()
+
+
+@pytest.fixture(scope="module")
+def page(data: dict) -> Tagged:
+    return Tagged(render_html(data))
+
+
+def org(data: dict) -> dict:
+    return next(s for s in data["metrics"]["scopes"] if s["scope"] == "organization")
+
+
+def test_every_section_is_present(page: Tagged, data: dict) -> None:
+    expected = {
+        "cover",
+        "contents",
+        "summary",
+        "practices",
+        "recommendation",
+        "repositories",
+        "methodology",
+    } | {f"metric-{m}" for m in METRICS}
+    expected |= {f"team-{i}" for i in range(1, len(data["teams"]) + 1)}
+    assert expected <= page.ids()
+
+
+def test_contents_link_to_every_chapter(page: Tagged) -> None:
+    links = {a["href"] for tag, a in page.elements if tag == "a" and "href" in a}
+    chapters = {f"#{a['id']}" for tag, a in page.elements if tag == "section" and "id" in a}
+    assert chapters - {"#cover", "#contents"} <= links
+
+
+def test_headline_numbers_equal_the_json(page: Tagged, data: dict) -> None:
+    cards = [a for a in page.having("data-metric") if a.get("class") == "card"]
+    assert [c["data-metric"] for c in cards] == list(METRICS)
+    for card in cards:
+        metric = card["data-metric"]
+        expected = org(data)[metric][HEADLINE_FIELD[metric]]
+        assert float(card["data-value"]) == pytest.approx(expected, rel=1e-12)
+
+
+def test_team_rows_equal_the_json(page: Tagged, data: dict) -> None:
+    rows = [a for a in page.having("data-scope") if a.get("data-metric") in METRICS]
+    teams = [s for s in data["metrics"]["scopes"] if s["scope"] == "team"]
+    assert len(rows) == len(teams) * len(METRICS)
+    for row in rows:
+        metric = row["data-metric"]
+        scope = next(s for s in teams if s["name"] == row["data-scope"])
+        value = scope[metric][HEADLINE_FIELD[metric]]
+        assert row["data-value"] == ("" if value is None else repr(value))
+
+
+def test_discipline_scores_equal_the_json(page: Tagged, data: dict) -> None:
+    disciplines = data["assessment"]["organization"]["disciplines"]
+    shown = page.having("data-discipline")
+    assert {a["data-discipline"] for a in shown} == set(disciplines) - {"dora"}
+    for a in shown:
+        assert float(a["data-value"]) == disciplines[a["data-discipline"]]["median"]
+
+
+def test_our_benchmark_row_is_marked(data: dict) -> None:
+    html = render_html(data)
+    tier = org(data)["deployment_frequency"]["tier"]
+    section = html.split('id="metric-deployment_frequency"')[1].split("</section>")[0]
+    marked = section.split('<tr class="ours">')[1].split("</tr>")[0]
+    assert f"tier-{tier}" in marked and "◀ Northwind Retail" in marked
+
+
+def test_formatted_figures_are_shown(data: dict) -> None:
+    html = render_html(data)
+    per_week = org(data)["deployment_frequency"]["per_week"]
+    assert f"{per_week:.1f} / week" in html
+    cfr = org(data)["change_failure_rate"]["value"]
+    assert f"{cfr * 100:.1f} %" in html
+
+
+def test_deltas_against_the_previous_report(data: dict) -> None:
+    html = render_html(data)
+    assert "Compared with" in html and data["previous"]["period"]["label"] in html
+    change = data["deltas"]["metrics"]["lead_time_for_changes"]["change"]
+    direction = "better" if change < 0 else "worse"
+    assert f"delta delta-{direction}" in html
+
+
+def test_paper_sizes() -> None:
+    assert "@page { size: Letter; }" in render_html(report_data(), paper="Letter")
+    assert "@page { size: A4; }" in render_html(report_data())
+
+
+def test_unknown_paper_is_an_error() -> None:
+    from opsmaturity.errors import ReportError
+
+    with pytest.raises(ReportError, match="paper"):
+        render_html(report_data(), paper="A3")
+
+
+def test_hostile_names_are_escaped() -> None:
+    html = render_html(hostile_data())
+    assert HOSTILE not in html
+    assert "file:///etc/passwd" not in html.replace("&#34;file:///etc/passwd&#34;", "")
+    escaped = "&lt;img src=&#34;file:///etc/passwd&#34;&gt;"
+    for where in ("team-1", "repositories", "methodology", "recommendation"):
+        section = html.split(f'id="{where}"')[1].split("</section>")[0]
+        assert escaped in section, where
+    assert 'src="file:' not in html
+
+
+def test_hostile_accent_colour_never_reaches_the_css() -> None:
+    html = render_html(hostile_data())
+    assert "--accent: #1f5f8b;" in html
+    assert "url(file" not in html

@@ -1,0 +1,167 @@
+"""GitLabSource with the real python-gitlab against FakeGitLab: scope, detection, changes,
+incidents, bots and monorepo paths (expected values worked out in gitlab_scenarios)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs
+
+import pytest
+
+from opsmaturity.config import DeploymentDetection, GitLabSource as GitLabConfig
+from opsmaturity.records import Change, CollectionNote, Deployment, Detection, Incident
+from opsmaturity.sources.gitlab import GitLabSource
+from tests.fakeforge.gitlab import FakeGitLab
+from tests.fakeforge.gitlab_scenarios import at, northwind
+from tests.gitlab_helpers import TOKEN, WINDOW, Store, collect, make_source, of_kind
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeGitLab]:
+    with FakeGitLab(northwind(), TOKEN) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _clean(fake: FakeGitLab) -> None:
+    fake.faults.clear()
+    fake.log.reset()
+
+
+def run(fake: FakeGitLab, **kwargs: object) -> Store:
+    return collect(make_source(fake, **kwargs), {})
+
+
+def deployments_of(store: Store, repo: str) -> list[Deployment]:
+    deps = [d for d in of_kind(store, Deployment) if d.repository == repo]
+    return sorted(deps, key=lambda d: d.created_at)
+
+
+# -- scope ------------------------------------------------------------------------------------
+def test_group_with_subgroups_skips_archived_and_applies_globs(fake: FakeGitLab) -> None:
+    names = lambda src: [r.full_name for r in src.repositories()]  # noqa: E731
+    assert names(make_source(fake)) == ["northwind/checkout", "northwind/platform/billing"]
+    assert names(make_source(fake, include_archived=True)) == [
+        "northwind/checkout",
+        "northwind/legacy",
+        "northwind/platform/billing",
+    ]
+    assert names(make_source(fake, include=["platform/*"])) == ["northwind/platform/billing"]
+    assert names(make_source(fake, exclude=["check*"])) == ["northwind/platform/billing"]
+    explicit = make_source(fake, group=None, projects=["northwind/checkout"])
+    assert names(explicit) == ["northwind/checkout"]
+
+
+def test_from_config_reads_the_token_from_the_named_env_var(fake: FakeGitLab) -> None:
+    cfg = GitLabConfig(kind="gitlab", base_url=fake.url, group="northwind", token_env="GL_RO")
+    source = GitLabSource.from_config(cfg, "gitlab", env={"GL_RO": TOKEN})
+    assert [r.full_name for r in source.repositories()][0] == "northwind/checkout"
+
+
+# -- detection methods -------------------------------------------------------------------------
+def test_deployments_api_with_merge_request_changes(fake: FakeGitLab) -> None:
+    store = run(fake)
+    deps = deployments_of(store, "northwind/checkout")
+    assert [(d.created_at, d.status.value, d.detection) for d in deps] == [
+        (at(6, 10, 9), "success", Detection.DEPLOYMENT),  # baseline before the window
+        (at(7, 3, 10), "success", Detection.DEPLOYMENT),
+        (at(7, 7, 9), "failure", Detection.DEPLOYMENT),
+        (at(7, 7, 18), "success", Detection.DEPLOYMENT),
+        (at(7, 12, 0), "success", Detection.DEPLOYMENT),
+    ]
+    assert deps[3].finished_at == at(7, 7, 18, 5)
+    assert [len(d.change_shas) for d in deps] == [0, 2, 0, 3, 2]  # staging deploy not listed
+    changes = {c.sha: c for c in of_kind(store, Change) if c.repository == "northwind/checkout"}
+    assert sorted(c.pr_number for c in changes.values()) == [1, 1, 2, 2, 2, 4, 4]
+    assert {c.pr_labels for c in changes.values() if c.pr_number == 1} == {("feature",)}
+    notes = [n.message for n in of_kind(store, CollectionNote)]
+    assert "deployments from GitLab Deployments API, environment(s) production" in notes
+
+
+def test_squash_merge_resolves_to_the_merge_requests_commits(fake: FakeGitLab) -> None:
+    store = run(fake)
+    d3 = deployments_of(store, "northwind/checkout")[3]
+    squashed = [c for c in of_kind(store, Change) if c.sha in d3.change_shas]
+    assert {c.pr_number for c in squashed} == {2}
+    assert sorted(c.message for c in squashed) == [f"Pay faster part {i}" for i in (1, 2, 3)]
+    first = min(c.authored_at for c in squashed)
+    assert first == at(7, 5, 8) and all(c.pr_first_commit_at == first for c in squashed)
+    assert all(c.pr_merged_at == at(7, 6, 12) and c.pr_opened_at == at(7, 5, 8) for c in squashed)
+
+
+def test_pipelines_with_a_deploy_job_and_compare_between_them(fake: FakeGitLab) -> None:
+    store = run(fake, detection=DeploymentDetection(method="pipelines"))
+    deps = deployments_of(store, "northwind/checkout")
+    assert {d.detection for d in deps} == {Detection.PIPELINE}
+    assert [d.status.value for d in deps] == ["success", "success", "failure", "success", "success"]
+    assert [len(d.change_shas) for d in deps] == [0, 2, 0, 4, 2]
+    changes = {c.sha: c for c in of_kind(store, Change) if c.repository == "northwind/checkout"}
+    d3 = [changes[s] for s in deps[3].change_shas]
+    assert sorted((c.pr_number or 0, c.is_bot) for c in d3) == [
+        (0, True), (2, False), (2, False), (2, False)]  # squash resolved, bot push kept
+    assert {changes[s].pr_number for s in deps[4].change_shas} == {4}  # fast-forward MR found
+
+
+def test_auto_detection_falls_back_to_releases(fake: FakeGitLab) -> None:
+    store = run(fake)
+    deps = deployments_of(store, "northwind/platform/billing")
+    assert [(d.id, d.detection) for d in deps] == [
+        ("v0.1.0", Detection.RELEASE), ("v0.2.0", Detection.RELEASE)]
+    refunds = [c for c in of_kind(store, Change) if c.sha in deps[1].change_shas]
+    assert [(c.message, c.pr_number) for c in refunds] == [("Refunds part 1", 2)]
+
+
+def test_tags_method(fake: FakeGitLab) -> None:
+    store = run(fake, detection=DeploymentDetection(method="tags"), include=["checkout"])
+    deps = deployments_of(store, "northwind/checkout")
+    assert [(d.id, d.detection, d.finished_at) for d in deps] == [
+        ("v1.0.0", Detection.TAG, at(7, 11, 0))]
+
+
+def test_no_deployments_found_is_a_note_not_an_error(fake: FakeGitLab) -> None:
+    store = run(fake, detection=DeploymentDetection(method="tags", tag_pattern="release-*"),
+                include=["platform/*"])
+    assert of_kind(store, Deployment) == []
+    store = run(fake, include=["legacy"], include_archived=True)
+    assert any("no deployments found" in n.message for n in of_kind(store, CollectionNote))
+
+
+# -- incidents ------------------------------------------------------------------------------------
+def test_incidents_by_type_and_by_label(fake: FakeGitLab) -> None:
+    store = run(fake, include=["checkout"])
+    incidents = of_kind(store, Incident)
+    assert [(i.title, i.created_at, i.resolved_at, i.severity) for i in incidents] == [
+        ("Checkout down", at(7, 7, 9, 30), at(7, 7, 11, 30), "sev1"),
+        ("Slow page", at(7, 20, 8), None, None),
+    ]
+
+
+def test_incident_title_pattern_and_open_before_the_window(fake: FakeGitLab) -> None:
+    from opsmaturity.config import IncidentDetection
+
+    rules = IncidentDetection(labels=[], title_pattern="^Typo")
+    store = run(fake, include=["checkout"], incidents=rules)
+    assert [i.title for i in of_kind(store, Incident)] == ["Checkout down", "Typo"]
+    late = collect(make_source(fake, include=["checkout"]), {},
+                   window=type(WINDOW)(at(7, 21), at(10, 1)))
+    assert [i.title for i in of_kind(late, Incident)] == ["Slow page"]  # opened earlier, open
+
+
+# -- bots, monorepo paths, paging discipline ---------------------------------------------------
+def test_bots_flagged_and_monorepo_paths(fake: FakeGitLab) -> None:
+    store = run(fake, detection=DeploymentDetection(method="pipelines"),
+                monorepos=["northwind/checkout"], include=["checkout"])
+    changes = of_kind(store, Change)
+    bot = [c for c in changes if c.is_bot]
+    assert [(c.message, c.paths) for c in bot] == [("Bump lodash", ("package-lock.json",))]
+    assert {c.paths for c in changes if c.pr_number == 1} == {("services/cart/app.py",)}
+    assert fake.log.count("commit_diff") == len(changes)
+
+
+def test_every_list_asks_for_100_per_page(fake: FakeGitLab) -> None:
+    run(fake)
+    lists = [e for e in fake.log.entries
+             if e.endpoint not in ("gitlab.compare", "gitlab.project")]
+    assert lists
+    sizes = {parse_qs(e.query).get("per_page", ["?"])[0] for e in lists}
+    assert sizes <= {"100", "1"}
