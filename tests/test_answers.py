@@ -206,3 +206,23 @@ def test_written_responses_load_back_unchanged(tmp_path: Path) -> None:
         dump_response(response, paths[-1])
     loaded = load_answers(paths, bundled)
     assert loaded == responses
+
+
+def test_bundled_csv_form_credits_dora_and_still_imports(tmp_path: Path) -> None:
+    bundled = load_questionnaires()
+    text = export_questionnaire(bundled, "csv")
+    credits = [r for r in csv.DictReader(io.StringIO(text)) if not r["question_id"]]
+    assert credits and all("CC BY 4.0" in r["question"] for r in credits)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    for row in rows:
+        question = bundled.question(row["question_id"])
+        if row["question_id"] == "respondent":
+            row["answer"] = "Flo"
+        elif question is not None and question.required:
+            row["answer"] = "dont_know"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    [response] = load_answers([write(tmp_path, "flo.csv", out.getvalue())], bundled)
+    assert response.respondent == "Flo" and all(a.value is None for a in response.answers.values())

@@ -211,3 +211,20 @@ def test_incident_mttr_uses_incidents_opened_in_the_period() -> None:
     mttr = org(run(DEPS, CHANGES, incidents)).incident_mttr
     assert (mttr.n, mttr.open) == (2, 1)
     assert (mttr.median_hours, mttr.p90_hours) == (pytest.approx(6), pytest.approx(9.2))
+
+
+@pytest.mark.parametrize(
+    ("labels", "rework"),
+    [(["hotfix", "bug"], 1), (["hotfix"], 0), (["BUG"], 1)],
+)
+def test_rework_labels_option(labels, rework) -> None:
+    changes = [chg("a", at(9)), chg("b", at(10, 9), pr_labels=("Bug",)), chg("c", at(11))]
+    report = run(DEPS, changes, rework_labels=labels)
+    assert org(report).rework_rate.rework == rework
+
+
+@pytest.mark.parametrize(("min_sample", "warned"), [(3, False), (4, True)])
+def test_min_sample_threshold(min_sample, warned) -> None:
+    scope = org(run(DEPS, CHANGES, min_sample=min_sample))
+    assert ("small_sample:deployment_frequency" in codes(scope)) is warned
+    assert scope.deployment_frequency.per_week is not None  # the value is still given

@@ -160,3 +160,18 @@ def test_docs_metrics_md_is_generated_from_the_data() -> None:
         "docs/metrics.md is stale: run "
         "`PYTHONPATH=src python -m opsmaturity.metrics.docs > docs/metrics.md`"
     )
+
+
+def test_every_warning_code_the_engine_emits_is_documented() -> None:
+    from opsmaturity.metrics import metrics_notes
+    from opsmaturity.metrics.results import _COUNTED
+
+    emitted = {code for code, *_ in _COUNTED} | {
+        "no_deployments",
+        "repositories_without_deployments",
+        "small_sample",
+        "monorepo_changes_without_paths",
+    }
+    documented = metrics_notes()["warnings"]
+    assert emitted == set(documented)
+    assert all(isinstance(text, str) and text for text in documented.values())

@@ -276,3 +276,32 @@ def test_malformed_rules_file_names_file_and_line(tmp_path: Path) -> None:
         ConfigError, match=r"rules\.yaml:\d+: rules\[0\]\.when\.engineer_max: Extra inputs"
     ):
         load_rules(broken)
+
+
+def _team(overall: float | None) -> GroupScores:
+    level = maturity_level(overall) if overall is not None else (None, None)
+    score_ = Score("overall", "Overall", overall, level[0], level[1], 2, None, False)
+    return GroupScores(2, score_, {}, {}, {}, None)
+
+
+@pytest.mark.parametrize(
+    ("teams", "expected"),
+    [
+        (
+            {"Red": 70.0, "Blue": 50.0, "Grey": None},
+            "Start with team Blue (50/100, lowest of 2 teams; Red scores 70)",
+        ),
+        ({"Red": 69.9, "Blue": 50.0}, None),  # a gap under 20 points is not worth a line
+        ({"Red": 90.0}, None),
+    ],
+)
+def test_a_struggling_team_is_named_in_the_change_list(
+    teams: dict[str, float | None], expected: str | None
+) -> None:
+    base = assessment({"devops": 60})
+    with_teams = Assessment(base.organization, {k: _team(v) for k, v in teams.items()}, {})
+    change = recommend(
+        engineers=120, profile="software", assessment=with_teams, dora_tiers={}
+    ).change
+    named = [c for c in change if c.startswith("Start with team")]
+    assert [c.split(":")[0] for c in named] == ([expected] if expected else [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import json
 import re
 import typing
 from pathlib import Path
@@ -138,3 +139,25 @@ def test_autoescape_is_on_and_undefined_is_strict() -> None:
     env = environment()
     assert env.undefined is jinja2.StrictUndefined
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+
+
+def test_large_organizations_get_a_bounded_appendix() -> None:
+    data = report_data()
+    template = next(s for s in data["metrics"]["scopes"] if s["scope"] == "repository")
+    repos = []
+    for i in range(150):
+        scope = json.loads(json.dumps(template))
+        scope["name"] = f"org/repo-{i:03d}"
+        scope["deployment_frequency"]["deployments"] = i  # repo-149 deploys most
+        repos.append(scope)
+    data["metrics"]["scopes"] = [s for s in data["metrics"]["scopes"] if s["scope"] != "repository"]
+    data["metrics"]["scopes"] += repos
+    data["data_quality"]["repositories"] = [f"org/repo-{i:03d}" for i in range(400)]
+    ctx = build_context(data)
+    names = [r.name for r in ctx.repositories]
+    assert ctx.repositories_omitted == 90
+    assert names == [f"org/repo-{i:03d}" for i in range(90, 150)]  # the 60 busiest, by name
+    assert len(ctx.methodology.repositories) == 300
+    assert ctx.methodology.repositories_total == 400
+    html = render_html(data)
+    assert "90 less-deployed repositories" in html and "100 more, listed" in html

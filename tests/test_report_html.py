@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from opsmaturity.report.model import HEADLINE_FIELD, METRICS
@@ -122,3 +124,54 @@ def test_hostile_accent_colour_never_reaches_the_css() -> None:
     html = render_html(hostile_data())
     assert "--accent: #1f5f8b;" in html
     assert "url(file" not in html
+
+
+def test_logo_is_inlined_not_linked(tmp_path) -> None:
+    logo = tmp_path / "logo.svg"
+    logo.write_text("<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>", "utf-8")
+    data = report_data()
+    data["branding"]["logo"] = str(logo)
+    page = Tagged(render_html(data))
+    (img,) = [a for tag, a in page.elements if tag == "img" and a.get("class") == "logo"]
+    assert img["src"].startswith("data:image/svg+xml;base64,")
+    assert str(tmp_path) not in img["src"]
+
+
+def test_a_logo_gone_since_the_json_was_written_is_a_clear_error(tmp_path) -> None:
+    from opsmaturity.errors import ReportError
+
+    data = report_data()
+    data["branding"]["logo"] = str(tmp_path / "gone.png")
+    with pytest.raises(ReportError, match=r"logo file cannot be read: .*gone\.png"):
+        render_html(data)
+
+
+def test_html_is_deterministic() -> None:
+    from opsmaturity.report import charts
+
+    first = render_html(report_data())
+    charts.trend.cache_clear()
+    charts.discipline_overview.cache_clear()
+    assert render_html(report_data()) == first
+
+
+def test_a_change_of_method_since_the_previous_report_is_called_out() -> None:
+    from opsmaturity.report.views import build_context
+
+    data = report_data()
+    assert build_context(data).methodology.caveats == []
+    data["previous"]["options"]["lead_time_start"] = "merge"
+    (caveat,) = build_context(data).methodology.caveats
+    assert caveat.startswith("Lead time start was 'merge' in 2026Q2 and is 'commit' now")
+
+
+def test_weasyprint_is_imported_only_for_a_pdf() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys; from opsmaturity.report import render_html, write_report;"
+        "from tests.report_support import report_data; render_html(report_data());"
+        "assert 'weasyprint' not in sys.modules, 'imported too early'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])

@@ -12,7 +12,13 @@ from opsmaturity.errors import ReportError
 from opsmaturity.records import CollectionNote
 from opsmaturity.report import SCHEMA, build_report_data, load_report_json
 from opsmaturity.report.model import deltas, headline, summarize
-from tests.report_support import config_for, engine_inputs, previous_data, report_data
+from tests.report_support import (
+    config_for,
+    engine_inputs,
+    engine_report_data,
+    previous_data,
+    report_data,
+)
 
 GENERATED = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 
@@ -42,6 +48,18 @@ def test_bots_excluded_comes_from_the_metrics_caveat(tmp_path: Path) -> None:
     expected = sum(w["count"] for w in caveats if w["code"] == "bots_excluded")
     assert expected > 0
     assert build(tmp_path)["data_quality"]["bots_excluded"] == expected
+
+
+def test_engine_json_text_is_accepted(tmp_path: Path) -> None:
+    """The pipeline may hand over ``to_json()`` strings; they are parsed, not embedded."""
+    data = report_data()
+    built = build(
+        tmp_path,
+        assessment_json=json.dumps(data["assessment"]),
+        recommendation_json=json.dumps(data["recommendation"]),
+        mismatches=[json.dumps(m) for m in data["mismatches"]],
+    )
+    assert built == data
 
 
 def test_engine_objects_with_to_json_are_accepted(tmp_path: Path) -> None:
@@ -128,7 +146,8 @@ def test_previous_keeps_only_headline_figures() -> None:
     assert prev["period"]["label"] == "2026Q2"
     lead_time = org(previous_data())["lead_time_for_changes"]["median_hours"]
     assert prev["metrics"]["lead_time_for_changes"] == lead_time
-    assert set(prev) == {"period", "generated_at", "metrics", "disciplines"}
+    assert set(prev) == {"period", "generated_at", "metrics", "disciplines", "options"}
+    assert prev["options"] == previous_data()["data_quality"]["options"]
 
 
 def test_compare_with_reads_a_written_report(tmp_path: Path) -> None:
@@ -179,3 +198,29 @@ def test_metrics_only_report_has_no_survey_sections(tmp_path: Path) -> None:
     assert built["data_quality"]["repositories"] == sorted(
         s["name"] for s in data["metrics"]["scopes"] if s["scope"] == "repository"
     )
+
+
+def shape(value: object, prefix: str = "") -> set[str]:
+    """Every key path in a JSON value; list elements share one ``[]`` path."""
+    if isinstance(value, dict):
+        out = set()
+        for key, item in value.items():
+            # dict keys that are data (team names, area ids) are not part of the shape
+            part = "*" if prefix.endswith(("teams", "areas", "disciplines", "self_report",
+                                             "bands", "by_rule", "points", "respondents",
+                                             "roles", "compare")) else key  # fmt: skip
+            out |= {f"{prefix}.{part}"} | shape(item, f"{prefix}.{part}")
+        return out
+    if isinstance(value, list):
+        return set().union(*(shape(v, f"{prefix}[]") for v in value)) if value else set()
+    return set()
+
+
+def test_fixture_has_the_shape_the_engines_produce() -> None:
+    """The fixture is a snapshot of the engines (``python -m tests.report_support``
+    regenerates it); this fails when an engine's JSON shape moves away from it."""
+    fixture = report_data()
+    fresh = engine_report_data("2026Q3", previous=previous_data())
+    for key in ("metrics", "assessment", "recommendation", "mismatches", "definitions",
+                "benchmark", "data_quality", "deltas"):  # fmt: skip
+        assert shape(fresh[key]) == shape(fixture[key]), key

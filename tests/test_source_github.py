@@ -15,7 +15,6 @@ from tests.fakeforge.github import FakeGitHub
 from tests.github_source_helpers import WINDOW, collect, make_source, of_type
 
 
-
 def z(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
@@ -227,3 +226,10 @@ def test_a_rollback_ships_nothing() -> None:
         store = collect(make_source(server, org="acme"))
     shipped = [d.change_shas for d in deployments_of(store, "acme/rolled")]
     assert shipped[1:] == [(fake_sha("acme/rolled:1:broken"),), ()]
+
+
+def test_github_enterprise_base_url() -> None:
+    with FakeGitHub(load_scenario("small"), prefix="/api/v3") as ghes:
+        store = collect(make_source(ghes))
+        assert all(e.path.startswith("/api/v3/") for e in ghes.log.entries)
+    assert [d.id for d in deployments_of(store)] == ["1001", "1003", "1004", "1005"]

@@ -8,8 +8,17 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from opsmaturity.config import DeploymentDetection, GitLabSource as GitLabConfig
-from opsmaturity.records import Change, CollectionNote, Deployment, Detection, Incident
+from opsmaturity.config import DeploymentDetection
+from opsmaturity.config import GitLabSource as GitLabConfig
+from opsmaturity.records import (
+    Change,
+    CollectionNote,
+    Deployment,
+    Detection,
+    Incident,
+    record_key,
+)
+from opsmaturity.sources.base import Window
 from opsmaturity.sources.gitlab import GitLabSource
 from tests.fakeforge.gitlab import FakeGitLab
 from tests.fakeforge.gitlab_scenarios import at, northwind
@@ -39,7 +48,10 @@ def deployments_of(store: Store, repo: str) -> list[Deployment]:
 
 # -- scope ------------------------------------------------------------------------------------
 def test_group_with_subgroups_skips_archived_and_applies_globs(fake: FakeGitLab) -> None:
-    names = lambda src: [r.full_name for r in src.repositories()]  # noqa: E731
+
+    def names(src: GitLabSource) -> list[str]:
+        return [r.full_name for r in src.repositories()]
+
     assert names(make_source(fake)) == ["northwind/checkout", "northwind/platform/billing"]
     assert names(make_source(fake, include_archived=True)) == [
         "northwind/checkout",
@@ -98,7 +110,11 @@ def test_pipelines_with_a_deploy_job_and_compare_between_them(fake: FakeGitLab) 
     changes = {c.sha: c for c in of_kind(store, Change) if c.repository == "northwind/checkout"}
     d3 = [changes[s] for s in deps[3].change_shas]
     assert sorted((c.pr_number or 0, c.is_bot) for c in d3) == [
-        (0, True), (2, False), (2, False), (2, False)]  # squash resolved, bot push kept
+        (0, True),
+        (2, False),
+        (2, False),
+        (2, False),
+    ]  # squash resolved, bot push kept
     assert {changes[s].pr_number for s in deps[4].change_shas} == {4}  # fast-forward MR found
 
 
@@ -106,7 +122,9 @@ def test_auto_detection_falls_back_to_releases(fake: FakeGitLab) -> None:
     store = run(fake)
     deps = deployments_of(store, "northwind/platform/billing")
     assert [(d.id, d.detection) for d in deps] == [
-        ("v0.1.0", Detection.RELEASE), ("v0.2.0", Detection.RELEASE)]
+        ("v0.1.0", Detection.RELEASE),
+        ("v0.2.0", Detection.RELEASE),
+    ]
     refunds = [c for c in of_kind(store, Change) if c.sha in deps[1].change_shas]
     assert [(c.message, c.pr_number) for c in refunds] == [("Refunds part 1", 2)]
 
@@ -115,12 +133,16 @@ def test_tags_method(fake: FakeGitLab) -> None:
     store = run(fake, detection=DeploymentDetection(method="tags"), include=["checkout"])
     deps = deployments_of(store, "northwind/checkout")
     assert [(d.id, d.detection, d.finished_at) for d in deps] == [
-        ("v1.0.0", Detection.TAG, at(7, 11, 0))]
+        ("v1.0.0", Detection.TAG, at(7, 11, 0))
+    ]
 
 
 def test_no_deployments_found_is_a_note_not_an_error(fake: FakeGitLab) -> None:
-    store = run(fake, detection=DeploymentDetection(method="tags", tag_pattern="release-*"),
-                include=["platform/*"])
+    store = run(
+        fake,
+        detection=DeploymentDetection(method="tags", tag_pattern="release-*"),
+        include=["platform/*"],
+    )
     assert of_kind(store, Deployment) == []
     store = run(fake, include=["legacy"], include_archived=True)
     assert any("no deployments found" in n.message for n in of_kind(store, CollectionNote))
@@ -142,15 +164,18 @@ def test_incident_title_pattern_and_open_before_the_window(fake: FakeGitLab) -> 
     rules = IncidentDetection(labels=[], title_pattern="^Typo")
     store = run(fake, include=["checkout"], incidents=rules)
     assert [i.title for i in of_kind(store, Incident)] == ["Checkout down", "Typo"]
-    late = collect(make_source(fake, include=["checkout"]), {},
-                   window=type(WINDOW)(at(7, 21), at(10, 1)))
+    late = collect(make_source(fake, include=["checkout"]), {}, window=Window(at(7, 21), at(10, 1)))
     assert [i.title for i in of_kind(late, Incident)] == ["Slow page"]  # opened earlier, open
 
 
 # -- bots, monorepo paths, paging discipline ---------------------------------------------------
 def test_bots_flagged_and_monorepo_paths(fake: FakeGitLab) -> None:
-    store = run(fake, detection=DeploymentDetection(method="pipelines"),
-                monorepos=["northwind/checkout"], include=["checkout"])
+    store = run(
+        fake,
+        detection=DeploymentDetection(method="pipelines"),
+        monorepos=["northwind/checkout"],
+        include=["checkout"],
+    )
     changes = of_kind(store, Change)
     bot = [c for c in changes if c.is_bot]
     assert [(c.message, c.paths) for c in bot] == [("Bump lodash", ("package-lock.json",))]
@@ -160,8 +185,39 @@ def test_bots_flagged_and_monorepo_paths(fake: FakeGitLab) -> None:
 
 def test_every_list_asks_for_100_per_page(fake: FakeGitLab) -> None:
     run(fake)
-    lists = [e for e in fake.log.entries
-             if e.endpoint not in ("gitlab.compare", "gitlab.project")]
+    lists = [e for e in fake.log.entries if e.endpoint not in ("gitlab.compare", "gitlab.project")]
     assert lists
     sizes = {parse_qs(e.query).get("per_page", ["?"])[0] for e in lists}
     assert sizes <= {"100", "1"}
+
+
+def test_explicit_deployments_method_without_production_environment(fake: FakeGitLab) -> None:
+    store = run(fake, detection=DeploymentDetection(method="deployments"), include=["platform/*"])
+    assert of_kind(store, Deployment) == []
+    assert [n.message for n in of_kind(store, CollectionNote)] == [
+        "no production environment (tier production or a configured name) in this project"
+    ]
+
+
+def test_failed_compare_is_a_note_and_collection_goes_on(fake: FakeGitLab) -> None:
+    fake.faults.status(404, times=1, endpoint="compare")
+    store = run(fake, include=["platform/*"])
+    deps = deployments_of(store, "northwind/platform/billing")
+    assert [d.change_shas for d in deps] == [(), ()]
+    notes = [n.message for n in of_kind(store, CollectionNote) if n.resource == "changes"]
+    assert len(notes) == 1 and "(404)" in notes[0]
+
+
+def test_with_the_collector_and_store_concurrently(fake: FakeGitLab, tmp_path: object) -> None:
+    """The lead's collector runs projects in parallel through one source."""
+    from pathlib import Path
+
+    from opsmaturity.collect import collect as collect_all
+    from opsmaturity.store import Store
+
+    expected = run(fake)
+    with Store(Path(str(tmp_path)) / "store.sqlite") as store:
+        summary = collect_all(make_source(fake), store, WINDOW, concurrency=4)
+        assert summary.failed == {}
+        for kind in (Deployment, Change, Incident):
+            assert sorted(store.records(kind), key=record_key) == of_kind(expected, kind)

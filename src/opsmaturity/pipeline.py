@@ -164,8 +164,9 @@ def _assess(config: Config, responses: list[Any], metrics_json: dict[str, Any]) 
     }
     tiers = {key: org[key].get("tier") for key in measured if key != "rework_rate"}
     tiers["overall"] = org.get("overall_tier")
-    assessment = score(load_questionnaires(), responses) if responses else None
-    mismatches = compare_survey_with_data(assessment, measured) if assessment else []
+    questionnaires = load_questionnaires()
+    assessment = score(questionnaires, responses) if responses else None
+    mismatches = compare_survey_with_data(assessment, measured, questionnaires) if assessment else []
     recommendation = recommend(
         engineers=config.organization.engineers,
         profile=config.organization.profile,

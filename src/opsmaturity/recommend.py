@@ -32,6 +32,7 @@ METRICS = (
 Horizon = Literal["next quarter", "next year"]
 WEAK_AREA = 60.0  # areas below this (Measured level) are roadmap candidates
 STRONG_AREA = 70.0
+TEAM_GAP = 20.0  # points between the best and the worst team's overall practice score
 MIN_ACTIONS, MAX_ACTIONS, MODEL_ACTIONS = 5, 10, 2
 TIER_URGENCY = {"low": 15.0, "medium": 5.0}
 
@@ -283,7 +284,25 @@ def _strengths(facts: _Facts) -> list[str]:
 
 def _weaknesses(facts: _Facts) -> list[str]:
     weak = [s for s in _areas(facts) if s.median is not None and s.median < 40][:3]
-    return [f"Improve {s.name} ({s.median:.0f}/100, {s.level_name})" for s in weak]
+    return [
+        *(f"Improve {s.name} ({s.median:.0f}/100, {s.level_name})" for s in weak),
+        *_team_gap(facts),
+    ]
+
+
+def _team_gap(facts: _Facts) -> list[str]:
+    """An organization average hides a struggling team; name it when the gap is wide."""
+    teams = facts.assessment.teams if facts.assessment else {}
+    scored = sorted(
+        (g.overall.median, name) for name, g in teams.items() if g.overall.median is not None
+    )
+    if len(scored) < 2 or scored[-1][0] - scored[0][0] < TEAM_GAP:
+        return []
+    (low, worst), (high, best) = scored[0], scored[-1]
+    return [
+        f"Start with team {worst} ({low:.0f}/100, lowest of {len(scored)} teams; "
+        f"{best} scores {high:.0f}): pair it with an enabling team and the practices of {best}"
+    ]
 
 
 def _areas(facts: _Facts) -> list[Any]:

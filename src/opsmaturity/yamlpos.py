@@ -9,6 +9,9 @@ from typing import Any
 
 import yaml
 
+#: libyaml's C parser when available (about 10x faster), else the pure-Python one.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Located:
@@ -48,13 +51,16 @@ def load(path: Path, error: type[Exception]) -> Located:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+    loader = _Loader(text)
+    try:  # parse once: build the data from the same node tree that gives line numbers
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise error(f"{path}:{line}: invalid YAML: {exc.problem or exc.context}") from exc
+    finally:
+        loader.dispose()
     return Located(path, data, root)
 
 

@@ -73,9 +73,9 @@ class GitRoutes:
         base, head = repo.resolve(req.params["base"]), repo.resolve(req.params["head"])
         if base is None or head is None:
             return self.not_found(req)
-        behind_set = repo.ancestors(base) - repo.ancestors(head)
-        common = repo.ancestors(base) & repo.ancestors(head)
-        ahead = [c for c in repo.history(head) if c.sha not in repo.ancestors(base)]
+        of_base, of_head = repo.ancestors(base), repo.ancestors(head)
+        behind_set, common = of_base - of_head, of_base & of_head
+        ahead = [c for c in repo.history(head) if c.sha not in of_base]
         merge_base = max(common, key=lambda s: repo.commit_index[s]) if common else base
         status = (
             "identical"

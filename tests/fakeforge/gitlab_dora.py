@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from .gitlab_render import DEPLOYMENT_STATUS, deployment_finished
+from .gitlab_render_ci import DEPLOYMENT_STATUS, deployment_finished
 from .scenario import Deployment, Pull, Repo
 
 METRICS = (
@@ -61,9 +61,9 @@ def deployed_merge_requests(repo: Repo, d: Deployment) -> list[Pull]:
         return []
     ordered = successes(repo, d.environment)
     index = next(i for i, x in enumerate(ordered) if x.id == d.id)
-    shipped = repo.ancestors(d.sha)
+    shipped = repo.ancestors(d.sha)  # memoised by the scenario: never mutate it
     if index > 0:
-        shipped -= repo.ancestors(ordered[index - 1].sha)
+        shipped = shipped - repo.ancestors(ordered[index - 1].sha)
     return [p for p in repo.pulls if p.state == "merged" and p.landed and p.landed[-1] in shipped]
 
 

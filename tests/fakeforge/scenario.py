@@ -241,7 +241,13 @@ class Repo:
         return None
 
     def ancestors(self, sha: str) -> set[str]:
-        """``sha`` and every commit reachable from it."""
+        """``sha`` and every commit reachable from it (memoised; don't mutate the result)."""
+        cache: dict[str, set[str]] = self.__dict__.setdefault("_ancestors", {})
+        if sha not in cache:
+            cache[sha] = self._walk(sha)
+        return cache[sha]
+
+    def _walk(self, sha: str) -> set[str]:
         seen: set[str] = set()
         stack = [sha]
         while stack:
@@ -274,6 +280,7 @@ class Repo:
     def reset_caches(self) -> None:
         """Call after mutating ``commits``."""
         self.__dict__.pop("commit_index", None)
+        self.__dict__.pop("_ancestors", None)
 
 
 @dataclass

@@ -21,7 +21,14 @@ from .model import (
     TrendPoint,
 )
 from .render import render_table, to_csv
-from .tiers import Benchmark, MetricDefinition, benchmark_table, metric_definitions, score
+from .tiers import (
+    Benchmark,
+    MetricDefinition,
+    benchmark_table,
+    metric_definitions,
+    metrics_notes,
+    score,
+)
 
 __all__ = [
     "Benchmark",
@@ -43,6 +50,7 @@ __all__ = [
     "compute_from_frames",
     "compute_metrics",
     "metric_definitions",
+    "metrics_notes",
     "render_table",
     "score",
     "to_csv",

@@ -18,8 +18,8 @@ from .aggregate import Groups, Rows, aggregate
 from .deployments import History, bucket_starts, history, local_days, period_buckets
 from .failures import Failures, find_failures, rule_names
 from .frames import Frames, build_frames
-from .leadtime import lead_times
-from .model import FailedDeployment, MetricsReport
+from .leadtime import LeadTimes, lead_times
+from .model import FailedDeployment, MetricsReport, TrendPoint
 from .recovery import incident_mttr, recovery
 from .results import Context, scope_results, trend_points
 from .scopes import ScopeIndex, members, path_claims, scope_index
@@ -72,16 +72,13 @@ def compute_from_frames(
     index = scope_index(f.repo_names, teams, _repo_scopes(f))
     chg_claims, no_paths = path_claims(index, f.changes["repo"].to_numpy(), f.paths)
     lt = lead_times(f, h, options, in_period, chg_claims)
-    dep_claims = _dep_claims(f, h, chg_claims)
 
     p = np.flatnonzero(in_period)
-    remap = np.full(len(finish), -1)
-    remap[p] = np.arange(len(p))
     days = local_days(finish[p], tz)
-    day0 = np.datetime64(period.start.isoformat(), "D")
-    inc_rows = _incident_rows(f, fail, start, end)
+    inc = _incident_rows(f, fail, start, end)
+    day = (days - np.datetime64(period.start.isoformat(), "D")).astype(np.int64)
     rows = Rows(
-        day=(days - day0).astype(np.int64),
+        day=day,
         n_days=period.days,
         rules=fail.rules[p],
         recovery=rec.hours[p],
@@ -92,41 +89,15 @@ def compute_from_frames(
         lt_skew=lt.skew,
         lt_fallback=lt.fallback,
         out_reason=lt.out_reason,
-        inc_hours=inc_rows["hours"],
-        inc_unlinked=inc_rows["unlinked"],
-        inc_no_severity=inc_rows["no_severity"],
+        inc_hours=inc["hours"],
+        inc_unlinked=inc["unlinked"],
+        inc_no_severity=inc["no_severity"],
     )
-    repo = f.deps["repo"].to_numpy()
-    inc_dep = inc_rows["dep"]
-    groups = Groups(
-        dep=members(index, repo[p], {s: c[p] for s, c in dep_claims.items()}),
-        lt=members(index, repo[lt.dep], lt.claims),
-        out=members(index, repo[lt.out_dep], lt.out_claims),
-        inc=members(
-            index,
-            inc_rows["repo"],
-            {s: (inc_dep >= 0) & c[np.maximum(inc_dep, 0)] for s, c in dep_claims.items()},
-        ),
-    )
+    groups = _groups(f, index, p, lt, inc, _dep_claims(f, h, chg_claims))
     bench = benchmark_table(options.benchmark)
     ctx = Context(f, index, options, bench, period, no_paths)
     scopes = scope_results(ctx, aggregate(rows, groups, index.n))
-    buckets = period_buckets(period, trend_bucket)
-    natural = np.unique(bucket_starts(np.arange(day0, day0 + period.days), trend_bucket))
-    dep_bucket = np.searchsorted(natural, bucket_starts(days, trend_bucket))
-    lt_bucket = dep_bucket[remap[lt.dep]]
-    out_bucket = dep_bucket[remap[lt.out_dep]]
-    inc_bucket = np.searchsorted(
-        natural, bucket_starts(local_days(inc_rows["created"], tz), trend_bucket)
-    )
-    trend_groups = Groups(
-        dep=_by_bucket(groups.dep, dep_bucket, index, len(buckets)),
-        lt=_by_bucket(groups.lt, lt_bucket, index, len(buckets)),
-        out=_by_bucket(groups.out, out_bucket, index, len(buckets)),
-        inc=_by_bucket(groups.inc, inc_bucket, index, len(buckets)),
-    )
-    n_trend = (1 + index.n_teams) * len(buckets)
-    trend = trend_points(ctx, aggregate(rows, trend_groups, n_trend), buckets, trend_bucket)
+    trend = _trend(ctx, rows, groups, p, days, lt, inc, trend_bucket)
     return MetricsReport(
         start=period.start,
         end=period.end,
@@ -138,6 +109,61 @@ def compute_from_frames(
         trend=tuple(trend),
         failed_deployments=_failed(f, fail.rules, rec.hours, in_period),
     )
+
+
+def _groups(
+    f: Frames,
+    index: ScopeIndex,
+    p: np.ndarray,
+    lt: LeadTimes,
+    inc: dict[str, np.ndarray],
+    dep_claims: dict[int, np.ndarray],
+) -> Groups:
+    """Scope memberships of the period's deployments, lead-time values and incidents."""
+    repo = f.deps["repo"].to_numpy()
+    linked = inc["dep"]
+    return Groups(
+        dep=members(index, repo[p], {s: c[p] for s, c in dep_claims.items()}),
+        lt=members(index, repo[lt.dep], lt.claims),
+        out=members(index, repo[lt.out_dep], lt.out_claims),
+        inc=members(
+            index,
+            inc["repo"],
+            {s: (linked >= 0) & c[np.maximum(linked, 0)] for s, c in dep_claims.items()},
+        ),
+    )
+
+
+def _trend(
+    ctx: Context,
+    rows: Rows,
+    groups: Groups,
+    p: np.ndarray,
+    days: np.ndarray,
+    lt: LeadTimes,
+    inc: dict[str, np.ndarray],
+    kind: Bucket,
+) -> list[TrendPoint]:
+    """Organization and team figures per week, month or quarter of the period."""
+    period, index = ctx.period, ctx.index
+    day0 = np.datetime64(period.start.isoformat(), "D")
+    natural = np.unique(bucket_starts(np.arange(day0, day0 + period.days), kind))
+    dep_bucket = np.searchsorted(natural, bucket_starts(days, kind))
+    remap = np.full(len(ctx.frames.deps), -1)
+    remap[p] = np.arange(len(p))
+    inc_days = local_days(inc["created"], ctx.options.timezone)
+    buckets = period_buckets(period, kind)
+    nb = len(buckets)
+    trend_groups = Groups(
+        dep=_by_bucket(groups.dep, dep_bucket, index, nb),
+        lt=_by_bucket(groups.lt, dep_bucket[remap[lt.dep]], index, nb),
+        out=_by_bucket(groups.out, dep_bucket[remap[lt.out_dep]], index, nb),
+        inc=_by_bucket(
+            groups.inc, np.searchsorted(natural, bucket_starts(inc_days, kind)), index, nb
+        ),
+    )
+    arrays = aggregate(rows, trend_groups, (1 + index.n_teams) * nb)
+    return trend_points(ctx, arrays, buckets, kind)
 
 
 def _repo_scopes(f: Frames) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -105,7 +105,7 @@ def first_occurrence(keys: np.ndarray, n_keys: int) -> np.ndarray:
     return first[keys] == np.arange(len(keys))
 
 
-def _is_production(options: MetricsOptions) -> object:
+def _is_production(options: MetricsOptions) -> Callable[[Deployment], bool]:
     envs = {e.lower() for e in options.environments}
     memo: dict[str, bool] = {}
 
@@ -146,7 +146,7 @@ def build_frames(
 ) -> Frames:
     """Encode the records once; the cost is one pass per column over each sequence."""
     keep = _is_production(options)
-    unique = {(d.repository, d.id): d for d in deployments if keep(d)}  # type: ignore[operator]
+    unique = {(d.repository, d.id): d for d in filter(keep, deployments)}
     deps = list(unique.values())
     factored = {
         "dep": _factor(_col(deps, "repository")),
@@ -170,8 +170,8 @@ def build_frames(
 
     chg_repo = _codes(factored["chg"], lookup)
     inc_repo = _codes(factored["inc"], lookup)
-    reverts = [(k, c.reverts) for k, c in enumerate(changes) if c.reverts]
-    linked = [(k, i.linked_sha) for k, i in enumerate(incidents) if i.linked_sha]
+    reverts = _present(_col(changes, "reverts"))
+    linked = _present(_col(incidents, "linked_sha"))
     rev_rows = np.array([k for k, _ in reverts], dtype=np.int64)
     inc_rows = np.array([k for k, _ in linked], dtype=np.int64)
     sha_lists = [
@@ -218,12 +218,23 @@ def build_frames(
     )
 
 
-def _labelled(all_labels: list[tuple[str, ...]], labels: list[str]) -> np.ndarray:
-    """Which changes carry one of ``labels`` (case-insensitive); most carry none at all."""
-    wanted = {x.lower() for x in labels}
-    out = np.zeros(len(all_labels), dtype=bool)
-    rows = [k for k, ls in enumerate(all_labels) if ls]
-    out[rows] = [not wanted.isdisjoint(x.lower() for x in all_labels[k]) for k in rows]
+def _present(values: list[str | None]) -> list[tuple[int, str]]:
+    """(row, value) of the non-empty values; a C-speed scan, since most are None."""
+    has = np.fromiter(map(bool, values), dtype=bool, count=len(values))
+    return [(k, values[k]) for k in np.flatnonzero(has).tolist()]  # type: ignore[misc]
+
+
+def _labelled(all_labels: list[tuple[str, ...]], *label_sets: list[str]) -> list[np.ndarray]:
+    """Per label set: which changes carry one of its labels (case-insensitive)."""
+    has = np.fromiter(map(bool, all_labels), dtype=bool, count=len(all_labels))
+    rows = np.flatnonzero(has).tolist()  # most changes carry no label at all
+    lowered = [{x.lower() for x in all_labels[k]} for k in rows]
+    out = []
+    for labels in label_sets:
+        wanted = {x.lower() for x in labels}
+        flags = np.zeros(len(all_labels), dtype=bool)
+        flags[rows] = [not wanted.isdisjoint(ls) for ls in lowered]
+        out.append(flags)
     return out
 
 
@@ -234,14 +245,16 @@ def _change_frame(
     revert_key: np.ndarray,
     options: MetricsOptions,
 ) -> pd.DataFrame:
-    labels = _col(changes, "pr_labels")
+    hotfix, rework = _labelled(
+        _col(changes, "pr_labels"), options.hotfix_labels, options.rework_labels
+    )
     cols: dict[str, np.ndarray] = {
         "key": key,
         "repo": repo,
         "authored": _ts(_col(changes, "authored_at")),
         "bot": np.array(_col(changes, "is_bot"), dtype=bool),
-        "hotfix": _labelled(labels, options.hotfix_labels),
-        "rework": _labelled(labels, options.rework_labels),
+        "hotfix": hotfix,
+        "rework": rework,
         "reverts": revert_key,
     }
     if options.lead_time_start != "commit":

@@ -216,7 +216,7 @@ _COUNTED = (
         "unlinked_incidents",
         "unlinked_incidents",
         "change_failure_rate",
-        "{n} incident(s) opened before any deployment could not be linked to one",
+        "{n} incident(s) linked to no deployment: none finished before them in their repository",
     ),
     (
         "incidents_without_severity",

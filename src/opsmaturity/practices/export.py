@@ -2,7 +2,8 @@
 
 The CSV is exactly the answers format ``load_answers`` reads: the respondent's details
 first (rows ``respondent``, ``role``, ``team``, ``comment``), then one row per question with
-its help text and allowed answers, and empty ``answer`` and ``comment`` columns.
+its help text and allowed answers, and empty ``answer`` and ``comment`` columns; last, the
+credits of the disciplines that carry one (rows without a question id, ignored on import).
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ def _csv(qs: QuestionnaireSet) -> str:
             for q in area.questions:
                 row = [q.id, discipline.name, area.name, q.text, q.help, options_text(qs, q)]
                 writer.writerow([*row, "", ""])
+    for discipline in qs.disciplines:  # credits: rows without a question id are not imported
+        if discipline.attribution:
+            writer.writerow(["", discipline.name, "", discipline.attribution, "", "", "", ""])
     return out.getvalue()
 
 

@@ -10,7 +10,7 @@ files, scales that exist and agree wherever they are defined, levels numbered 0,
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -80,6 +80,11 @@ class QuestionnaireSet:
 
     disciplines: tuple[Discipline, ...]
     scales: dict[str, tuple[Level, ...]]
+    _index: dict[str, Question] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {q.id: q for d in self.disciplines for a in d.areas for q in a.questions}
+        object.__setattr__(self, "_index", index)
 
     def questions(self, disciplines: Sequence[str] | None = None) -> Iterator[Question]:
         for discipline in self.disciplines:
@@ -88,7 +93,7 @@ class QuestionnaireSet:
                     yield from area.questions
 
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions() if q.id == question_id), None)
+        return self._index.get(question_id)
 
     def discipline(self, discipline_id: str) -> Discipline | None:
         return next((d for d in self.disciplines if d.id == discipline_id), None)

@@ -290,7 +290,9 @@ class Methodology:
     sources: list[str]
     """Data sources, ``name (kind)``."""
     repositories: list[str]
-    """Repositories covered."""
+    """Repositories covered (the first 300 names; the JSON lists them all)."""
+    repositories_total: int
+    """How many repositories were covered in all."""
     bots: str
     """How many bot changes were excluded."""
     notes: list[Note]
@@ -350,7 +352,9 @@ class ReportContext:
     recommendation: Recommendation | None
     """Operating-model recommendation; None without one."""
     repositories: list[RepositoryRow]
-    """Per-repository figures for the appendix."""
+    """Per-repository figures for the appendix (at most 60: the most deployed)."""
+    repositories_omitted: int
+    """Repositories left out of the appendix table; all are in the CSV and JSON."""
     teams: list[TeamPage]
     """Per-team pages; empty when no teams are configured."""
     methodology: Methodology

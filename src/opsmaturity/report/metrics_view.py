@@ -233,8 +233,23 @@ def _bucket_label(start: str, monthly: bool) -> str:
     return f"{day:%b %Y}" if monthly else f"{day.day} {day:%b}"
 
 
-def repository_rows(data: Json) -> list[RepositoryRow]:
-    return [
+MAX_REPOSITORY_ROWS = 60
+"""Beyond this the PDF shows the most-deployed repositories; the CSV and JSON hold all."""
+
+
+def repository_rows(data: Json) -> tuple[list[RepositoryRow], int]:
+    """Rows for the appendix (by name), and how many repositories were left out."""
+    repos = scopes(data, "repository")
+    shown = repos
+    if len(repos) > MAX_REPOSITORY_ROWS:
+        busiest = sorted(repos, key=_deployments, reverse=True)[:MAX_REPOSITORY_ROWS]
+        shown = sorted(busiest, key=lambda s: str(s.get("name", "")))
+    rows = [
         RepositoryRow(name=str(s.get("name", "")), figures=[scope_row(m, s) for m in METRICS])
-        for s in scopes(data, "repository")
+        for s in shown
     ]
+    return rows, len(repos) - len(shown)
+
+
+def _deployments(scope: Json) -> int:
+    return int((scope.get("deployment_frequency") or {}).get("deployments") or 0)

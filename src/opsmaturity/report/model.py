@@ -78,6 +78,16 @@ def plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def engine_json(value: Any) -> Any:
+    """An engine's output as plain data; a JSON string (``to_json()`` text) is parsed."""
+    if isinstance(value, str | bytes):
+        try:
+            return plain(json.loads(value))
+        except ValueError as exc:
+            raise ReportError(f"engine output is not valid JSON: {exc}") from None
+    return plain(value)
+
+
 def build_report_data(
     *,
     config: Config,
@@ -98,8 +108,8 @@ def build_report_data(
     """
     from ..metrics import benchmark_table, metric_definitions
 
-    metrics = plain(metrics_json) or {}
-    assessment = plain(assessment_json)
+    metrics = engine_json(metrics_json) or {}
+    assessment = engine_json(assessment_json)
     year = config.metrics.benchmark
     data: dict[str, Any] = {
         "schema": SCHEMA,
@@ -119,10 +129,10 @@ def build_report_data(
         "definitions": plain(metric_definitions()),
         "benchmark": plain(benchmark_table(year)),
         "assessment": assessment,
-        "recommendation": plain(recommendation_json),
-        "mismatches": plain(mismatches) or [],
+        "recommendation": engine_json(recommendation_json),
+        "mismatches": [engine_json(m) for m in mismatches or ()],
         "data_quality": _data_quality(config, metrics, notes),
-        "cross_check": plain(cross_check),
+        "cross_check": engine_json(cross_check),
         "previous": summarize(previous) if previous else None,
     }
     data["deltas"] = deltas(data)
@@ -159,7 +169,7 @@ def _data_quality(
         if w.get("code") == "bots_excluded"
     )
     return {
-        "notes": [plain(n) for n in notes],
+        "notes": [engine_json(n) for n in notes],
         "sources": [
             {"name": config.source_name(i), "kind": s.kind} for i, s in enumerate(config.sources)
         ],
@@ -183,7 +193,8 @@ def discipline_scores(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def summarize(previous: Mapping[str, Any]) -> dict[str, Any]:
-    """What a later report keeps of this one: period, date and headline figures."""
+    """What a later report keeps of this one: period, date, headline figures and the
+    measurement options, so a change of method is not mistaken for a change in delivery."""
     if previous.get("schema") != SCHEMA:
         raise ReportError(
             f"--compare-with: not an opsmaturity report JSON (schema {previous.get('schema')!r},"
@@ -194,6 +205,7 @@ def summarize(previous: Mapping[str, Any]) -> dict[str, Any]:
         "generated_at": previous.get("generated_at"),
         "metrics": headline(previous),
         "disciplines": discipline_scores(previous),
+        "options": dict((previous.get("data_quality") or {}).get("options") or {}),
     }
 
 

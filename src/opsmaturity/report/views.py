@@ -40,6 +40,8 @@ from .practices_view import build_practices, practice_disciplines
 
 Json = Mapping[str, Any]
 DEFAULT_ACCENT = "#1f5f8b"
+MAX_REPOSITORY_NAMES = 300
+"""Names listed on the methodology page; the JSON lists every repository."""
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 
@@ -51,6 +53,7 @@ def build_context(data: Json, *, paper: str = "A4") -> ReportContext:
     period = data.get("period") or {}
     previous = data.get("previous") or {}
     recommendation = _recommendation(data)
+    repositories, omitted = repository_rows(data)
     return ReportContext(
         organization=str(data["organization"]["name"]),
         author=str(branding.get("author") or ""),
@@ -66,7 +69,8 @@ def build_context(data: Json, *, paper: str = "A4") -> ReportContext:
         metrics=metrics,
         practices=build_practices(data),
         recommendation=recommendation,
-        repositories=repository_rows(data),
+        repositories=repositories,
+        repositories_omitted=omitted,
         teams=_teams(data, metrics),
         methodology=_methodology(data, metrics),
     )
@@ -170,6 +174,7 @@ def _methodology(data: Json, metrics: list[MetricView]) -> Methodology:
     bench = data.get("benchmark") or {}
     quality = data.get("data_quality") or {}
     bots = quality.get("bots_excluded")
+    repos = quality.get("repositories") or []
     return Methodology(
         definitions=metrics,
         benchmark_title=str(bench.get("title") or bench.get("id") or fmt.DASH),
@@ -177,7 +182,8 @@ def _methodology(data: Json, metrics: list[MetricView]) -> Methodology:
         benchmark_notes=str(bench.get("notes") or ""),
         options=_options(quality.get("options") or {}),
         sources=[f"{s.get('name')} ({s.get('kind')})" for s in quality.get("sources") or []],
-        repositories=[str(r) for r in quality.get("repositories") or []],
+        repositories=[str(r) for r in repos[:MAX_REPOSITORY_NAMES]],
+        repositories_total=len(repos),
         bots="bots were not excluded" if bots is None else fmt.count(bots, "changes"),
         notes=[
             Note(
@@ -188,8 +194,21 @@ def _methodology(data: Json, metrics: list[MetricView]) -> Methodology:
             for n in quality.get("notes") or []
         ],
         cross_check=_cross_check(data),
-        caveats=other_warnings(org_scope(data)),
+        caveats=[*_changed_options(data), *other_warnings(org_scope(data))],
     )
+
+
+def _changed_options(data: Json) -> list[str]:
+    """Measurement options that differ from the compared report's: deltas mix both."""
+    previous = (data.get("previous") or {}).get("options") or {}
+    current = (data.get("data_quality") or {}).get("options") or {}
+    label = ((data.get("previous") or {}).get("period") or {}).get("label", "the previous report")
+    return [
+        f"{fmt.label(key)} was {previous[key]!r} in {label} and is {current[key]!r} now; "
+        "changes since then reflect the method as well as delivery."
+        for key in sorted(set(previous) & set(current))
+        if previous[key] != current[key]
+    ]
 
 
 def _source(source: Any) -> str:

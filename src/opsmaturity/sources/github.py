@@ -65,7 +65,10 @@ class GitHubSource(Source):
         self.title_pattern = re.compile(title_pattern) if title_pattern else None
         self.severity_prefix = severity_prefix.lower()
         self.path_repositories = set(path_repositories)
-        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="github")
+        # Fan-out inside a repository (statuses, compares, PR commits), shared by all the
+        # repositories the collector runs at once: 2x keeps both levels busy while staying
+        # far below GitHub's 100 concurrent requests (secondary rate limit).
+        self.pool = ThreadPoolExecutor(max_workers=2 * concurrency, thread_name_prefix="github")
         self.reader = DeploymentReader(api, detect, self.pool)
         self.change_reader = ChangeReader(api, self.pool)
         self._pending: dict[str, dict[str, Any]] = {}
@@ -91,7 +94,7 @@ class GitHubSource(Source):
             token,
             cfg.token_env,
             seconds_between_requests=cfg.seconds_between_requests,
-            pool_size=2 * cfg.concurrency + 4,
+            pool_size=4,
             sleep=sleep,
         )
         d = cfg.deployments

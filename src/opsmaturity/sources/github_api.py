@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -71,24 +72,41 @@ class GitHubApi:
         # retry=None: PyGithub must not retry or sleep by itself; _request does, visibly.
         # seconds_between_requests: PyGithub's 0.25 s default throttle serialises every
         # worker; we rely on bounded concurrency + rate-limit handling instead (0 by default).
-        self._github = Github(
-            base_url=base_url,
-            auth=Auth.Token(token),
-            per_page=100,
-            retry=None,
-            timeout=timeout,
-            pool_size=pool_size,
-            seconds_between_requests=seconds_between_requests or None,
-            lazy=True,
-        )
+        self._options: dict[str, Any] = {
+            "base_url": base_url,
+            "auth": Auth.Token(token),
+            "per_page": 100,
+            "retry": None,
+            "timeout": timeout,
+            "pool_size": pool_size,
+            "seconds_between_requests": seconds_between_requests or None,
+            "lazy": True,
+        }
+        self._local = threading.local()
+        self._clients: list[Github] = []
+        self._lock = threading.Lock()
         self.token_env = token_env
         self.retries = retries
         self.max_wait = max_wait
         self.sleep = sleep
         self.progress: Progress = NullProgress()
 
+    def _client(self) -> Github:
+        """One PyGithub client per thread: its Requester keeps the request being sent on a
+        shared connection object (``request()`` then ``getresponse()``), so sharing one
+        between threads could pair a request with another thread's response."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = Github(**self._options)
+            with self._lock:
+                self._clients.append(client)
+        return client
+
     def close(self) -> None:
-        self._github.close()
+        with self._lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
 
     def get(
         self,
@@ -126,7 +144,7 @@ class GitHubApi:
         while True:
             attempt += 1
             try:
-                result = self._github.requester.requestJsonAndCheck("GET", url, params, headers)
+                result = self._client().requester.requestJsonAndCheck("GET", url, params, headers)
                 if _malformed(result[1]):
                     raise _Malformed()
                 return result

@@ -15,8 +15,8 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -37,6 +37,7 @@ from .base import Progress, Source, Window
 from .gitlab_api import GitLabAPI, encode
 from .gitlab_changes import ChangeResolver
 from .gitlab_deployments import DeploymentFinder, Found, Method
+from .gitlab_sync import SyncState
 
 DORA_METRICS = (
     "deployment_frequency",
@@ -44,51 +45,6 @@ DORA_METRICS = (
     "time_to_restore_service",
     "change_failure_rate",
 )
-#: Re-ask a little before the high-water mark: GitLab compares at second precision.
-OVERLAP = timedelta(seconds=1)
-
-
-@dataclass
-class SyncState:
-    """A resource's checkpoint: coverage start, ``updated_at`` high-water mark, last SHAs."""
-
-    since: datetime
-    hwm: datetime | None = None
-    prev: dict[str, str] = field(default_factory=dict)
-    incremental: bool = False
-    baseline: set[str] = field(default_factory=set)
-    cutoff: datetime | None = None
-    """The high-water mark as loaded: items updated up to it were collected already."""
-
-    @property
-    def after(self) -> datetime:
-        return self.hwm - OVERLAP if self.incremental and self.hwm else self.since
-
-    def seen(self, updated: datetime | None) -> bool:
-        """Already collected by the previous run (incremental mode only)."""
-        return bool(self.cutoff and updated and updated <= self.cutoff)
-
-    def advance(self, updated: datetime | None) -> None:
-        if updated is not None and (self.hwm is None or updated > self.hwm):
-            self.hwm = updated
-
-    def dump(self) -> str:
-        return json.dumps(
-            {
-                "since": self.since.isoformat(),
-                "hwm": self.hwm.isoformat() if self.hwm else None,
-                "prev": self.prev,
-            }
-        )
-
-    @classmethod
-    def load(cls, raw: str | None, window: Window) -> SyncState:
-        """Resume from ``raw`` when it covers this window's start, else start afresh."""
-        data = json.loads(raw) if raw else {}
-        since, hwm = rec.when(data.get("since")), rec.when(data.get("hwm"))
-        if since and hwm and since <= window.since <= hwm:
-            return cls(since, hwm, dict(data.get("prev") or {}), incremental=True, cutoff=hwm)
-        return cls(window.since)
 
 
 class GitLabSource(Source):
@@ -201,6 +157,14 @@ class GitLabSource(Source):
                 "warning",
             )
             return
+        if method.kind == "deployments" and not method.environments:
+            yield CollectionNote(
+                name,
+                "deployments",
+                "no production environment (tier production or a configured name) in this project",
+                "warning",
+            )
+            return
         yield CollectionNote(name, "deployments", f"deployments from {method.describe()}", "info")
         state = SyncState.load(self.checkpoints.get(name, "deployments"), window)
         if method.kind in ("releases", "tags"):
@@ -275,7 +239,17 @@ class GitLabSource(Source):
             if dep.detection == Detection.DEPLOYMENT:
                 found = resolver.of_deployment(dep.id)
             if not found and base and base != dep.sha:
-                found = resolver.of_range(base, dep.sha, earliest or dep.created_at)
+                try:
+                    found = resolver.of_range(base, dep.sha, earliest or dep.created_at)
+                except NotFound:  # e.g. the previous deployment's commit was force-pushed away
+                    yield CollectionNote(
+                        name,
+                        "changes",
+                        f"cannot compare {base[:8]}.."
+                        f"{dep.sha[:8]} (404); deployment {dep.id} has no "
+                        "change records",
+                        "warning",
+                    )
             yield from found
             self.progress.advance(name, "changes", len(found))
             yield replace(dep, change_shas=tuple(c.sha for c in found))
