@@ -101,3 +101,21 @@ def test_python_dash_m_works() -> None:
         cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0 and result.stdout.startswith("opsmaturity ")
+
+
+class CheckpointingSource(ListSource):
+    """Sets a checkpoint while its generator runs, then fails for ``o/b``."""
+
+    def deployments(self, repository: Repository, window: Window) -> Iterable[Deployment]:
+        self.checkpoints.set(repository.full_name, "deployments", "cursor-1")
+        assert self.checkpoints.get(repository.full_name, "deployments") == "cursor-1"
+        yield from super().deployments(repository, window)
+
+
+def test_checkpoints_are_written_only_after_their_records(tmp_path: Path) -> None:
+    source = CheckpointingSource(["o/a", "o/b"], broken={"o/b": NotFound("gone")})
+    with Store(tmp_path / "s.sqlite") as store:
+        collect(source, store, collection_window(Period.quarter("2026Q3")))
+        assert store.checkpoint("list", "o/a", "deployments") == "cursor-1"
+        # o/b failed before its records were stored: its checkpoint must not survive
+        assert store.checkpoint("list", "o/b", "deployments") is None

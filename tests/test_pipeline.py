@@ -74,7 +74,7 @@ def test_report_with_unreadable_previous(files_yaml: Path, tmp_path: Path) -> No
     result = runner.invoke(
         app, ["report", "-c", str(files_yaml), "--compare-with", str(bad), "--out", str(tmp_path / "r.pdf")]
     )
-    assert result.exit_code == 4 and "cannot read previous report JSON" in result.output
+    assert result.exit_code == 4 and "--compare-with: cannot read" in result.output
 
 
 def test_forge_source_with_empty_store_says_collect_first(tmp_path: Path) -> None:

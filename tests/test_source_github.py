@@ -233,3 +233,17 @@ def test_github_enterprise_base_url() -> None:
         store = collect(make_source(ghes))
         assert all(e.path.startswith("/api/v3/") for e in ghes.log.entries)
     assert [d.id for d in deployments_of(store)] == ["1001", "1003", "1004", "1005"]
+
+
+def test_a_vanished_commit_range_becomes_a_note() -> None:
+    t0 = datetime(2026, 7, 1, tzinfo=UTC)
+    b = RepoBuilder("acme/pushed", 1)
+    b.commit("one", t0)
+    b.deploy(t0 + timedelta(hours=1), run=False)
+    b.commit("two", t0 + timedelta(days=3))
+    b.deploy(t0 + timedelta(days=3, hours=1), sha="f" * 40, run=False)  # force-pushed away
+    with FakeGitHub(Scenario([Org("acme", 1, [b.build()])])) as server:
+        store = collect(make_source(server, org="acme"))
+    assert [d.change_shas for d in deployments_of(store, "acme/pushed")] == [(), ()]
+    notes = [n.message for n in of_type(store, CollectionNote).values()]
+    assert any("compare not found" in n for n in notes)

@@ -221,3 +221,9 @@ def test_with_the_collector_and_store_concurrently(fake: FakeGitLab, tmp_path: o
         assert summary.failed == {}
         for kind in (Deployment, Change, Incident):
             assert sorted(store.records(kind), key=record_key) == of_kind(expected, kind)
+
+
+def test_workflow_runs_method_means_pipelines_on_gitlab(fake: FakeGitLab) -> None:
+    store = run(fake, detection=DeploymentDetection(method="workflow_runs"), include=["checkout"])
+    assert {d.detection for d in of_kind(store, Deployment)} == {Detection.PIPELINE}
+    assert len(of_kind(store, Deployment)) == 5

@@ -4,6 +4,7 @@ incremental re-runs, killed-and-resumed runs, and GitLab's DORA API cross-check.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -236,3 +237,23 @@ def test_our_metrics_with_gitlab_definitions_agree_with_gitlabs_api(fake: FakeGi
     assert ours.incident_mttr.median_hours == pytest.approx(
         gitlab["time_to_restore_service"] / 3600
     )
+
+
+def test_dora_metrics_for_explicit_projects(fake: FakeGitLab) -> None:
+    one = make_source(fake, group=None, projects=["northwind/checkout"]).dora_metrics(Q3)
+    assert one is not None and one["scope"] == "project:northwind/checkout"
+    two = make_source(fake, group=None, projects=["northwind/checkout", "northwind/legacy"])
+    assert two.dora_metrics(Q3) is None
+    assert two.dora_metrics(Q3, project="northwind/legacy") is not None
+    assert make_source(fake, dora_api=False).dora_metrics(Q3) is None
+
+
+def test_seconds_between_requests_paces_the_client(fake: FakeGitLab) -> None:
+    cfg = GitLabConfig(
+        kind="gitlab", base_url=fake.url, group="northwind", seconds_between_requests=0.1
+    )
+    source = GitLabSource.from_config(cfg, "gitlab", env={"GITLAB_TOKEN": TOKEN})
+    started = time.perf_counter()
+    source.repositories()
+    source.repositories()
+    assert time.perf_counter() - started >= 0.2

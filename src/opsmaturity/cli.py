@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.text import Text
 
 from . import __version__
 from .errors import OpsMaturityError
+
+if TYPE_CHECKING:
+    from .pipeline import ReportFiles
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,6 +99,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _print_files(title: str, files: ReportFiles) -> None:
+    console = _out()
+    console.print(f"[green]{title}:[/] {files.main}", soft_wrap=True)
+    for extra in files.others:
+        console.print(f"  also {extra}", soft_wrap=True)
+    for url in files.refused:
+        _err().print(f"[yellow]warning:[/] the PDF renderer refused to fetch {url}", soft_wrap=True)
+
+
 @app.command()
 @_reports_errors
 def demo(
@@ -105,9 +117,7 @@ def demo(
     from .pipeline import run_demo
 
     files = run_demo(out_dir, generated_at=_now(), console=_out())
-    _out().print(f"[green]Demo report written:[/] {files.main}")
-    for extra in files.others:
-        _out().print(f"  also {extra}")
+    _print_files("Demo report written", files)
 
 
 @app.command()
@@ -161,9 +171,7 @@ def report(
     files = run_report(
         config, answers or [], compare_with=compare_with, out_pdf=out_path, generated_at=_now()
     )
-    _out().print(f"[green]Report written:[/] {files.main}")
-    for extra in files.others:
-        _out().print(f"  also {extra}")
+    _print_files("Report written", files)
 
 
 @app.command()

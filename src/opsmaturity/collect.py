@@ -10,6 +10,7 @@ credential errors stop the whole run because every other repository would fail t
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +41,42 @@ class CollectSummary:
         self.written[kind] = self.written.get(kind, 0) + count
 
 
+class PendingCheckpoints:
+    """Holds a source's checkpoints until the records they vouch for are stored.
+
+    A source sets a checkpoint while its generator is still being consumed; writing it
+    at once would let a kill between that moment and the upsert skip records on resume.
+    """
+
+    def __init__(self, store: Store, source: str) -> None:
+        self._view = store.checkpoints_for(source)
+        self._pending: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, repository: str, resource: str) -> str | None:
+        with self._lock:
+            pending = self._pending.get((repository, resource))
+        return pending if pending is not None else self._view.get(repository, resource)
+
+    def set(self, repository: str, resource: str, value: str) -> None:
+        with self._lock:
+            self._pending[(repository, resource)] = value
+
+    def flush(self, repository: str | None = None) -> None:
+        """Persist the pending checkpoints of ``repository`` (all when None)."""
+        with self._lock:
+            keys = [k for k in self._pending if repository is None or k[0] == repository]
+            items = [(k, self._pending.pop(k)) for k in keys]
+        for (repo, resource), value in items:
+            self._view.set(repo, resource, value)
+
+    def discard(self, repository: str) -> None:
+        """Forget what a failed repository claimed: its records were not all stored."""
+        with self._lock:
+            for key in [k for k in self._pending if k[0] == repository]:
+                del self._pending[key]
+
+
 def collection_window(period: Period, tz: str = "UTC", lead_in: timedelta = DEFAULT_LEAD_IN) -> Window:
     """The span to collect for ``period``: a lead-in before it, up to its end."""
     return Window(since=period.start_at(tz) - lead_in, until=period.end_at(tz))
@@ -55,7 +92,8 @@ def collect(
 ) -> CollectSummary:
     """Collect every repository of ``source`` into ``store``; returns a summary."""
     source.progress = progress or NullProgress()
-    source.checkpoints = store.checkpoints_for(source.name)
+    checkpoints = PendingCheckpoints(store, source.name)
+    source.checkpoints = checkpoints
     repositories = [r for r in source.repositories()]
     store.upsert(source.name, repositories)
     summary = CollectSummary(source.name, repositories=len(repositories))
@@ -63,10 +101,12 @@ def collect(
 
     def run(repo: Repository) -> None:
         try:
-            _collect_repository(source, store, repo, window, summary)
+            _collect_repository(source, store, repo, window, summary, checkpoints)
         except AuthError:
+            checkpoints.discard(repo.full_name)
             raise
         except SourceError as exc:
+            checkpoints.discard(repo.full_name)
             summary.failed[repo.full_name] = str(exc)
             note = CollectionNote(repo.full_name, "repository", f"not collected: {exc}", "error")
             store.upsert(source.name, [note])
@@ -75,16 +115,27 @@ def collect(
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         for future in [pool.submit(run, repo) for repo in repositories]:
             future.result()  # re-raises AuthError (and bugs) in the caller's thread
+    checkpoints.flush()  # source-wide checkpoints (e.g. the repository list)
     return summary
 
 
 def _collect_repository(
-    source: Source, store: Store, repo: Repository, window: Window, summary: CollectSummary
+    source: Source,
+    store: Store,
+    repo: Repository,
+    window: Window,
+    summary: CollectSummary,
+    checkpoints: PendingCheckpoints,
 ) -> None:
-    deployments = _save(source, store, source.deployments(repo, window), summary)
+    def save(records: Iterable[Record]) -> list[Record]:
+        batch = _save(source, store, records, summary)
+        checkpoints.flush(repo.full_name)  # only now are the records they vouch for stored
+        return batch
+
+    deployments = save(source.deployments(repo, window))
     shipped = [r for r in deployments if isinstance(r, Deployment)]
-    _save(source, store, source.changes(repo, shipped), summary)
-    _save(source, store, source.incidents(repo, window), summary)
+    save(source.changes(repo, shipped))
+    save(source.incidents(repo, window))
 
 
 def _save(source: Source, store: Store, records: Iterable[Record], summary: CollectSummary) -> list[Record]:

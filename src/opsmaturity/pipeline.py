@@ -57,11 +57,12 @@ class ReportFiles:
 
     main: Path
     others: list[Path] = field(default_factory=list)
+    refused: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, written: Any, *extra: Path) -> ReportFiles:
         others = [p for p in (written.html, written.json, *written.csv) if p is not None]
-        return cls(main=written.pdf, others=[*others, *extra])
+        return cls(main=written.pdf, others=[*others, *extra], refused=tuple(written.refused))
 
 
 def _window(config: Config, period: Period | None = None) -> Window:
@@ -121,7 +122,9 @@ def load_dataset(config: Config, period: Period | None = None) -> Dataset:
     return data
 
 
-def compute_metrics_for(config: Config, data: Dataset, period=None):  # type: ignore[no-untyped-def]
+def compute_metrics_for(
+    config: Config, data: Dataset, period: Period | None = None, trend_bucket: str = "month"
+) -> Any:
     """The metrics engine over a dataset, for the config's period (or another one)."""
     from .metrics import compute_metrics
 
@@ -133,6 +136,7 @@ def compute_metrics_for(config: Config, data: Dataset, period=None):  # type: ig
         teams=config.teams,
         period=period or config.reporting_period,
         options=config.metrics,
+        trend_bucket=trend_bucket,  # type: ignore[arg-type]
     )
 
 
@@ -195,7 +199,8 @@ def build_report(
     """All numbers behind a report, as the dict the renderer and next quarter read."""
     from .report import build_report_data
 
-    metrics_json = compute_metrics_for(config, data).to_json()
+    # weekly trend: a quarter's chart needs more than three monthly points
+    metrics_json = compute_metrics_for(config, data, trend_bucket="week").to_json()
     parts = _assess(config, responses, metrics_json)
     return build_report_data(
         config=config,
@@ -210,12 +215,9 @@ def build_report(
 
 
 def _read_previous(path: Path | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ReportError(f"{path}: cannot read previous report JSON: {exc}") from exc
+    from .report import load_report_json
+
+    return None if path is None else load_report_json(path)
 
 
 def run_report(

@@ -1,10 +1,9 @@
 """Scenario objects rendered as GitLab REST v4 entities (``APIEntities*`` in GitLab's OpenAPI).
 
-Forge-neutral scenario data becomes GitLab's wire shapes here: a pull request is a merge
-request (merge, squash or fast-forward rebase), a workflow run is a pipeline whose jobs
-are synthesised when the scenario gives none, GitHub-style deployment statuses map onto
-GitLab's ``created/running/success/failed/canceled``. Unset values are ``null``, as GitLab
-sends them. Every URL starts with the server's own root, so python-gitlab never warns.
+Projects, commits, merge requests (merge, squash or fast-forward rebase), releases, tags
+and issues; CI objects are in :mod:`.gitlab_render_ci`. Unset values are ``null``, as
+GitLab sends them, and every URL starts with the server's own root, so python-gitlab never
+warns about foreign Link URLs.
 """
 
 from __future__ import annotations

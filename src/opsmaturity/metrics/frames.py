@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,6 +136,18 @@ def _order(repo: np.ndarray, finish: np.ndarray, ids: list[str]) -> np.ndarray:
     return order
 
 
+def _repositories(
+    repositories: Sequence[Repository], tables: list[Sequence[Any]]
+) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
+    """Names sorted, which are listed, and the repository code of every row of each table."""
+    factored = [_factor(_col(rows, "repository")) for rows in tables]
+    names = sorted({r.full_name for r in repositories}.union(*(u for _, u in factored)))
+    lookup = {n: k for k, n in enumerate(names)}
+    listed = np.zeros(len(names), dtype=bool)
+    listed[[lookup[r.full_name] for r in repositories]] = True
+    return names, listed, [_codes(f, lookup) for f in factored]
+
+
 def build_frames(
     *,
     repositories: Sequence[Repository],
@@ -146,19 +159,10 @@ def build_frames(
 ) -> Frames:
     """Encode the records once; the cost is one pass per column over each sequence."""
     keep = _is_production(options)
-    unique = {(d.repository, d.id): d for d in filter(keep, deployments)}
-    deps = list(unique.values())
-    factored = {
-        "dep": _factor(_col(deps, "repository")),
-        "chg": _factor(_col(changes, "repository")),
-        "inc": _factor(_col(incidents, "repository")),
-    }
-    names = sorted({r.full_name for r in repositories}.union(*(u for _, u in factored.values())))
-    lookup = {n: k for k, n in enumerate(names)}
-    listed = np.zeros(len(names), dtype=bool)
-    listed[[lookup[r.full_name] for r in repositories]] = True
-
-    dep_repo = _codes(factored["dep"], lookup)
+    deps = list({(d.repository, d.id): d for d in filter(keep, deployments)}.values())
+    names, listed, (dep_repo, chg_repo, inc_repo) = _repositories(
+        repositories, [deps, changes, incidents]
+    )
     dep_finish = _ts(_col(deps, "finished_at"))
     dep_ids = _col(deps, "id")
     order = _order(dep_repo, dep_finish, dep_ids)
@@ -167,9 +171,6 @@ def build_frames(
     lens = np.fromiter(map(len, shas), dtype=np.int64, count=len(shas))
     ship_shas = list(chain.from_iterable(shas))
     ship_repo = np.repeat(dep_repo[order], lens)
-
-    chg_repo = _codes(factored["chg"], lookup)
-    inc_repo = _codes(factored["inc"], lookup)
     reverts = _present(_col(changes, "reverts"))
     linked = _present(_col(incidents, "linked_sha"))
     rev_rows = np.array([k for k, _ in reverts], dtype=np.int64)

@@ -28,10 +28,12 @@ def build_source(config: Config, index: int, env: Mapping[str, str] | None = Non
             changes=config.resolve(entry.changes) if entry.changes else None,
             incidents=config.resolve(entry.incidents) if entry.incidents else None,
         )
+    # monorepos: only repositories some team splits by path need per-commit file lists
+    path_repositories = {repo for team in config.teams.values() for repo in team.paths}
     if entry.kind == "github":
         from .github import GitHubSource
 
-        return GitHubSource.from_config(entry, name, env=env)
+        return GitHubSource.from_config(entry, name, env=env, path_repositories=path_repositories)
     from .gitlab import GitLabSource
 
     return GitLabSource.from_config(entry, name, env=env)

@@ -260,11 +260,13 @@ class GitHubSource(Source):
                     )
                 continue
             pairs.append((cur, None if prev.sha == cur.sha else prev.sha))
-        ranges = list(
-            self.pool.map(
-                lambda p: self.change_reader.compare(repo, p[1], p[0].sha) if p[1] else [], pairs
-            )
-        )
+        found = list(self.pool.map(lambda p: self._compare(repo, p[0], p[1]), pairs))
+        for (dep, _), commits in zip(pairs, found, strict=True):
+            if commits is None:
+                yield CollectionNote(
+                    repo, "changes", f"deployment {dep.id}: compare not found (force-push?)"
+                )
+        ranges = [r or [] for r in found]
         unique = {c["sha"]: c for commits in ranges for c in commits}
         changes = self.change_reader.changes(
             repo, list(unique.values()), with_paths=repo in self.path_repositories
@@ -273,6 +275,15 @@ class GitHubSource(Source):
         yield from changes
         for (dep, _), commits in zip(pairs, ranges, strict=True):
             yield replace(dep, change_shas=tuple(c["sha"] for c in commits))
+
+    def _compare(self, repo: str, dep: Deployment, base: str | None) -> list[dict[str, Any]] | None:
+        """Commits ``dep`` shipped since ``base``; None when GitHub no longer has the range."""
+        if base is None:
+            return []
+        try:
+            return self.change_reader.compare(repo, base, dep.sha)
+        except NotFound:
+            return None
 
     # -- incidents -------------------------------------------------------------------
     def incidents(

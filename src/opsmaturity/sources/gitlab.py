@@ -94,7 +94,7 @@ class GitLabSource(Source):
             raise AuthError(
                 f"${cfg.token_env} is not set: export a GitLab token with the read_api scope in it"
             )
-        api = GitLabAPI(cfg.base_url, token, cfg.token_env)
+        api = GitLabAPI(cfg.base_url, token, cfg.token_env, pause=cfg.seconds_between_requests)
         return cls(
             name,
             api,
@@ -302,16 +302,20 @@ class GitLabSource(Source):
 
     # -- GitLab's own DORA figures ------------------------------------------------------
     def dora_metrics(self, period: Period, project: str | None = None) -> dict[str, Any] | None:
-        """GitLab's DORA API figures for ``period`` (group, or one project), or None.
+        """GitLab's DORA API figures for ``period``: the group's, or ``project``'s (or the
+        only configured project's when there is no group), else None.
 
         Values as GitLab gives them for ``interval=all``: deployments (a count; GitLab's
         UI divides by days, given here as ``deployment_frequency_per_day``), lead time and
         time to restore in seconds (medians), change failure rate as incidents ÷
         deployments. On 403/404 (not Ultimate, or no Reporter role) a note says so once.
         """
-        if not self.dora_api or not (project or self.group or self.projects):
+        if not self.dora_api:
             return None
-        target = project or self.group or self.projects[0]
+        lone = self.projects[0] if len(self.projects) == 1 else None
+        target = project or self.group or lone
+        if target is None:
+            return None  # several explicit projects: ask for each one
         kind = "groups" if project is None and self.group else "projects"
         out: dict[str, Any] = {
             "scope": f"{kind[:-1]}:{target}",

@@ -11,6 +11,7 @@ names only, so the token can never appear in a message.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -43,9 +44,11 @@ class GitLabAPI:
         *,
         timeout: float = 30.0,
         max_retries: int = 10,
+        pause: float = 0.0,
         session: requests.Session | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        self.pause = pause
         self.token_env = token_env
         self.max_retries = max_retries
         self.progress: Progress = NullProgress()
@@ -78,8 +81,11 @@ class GitLabAPI:
             return self.gl.http_get(path, query_data=params, max_retries=self.max_retries)
 
     def _observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        """Tell the progress bar before python-gitlab sleeps on a 429 or a 5xx."""
+        """Tell the progress bar before python-gitlab sleeps on a 429 or a 5xx; then keep
+        the configured pause between requests (``seconds_between_requests``)."""
         status = response.status_code
+        if self.pause:
+            time.sleep(self.pause)
         if status == 429:
             wait = response.headers.get("Retry-After") or "until RateLimit-Reset"
             seconds = float(wait) if wait.replace(".", "", 1).isdigit() else 0.0
