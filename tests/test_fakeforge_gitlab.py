@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import gitlab
@@ -403,3 +404,38 @@ def test_fault_after_lets_requests_through_first(fake: FakeGitLab) -> None:
     fake.faults.status(500, times=1, after=2, endpoint="project")
     assert [raw(fake, P1).status_code for _ in range(4)] == [200, 200, 500, 200]
     assert fake.log.count("project") == 4 and fake.log.statuses()[500] == 1
+
+
+def test_dora_aggregates_daily_rows_as_gitlab_does() -> None:
+    """Lead time: median of daily medians — 07-02: MRs of 1 h and 3 h → 2 h; 07-03: 10 h →
+    median(2 h, 10 h) = 6 h, where a median over MRs would say 3 h. CFR in August: two
+    incidents, no deployment → 2 / GREATEST(0, 1) = 2.0."""
+    from datetime import UTC, datetime
+
+    from tests.fakeforge.builder import RepoBuilder
+    from tests.fakeforge.scenario import Org, Scenario
+
+    def t(day: int, hour: int, month: int = 7) -> datetime:
+        return datetime(2026, month, day, hour, tzinfo=UTC)
+
+    b = RepoBuilder("solo/app", 1)
+    b.commit("Initial commit", t(1, 0))
+    b.pull("A", t(1, 1), t(2, 9), commits=1)
+    b.pull("B", t(1, 2), t(2, 7), commits=1)
+    b.deploy(t(2, 10) - timedelta(minutes=5))  # finishes 10:00: 1 h and 3 h
+    b.pull("C", t(2, 12), t(3, 0), commits=1)
+    b.deploy(t(3, 10) - timedelta(minutes=5))  # finishes 10:00: 10 h
+    b.issue("Outage", t(1, 9, 8), t(1, 10, 8), incident=True)
+    b.issue("Outage again", t(2, 9, 8), t(2, 13, 8), incident=True)
+    scenario = Scenario([Org("solo", 1, [b.build()])])
+    with FakeGitLab(scenario, TOKEN) as server:
+        gl = gitlab.Gitlab(server.url, private_token=TOKEN)
+
+        def value(metric: str, start: str, end: str) -> object:
+            query = {"metric": metric, "start_date": start, "end_date": end, "interval": "all"}
+            return gl.http_get("/projects/1/dora/metrics", query_data=query)[0]["value"]
+
+        assert value("lead_time_for_changes", "2026-07-01", "2026-07-31") == 6 * 3600
+        assert value("change_failure_rate", "2026-08-01", "2026-08-31") == 2.0
+        assert value("time_to_restore_service", "2026-08-01", "2026-08-31") == 2.5 * 3600
+        assert value("change_failure_rate", "2026-09-01", "2026-09-30") is None

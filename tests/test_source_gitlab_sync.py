@@ -160,7 +160,13 @@ def test_incremental_run_picks_up_new_deployments_like_a_full_run() -> None:
 
 @pytest.mark.parametrize(
     ("endpoint", "after"),
-    [("deployment_merge_requests", 1), ("merge_request_commits", 2), ("issues", 1), ("compare", 0)],
+    [
+        ("deployment_merge_requests", 1),
+        ("merge_request_commits", 2),
+        ("issues", 1),
+        ("compare", 0),
+        ("deployments", 1),
+    ],
 )
 def test_killed_and_resumed_equals_uninterrupted(endpoint: str, after: int) -> None:
     with FakeGitLab(northwind(), TOKEN) as server:

@@ -26,6 +26,7 @@ from .sources.base import Window
 from .store import Store
 
 LOCAL_KINDS = ("files", "demo")
+FORGE_DORA = "forge_dora"
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Dataset:
     incidents: list[Incident] = field(default_factory=list)
     notes: list[CollectionNote] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    forge_dora: dict[str, Any] = field(default_factory=dict)
+    """GitLab's own DORA API figures per source, for the methodology cross-check."""
 
     @classmethod
     def load(cls, store: Store) -> Dataset:
@@ -48,6 +51,7 @@ class Dataset:
             incidents=list(store.records(Incident)),
             notes=list(store.records(CollectionNote)),
             sources=store.sources(),
+            forge_dora=store.documents(FORGE_DORA),
         )
 
 
@@ -97,9 +101,56 @@ def collect_sources(
                     summaries.append(
                         collect(source, store, window, progress=progress, concurrency=concurrency)
                     )
+            _fetch_forge_dora(source, store, period or config.reporting_period)
         finally:
             source.close()
     return summaries
+
+
+def _fetch_forge_dora(source: Any, store: Store, period: Period) -> None:
+    """Keep a forge's own DORA figures (GitLab Ultimate) for the report's cross-check."""
+    fetch = getattr(source, "dora_metrics", None)
+    if fetch is None:
+        return
+    figures = fetch(period)
+    store.upsert(source.name, getattr(source, "notes", []))
+    if figures is not None:
+        store.put_document(source.name, FORGE_DORA, figures)
+
+
+def cross_check(data: Dataset, metrics_json: dict[str, Any]) -> dict[str, Any] | None:
+    """Our organization figures beside the forge's own, in our units (per week, hours)."""
+    if not data.forge_dora:
+        return None
+    source, theirs = next(iter(data.forge_dora.items()))
+    org = _organization_scope(metrics_json)
+
+    def hours(seconds: float | None) -> float | None:
+        return None if seconds is None else seconds / 3600
+
+    per_day = theirs.get("deployment_frequency_per_day")
+    return {
+        "source": source,
+        "scope": theirs.get("scope"),
+        "metrics": {
+            "deployment_frequency": {
+                "ours": org["deployment_frequency"].get("per_week"),
+                "gitlab": None if per_day is None else per_day * 7,
+            },
+            "lead_time_for_changes": {
+                "ours": org["lead_time_for_changes"].get("median_hours"),
+                "gitlab": hours(theirs.get("lead_time_for_changes")),
+            },
+            "change_failure_rate": {
+                "ours": org["change_failure_rate"].get("value"),
+                "gitlab": theirs.get("change_failure_rate"),
+            },
+            "failed_deployment_recovery_time": {
+                "ours": org["failed_deployment_recovery_time"].get("median_hours"),
+                "gitlab": hours(theirs.get("time_to_restore_service")),
+            },
+        },
+    }
 
 
 def collect_all(config_path: Path, console: Console | None = None) -> list[CollectSummary]:
@@ -209,6 +260,7 @@ def build_report(
         recommendation_json=parts["recommendation"],
         mismatches=parts["mismatches"],
         notes=data.notes,
+        cross_check=cross_check(data, metrics_json),
         previous=previous,
         generated_at=generated_at,
     )

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .errors import StoreError
 from .records import KIND_OF, RECORD_TYPES, R, Record, from_dict, record_key, to_dict
@@ -28,6 +29,10 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (kind, source, key)
 );
 CREATE INDEX IF NOT EXISTS records_by_repo ON records (kind, repository);
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (source, key)
+);
 CREATE TABLE IF NOT EXISTS checkpoints (
     source TEXT NOT NULL, repository TEXT NOT NULL, resource TEXT NOT NULL,
     value TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -124,6 +129,23 @@ class Store:
         with self._lock:
             rows = self._db.execute("SELECT DISTINCT source FROM records ORDER BY 1").fetchall()
         return [r[0] for r in rows]
+
+    # -- documents: JSON a source fetched beside its records (e.g. GitLab's DORA figures) --
+
+    def put_document(self, source: str, key: str, value: Any) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?)",
+                (source, key, json.dumps(value, sort_keys=True)),
+            )
+
+    def documents(self, key: str) -> dict[str, Any]:
+        """``{source: value}`` of every document stored under ``key``."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT source, value FROM documents WHERE key=? ORDER BY source", (key,)
+            ).fetchall()
+        return {source: json.loads(value) for source, value in rows}
 
     # -- checkpoints -----------------------------------------------------------------
 

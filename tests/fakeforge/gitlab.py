@@ -6,7 +6,8 @@ auth; offset pagination (``per_page`` default 20, max 100) with ``x-page``,
 ``Link`` (first/prev/next/last), dropping the totals and ``rel="last"`` above 10,000
 items; ``RateLimit-*`` headers on every response and a plain-text 429 "Retry later"
 when throttled; ids given as numbers or URL-encoded paths; the filters a DORA collector
-sends. Bodies come from :mod:`.gitlab_render`, DORA figures from :mod:`.gitlab_dora`.
+sends. Project resources are handled in :mod:`.gitlab_handlers`, bodies rendered by
+:mod:`.gitlab_render` / :mod:`.gitlab_render_ci`, DORA figures computed by :mod:`.gitlab_dora`.
 """
 
 from __future__ import annotations

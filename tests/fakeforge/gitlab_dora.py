@@ -1,21 +1,22 @@
-"""GitLab's DORA metrics, computed from a scenario as GitLab documents them.
+"""GitLab's DORA metrics, computed from a scenario the way GitLab computes them.
 
-Sources: ``doc/api/dora/metrics.md`` and ``doc/user/analytics/dora_metrics.md``
-(gitlab-org/gitlab). Only environments whose tier is in ``environment_tiers``
-(default ``production``) count, and days are UTC dates:
+Sources: ``doc/api/dora/metrics.md``, ``doc/user/analytics/dora_metrics.md`` and the
+``Dora::*Metric`` classes of gitlab-org/gitlab (``ee/app/models/dora/``). GitLab first
+stores one row of daily values per production-tier environment (UTC days), then
+aggregates those rows over the requested bucket:
 
-* ``deployment_frequency``: successful deployments, by the day they finished. The API
-  value is the count in the bucket; GitLab's UI shows it as a mean per day.
-* ``lead_time_for_changes``: seconds from a merge request's ``merged_at`` to the
-  finish of the successful deployment that shipped it, ``GREATEST(0, …)``; median.
-* ``time_to_restore_service``: seconds an incident was open (created → closed),
-  bucketed by the day it closed; median.
-* ``change_failure_rate``: incidents created in the bucket ÷ successful deployments
-  finished in it (there is no incident→deployment link); null with no deployments.
+* ``deployment_frequency``: successful deployments finished that day; bucket = SUM.
+  (The API gives a count; GitLab's UI divides it by days, a mean per day.)
+* ``lead_time_for_changes``: per day, the median of ``GREATEST(0, finished − merged_at)``
+  seconds over the MRs that day's successful deployments shipped; bucket = median of
+  the daily medians.
+* ``time_to_restore_service``: per day, the median seconds incidents closed that day
+  were open; bucket = median of the daily medians.
+* ``change_failure_rate``: incidents created that day and deployments; bucket =
+  ``SUM(incidents) / GREATEST(SUM(deployments), 1)`` — no incident→deployment link.
 
-Medians are taken over all items of a bucket, as the docs describe; GitLab's
-implementation stores daily medians and takes their median, which is the same value
-whenever each day has at most one item.
+A day without any event has no row, so a bucket without rows is ``null`` (deployment
+frequency says ``0``, as in GitLab's documented example).
 """
 
 from __future__ import annotations
@@ -120,14 +121,26 @@ def _in(events: list[Event], first: date, last: date) -> list[float]:
     return [v for d, v in events if first <= d <= last]
 
 
+def _daily_medians(events: list[Event], first: date, last: date) -> list[float]:
+    days: dict[date, list[float]] = {}
+    for day, value in events:
+        if first <= day <= last:
+            days.setdefault(day, []).append(value)
+    return [float(median(values)) for values in days.values()]
+
+
 def _value(metric: str, ev: dict[str, list[Event]], first: date, last: date) -> float | None:
     deploys = len(_in(ev["deploy"], first, last))
     if metric == "deployment_frequency":
         return deploys
     if metric == "change_failure_rate":
-        return len(_in(ev["incident"], first, last)) / deploys if deploys else None
-    values = _in(ev["lead" if metric == "lead_time_for_changes" else "restore"], first, last)
-    return float(median(values)) if values else None
+        incidents = len(_in(ev["incident"], first, last))
+        rows = deploys or incidents or _in(ev["restore"], first, last)
+        return incidents / max(deploys, 1) if rows else None
+    daily = _daily_medians(
+        ev["lead" if metric == "lead_time_for_changes" else "restore"], first, last
+    )
+    return float(median(daily)) if daily else None
 
 
 def dora_metrics(

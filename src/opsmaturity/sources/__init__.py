@@ -36,7 +36,7 @@ def build_source(config: Config, index: int, env: Mapping[str, str] | None = Non
         return GitHubSource.from_config(entry, name, env=env, path_repositories=path_repositories)
     from .gitlab import GitLabSource
 
-    return GitLabSource.from_config(entry, name, env=env)
+    return GitLabSource.from_config(entry, name, env=env, monorepos=sorted(path_repositories))
 
 
 def build_sources(config: Config, env: Mapping[str, str] | None = None) -> list[Source]:

@@ -306,9 +306,11 @@ class GitLabSource(Source):
         only configured project's when there is no group), else None.
 
         Values as GitLab gives them for ``interval=all``: deployments (a count; GitLab's
-        UI divides by days, given here as ``deployment_frequency_per_day``), lead time and
-        time to restore in seconds (medians), change failure rate as incidents ÷
-        deployments. On 403/404 (not Ultimate, or no Reporter role) a note says so once.
+        UI shows count ÷ days, given here as ``deployment_frequency_per_day``); lead time
+        (merge → deployment finished) and time to restore (incident open) in seconds, each
+        a median of daily medians; change failure rate = incidents ÷ deployments, with no
+        link between them. On 403/404 (not Ultimate, or no Reporter role) a note says so
+        once, in :attr:`notes`.
         """
         if not self.dora_api:
             return None
