@@ -193,7 +193,8 @@ class MetricsOptions(_Model):
     )
     first_deployment_lookback_days: int = Field(30, ge=0)
     failure_rules: list[Literal["incident", "rollback", "revert", "hotfix"]] = Field(
-        default_factory=lambda: ["incident", "rollback", "revert", "hotfix"]
+        default_factory=lambda: ["incident", "rollback", "revert", "hotfix"],  # type: ignore[arg-type]
+        description="What marks a deployment failed.",
     )
     hotfix_labels: list[str] = Field(default_factory=lambda: ["hotfix"])
     rework_labels: list[str] = Field(default_factory=lambda: ["hotfix", "bug"])

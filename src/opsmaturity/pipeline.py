@@ -18,7 +18,7 @@ from rich.console import Console
 
 from .collect import CollectSummary, collect, collection_window
 from .config import Config, load_config
-from .errors import ReportError, StoreError
+from .errors import StoreError
 from .period import Period
 from .records import Change, CollectionNote, Deployment, Incident, Repository
 from .sources import build_source

@@ -6,7 +6,7 @@ import threading
 from types import TracebackType
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 
 class RichProgress:
@@ -26,7 +26,7 @@ class RichProgress:
             console=console,
             transient=False,
         )
-        self._tasks: dict[tuple[str, str], int] = {}
+        self._tasks: dict[tuple[str, str], TaskID] = {}
         self._lock = threading.Lock()
 
     def __enter__(self) -> RichProgress:

@@ -239,7 +239,7 @@ def from_dict(cls: type[R], data: dict[str, Any]) -> R:
     if unknown:
         raise ValueError(f"unknown field(s) for {cls.__name__}: {', '.join(sorted(unknown))}")
     stamps = getattr(cls, "_timestamps", ())
-    kwargs = {
+    kwargs: dict[str, Any] = {
         k: (datetime.fromisoformat(v) if k in stamps and isinstance(v, str) else v)
         for k, v in data.items()
     }

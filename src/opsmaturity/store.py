@@ -108,7 +108,8 @@ class Store:
         self, cls: type[R], *, source: str | None = None, repository: str | None = None
     ) -> Iterator[R]:
         """Stored records of one type, optionally for one source and/or repository."""
-        sql, args = "SELECT data FROM records WHERE kind=?", [KIND_OF[cls]]
+        sql = "SELECT data FROM records WHERE kind=?"
+        args: list[str] = [KIND_OF[cls]]
         if source is not None:
             sql, args = sql + " AND source=?", [*args, source]
         if repository is not None:

@@ -68,7 +68,7 @@ def _choice(enum: type) -> Parser:
         try:
             return enum(str(text).strip().lower())
         except ValueError:
-            options = ", ".join(m.value for m in enum)
+            options = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
             raise ValueError(f"expected one of {options}, got {text!r}") from None
 
     return parse
@@ -187,7 +187,8 @@ class FilesSource(Source):
         self._incidents: list[Incident] = read_records(incidents, Incident) if incidents else []
 
     def repositories(self) -> list[Repository]:
-        names = {r.repository for r in [*self._deployments, *self._changes, *self._incidents]}
+        names = {d.repository for d in self._deployments}
+        names |= {c.repository for c in self._changes} | {i.repository for i in self._incidents}
         return [Repository(full_name=name) for name in sorted(names)]
 
     def deployments(self, repository: Repository, window: Window) -> Iterable[Deployment | CollectionNote]:
