@@ -1,92 +1,149 @@
-"""GitLab source benchmark (issue 6): requests vs the minimum, wall time vs a naive loop.
+"""GitLab source benchmark (issue 6): ours vs the minimum request count vs a naive loop.
 
-A generated group of ``REPOS`` projects over 2026Q3, 50 ms latency on every request of
-FakeGitLab.
+A generated group of 50 projects over 2026Q3 (~100 production deployments and ~400
+default-branch commits each), 50 ms latency injected on every request of FakeGitLab.
 
-* ours: ``GitLabSource`` over all projects, ``CONCURRENCY`` at a time (as the collector
-  runs it), then a no-change re-run with the same checkpoints;
-* minimum: for every listing our run made, ``ceil(items / 100)`` pages (at least one),
-  plus the single-object requests — what perfect paging of the same reads would cost;
-* naive: a sequential python-gitlab loop as a script would write it (default page size,
-  ``get_all=True``): deployments → their MRs → MR commits, then incidents.
+* ours: ``GitLabSource`` through the collector (8 projects at a time), then a no-change
+  re-run with the same store (incremental: ``updated_after`` the checkpoints' high-water
+  marks; python-gitlab sends no conditional requests, so there are no 304s);
+* minimum: the fewest paginated requests (per_page=100) that return the same records,
+  counted from the scenario: environments, the production deployments (+ the last success
+  before the window), each successful deployment's merge requests and each MR's commits
+  (GitLab has no bulk endpoint for either), a compare where a deployment has no MR, and
+  the incident listings the config asks for;
+* naive: a sequential python-gitlab loop as a script would write it (python-gitlab's
+  default page size of 20, ``get_all=True``): deployments → their MRs → MR commits, then
+  incidents. On ``--naive-repos`` projects only, extrapolated linearly to all (it says so).
 
-Run: ``PYTHONPATH=src .venv/bin/python bench/bench_gitlab.py``. Prints figures; asserts nothing.
+Run: ``PYTHONPATH=src .venv/bin/python bench/bench_gitlab.py [--repos 50]
+[--deployments 100] [--commits 400] [--latency 0.05] [--naive-repos 10] [--profile]``.
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gitlab  # noqa: E402
-from tests.fakeforge.builder import generate  # noqa: E402
+from tests.fakeforge import Deployment, FakeForge, Issue, Repo, Scenario, generate  # noqa: E402
 from tests.fakeforge.gitlab import FakeGitLab  # noqa: E402
-from tests.fakeforge.gitlab_scenarios import at, many_issues  # noqa: E402
+from tests.fakeforge.gitlab_dora import deployed_merge_requests  # noqa: E402
+from tests.fakeforge.gitlab_render import mr_commits  # noqa: E402
+from tests.fakeforge.gitlab_render_ci import (  # noqa: E402
+    deployment_finished,
+    deployment_status,
+    deployment_updated,
+)
+from tests.fakeforge.gitlab_scenarios import many_issues  # noqa: E402
 
-from opsmaturity.records import Deployment  # noqa: E402
-from opsmaturity.sources.base import MemoryCheckpoints, Window  # noqa: E402
+from opsmaturity.collect import collect  # noqa: E402
+from opsmaturity.config import GitLabSource as GitLabConfig  # noqa: E402
+from opsmaturity.config import IncidentDetection  # noqa: E402
+from opsmaturity.sources.base import Window  # noqa: E402
 from opsmaturity.sources.gitlab import GitLabSource  # noqa: E402
-from opsmaturity.sources.gitlab_api import GitLabAPI  # noqa: E402
+from opsmaturity.sources.gitlab_changes import MR_LOOKBACK  # noqa: E402
+from opsmaturity.store import Store  # noqa: E402
 
-REPOS, DEPLOYMENTS, COMMITS = 8, 30, 120
-LATENCY, CONCURRENCY = 0.05, 8
+START, END = datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC)
+WINDOW = Window(START - timedelta(days=45), END)
 TOKEN = "bench-token"
-WINDOW = Window(at(6, 1), at(10, 1))
 
 
-class CountingAPI(GitLabAPI):
-    """Counts items per listing, to work out the minimum number of pages."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.listings: list[int] = []
-        self.gets = 0
-
-    def iter(self, path: str, what: str, **params: Any) -> Any:
-        size = int(params.get("per_page", 100))
-        count = 0
-        try:
-            for item in super().iter(path, what, **params):
-                count += 1
-                yield item
-        finally:  # also when the caller stops early (a probe reading one item)
-            self.listings.append(max(1, math.ceil(count / size)))
-
-    def get(self, path: str, what: str, **params: Any) -> Any:
-        self.gets += 1
-        return super().get(path, what, **params)
+def pages(items: int) -> int:
+    return max(1, math.ceil(items / 100))
 
 
-def ours(source: GitLabSource) -> float:
+def minimum_requests(scenario: Scenario, window: Window) -> int:
+    """Fewest requests for the same records, per_page=100, counted from the data."""
+    total = pages(len(scenario.repos))
+    for repo in scenario.repos:
+        total += _minimum_for(repo, window)
+    return total
+
+
+def _minimum_for(repo: Repo, window: Window) -> int:
+    prod = [d for d in repo.deployments if d.environment == "production"]
+    listed = [d for d in prod if deployment_updated(d) >= window.since]
+    requests = 1 + 1 + pages(len(listed))  # environments, last success before, the listing
+    done = sorted(
+        (d for d in listed if deployment_finished(d) is not None),
+        key=lambda d: (deployment_finished(d), d.id),
+    )
+    shipped = [d for d in done if deployment_status(d) == "success" and _inside(d, window)]
+    compared = False
+    previous = None
+    for dep in shipped:
+        mrs = deployed_merge_requests(repo, dep)
+        requests += pages(len(mrs)) + sum(pages(len(mr_commits(p))) for p in mrs)
+        if not mrs and previous is not None and previous.sha != dep.sha:
+            requests += 1  # compare with the previous success: direct pushes only
+            compared = True
+        previous = dep
+    if compared:  # merged MRs index, to tell a squash commit from a direct push
+        since = min(d.created_at for d in listed) - MR_LOOKBACK
+        merged = [p for p in repo.pulls if p.merged_at and p.merged_at >= since]
+        requests += pages(len(merged))
+    rules = IncidentDetection()  # type: ignore[call-arg]
+    chosen: list[Callable[[Issue], bool]] = [lambda i: i.issue_type == "incident"]
+    chosen += [_labelled(label) for label in rules.labels]
+    return requests + sum(_incident_listings(repo, window, f) for f in chosen)
+
+
+def _labelled(label: str) -> Callable[[Issue], bool]:
+    return lambda issue: label in issue.labels
+
+
+def _inside(dep: Deployment, window: Window) -> bool:
+    finished = deployment_finished(dep)
+    return finished is not None and window.since <= finished < window.until
+
+
+def _incident_listings(repo: Repo, window: Window, chosen: Callable[[Issue], bool]) -> int:
+    """One incident filter (the type, or a label) × (updated in the window, opened before
+    it and still open): GitLab's issues API has no OR across filters."""
+    incidents = [i for i in repo.issues if chosen(i)]
+    updated = [i for i in incidents if i.updated_at >= window.since]
+    still_open = [i for i in incidents if i.state == "open" and i.created_at < window.since]
+    return pages(len(updated)) + pages(len(still_open))
+
+
+def run_ours(server: FakeForge, store: Store, concurrency: int) -> tuple[float, int, int]:
+    cfg = GitLabConfig(kind="gitlab", group="acme", base_url=server.url, token_env="BENCH_TOKEN")
+    source = GitLabSource.from_config(cfg, "gitlab", env={"BENCH_TOKEN": server.token})
+    server.log.reset()
     started = time.perf_counter()
-    repos = source.repositories()
-
-    def one(repo: Any) -> None:
-        deps = [d for d in source.deployments(repo, WINDOW) if isinstance(d, Deployment)]
-        list(source.changes(repo, deps))
-        list(source.incidents(repo, WINDOW))
-
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        list(pool.map(one, repos))
-    return time.perf_counter() - started
+    collect(source, store, WINDOW, concurrency=concurrency)
+    seconds = time.perf_counter() - started
+    source.close()
+    return seconds, server.log.total, server.log.not_modified
 
 
-def naive(url: str) -> float:
+def run_naive(server: FakeForge, repos: int) -> tuple[float, int]:
+    gl = gitlab.Gitlab(server.url, private_token=server.token)
+    server.log.reset()
     started = time.perf_counter()
-    gl = gitlab.Gitlab(url, private_token=TOKEN)
-    for project in gl.groups.get("acme", lazy=True).projects.list(get_all=True):
+    projects = gl.groups.get("acme", lazy=True).projects.list(get_all=True, order_by="path")
+    for project in sorted(projects, key=lambda p: p.path)[:repos]:
         p = gl.projects.get(project.id, lazy=True)
         for dep in p.deployments.list(get_all=True, environment="production"):
             for mr in dep.mergerequests.list(get_all=True):
                 p.mergerequests.get(mr.iid, lazy=True).commits(get_all=True)
         p.issues.list(get_all=True, issue_type="incident")
-    return time.perf_counter() - started
+    return time.perf_counter() - started, server.log.total
+
+
+def profile(server: FakeForge, label: str) -> None:
+    """Requests per endpoint, to see where a run spends them."""
+    counts = server.log.by_endpoint().most_common()
+    print(f"  {label} by endpoint: " + ", ".join(f"{e.split('.', 1)[-1]} {n}" for e, n in counts))
 
 
 def paging(items: int = 10_050) -> None:
@@ -98,42 +155,73 @@ def paging(items: int = 10_050) -> None:
         count = sum(1 for _ in listing)
         seconds = time.perf_counter() - started
         print(
-            f"paging:  python-gitlab read {count} issues in {fake.log.total} requests, "
+            f"paging:   python-gitlab read {count} issues in {fake.log.total} requests, "
             f"{seconds:.1f} s (x-total: {listing.total})"
         )
 
 
 def main() -> None:
-    scenario = generate(7, repos=REPOS, deployments=DEPLOYMENTS, commits=COMMITS)
-    with FakeGitLab(scenario, TOKEN) as fake:
-        fake.faults.latency(LATENCY)
-        api = CountingAPI(fake.url, TOKEN, "GITLAB_TOKEN")
-        source = GitLabSource("gitlab", api, group="acme")
-        source.checkpoints = MemoryCheckpoints()
-        seconds = ours(source)
-        requests = fake.log.total
-        minimum = sum(api.listings) + api.gets
-        fake.log.reset()
-        rerun_seconds = ours(source)
-        rerun = fake.log.total
-        fake.log.reset()
-        naive_seconds = naive(fake.url)
-        naive_requests = fake.log.total
-    print(
-        f"scenario: {REPOS} projects, ~{DEPLOYMENTS} production deployments and "
-        f"~{COMMITS} commits each, {LATENCY * 1000:.0f} ms latency per request"
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repos", type=int, default=50)
+    parser.add_argument("--deployments", type=int, default=100)
+    parser.add_argument("--commits", type=int, default=310, help="landed per project")
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--naive-repos", type=int, default=10, help="0: all")
+    parser.add_argument("--profile", action="store_true", help="requests per endpoint")
+    args = parser.parse_args()
+    scenario = generate(
+        7,
+        repos=args.repos,
+        deployments=args.deployments,
+        commits=args.commits,
+        start=START,
+        end=END,
     )
-    print(
-        f"ours:    {requests} requests (minimum paginated count {minimum}), "
-        f"{seconds:.1f} s with {CONCURRENCY} projects at a time"
+    deployments = sum(
+        1 for r in scenario.repos for d in r.deployments if d.environment == "production"
     )
-    print(f"re-run:  {rerun} requests, {rerun_seconds:.1f} s (nothing changed)")
+    commits = sum(len(r.history(r.branches[r.default_branch])) for r in scenario.repos)
     print(
-        f"naive:   {naive_requests} requests, {naive_seconds:.1f} s sequential python-gitlab "
-        f"(per_page 20) — ours is {naive_seconds / seconds:.1f}x faster"
+        f"group: {args.repos} projects, {deployments} production deployments, {commits} "
+        f"commits, {args.latency * 1000:.0f} ms latency per request"
     )
+    minimum = minimum_requests(scenario, WINDOW)
+    with FakeGitLab(scenario, token=TOKEN) as server:
+        server.faults.latency(args.latency)
+        store = Store(":memory:")
+        seconds, requests, _ = run_ours(server, store, args.concurrency)
+        print(
+            f"ours:     {requests} requests in {seconds:.1f} s with {args.concurrency} "
+            f"projects at a time (minimum {minimum}; ratio {requests / minimum:.2f}x)"
+        )
+        if args.profile:
+            profile(server, "ours")
+        print(f"          stored: {store.count()}")
+        again, again_requests, not_modified = run_ours(server, store, args.concurrency)
+        print(
+            f"re-run:   {again_requests} requests ({not_modified} were 304) in {again:.1f} s, "
+            f"{again_requests / args.repos:.2f} per project"
+        )
+        if args.profile:
+            profile(server, "re-run")
+        naive_repos = min(args.naive_repos or args.repos, args.repos)
+        naive, naive_requests = run_naive(server, naive_repos)
+        scale = args.repos / naive_repos
+        print(
+            f"naive:    {naive_requests} requests in {naive:.1f} s for {naive_repos} projects "
+            f"(sequential python-gitlab, per_page 20)"
+            + (
+                f" (x{scale:.1f}, extrapolated linearly → ~{naive * scale:.0f} s for all)"
+                if scale != 1
+                else ""
+            )
+        )
+        if args.profile:
+            profile(server, "naive")
+        print(f"speed-up: {naive * scale / seconds:.1f}x faster than the naive loop")
+    paging()
 
 
 if __name__ == "__main__":
     main()
-    paging()

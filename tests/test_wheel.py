@@ -25,10 +25,11 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
+    built = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work)],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT, capture_output=True, text=True,
     )
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     (wheel,) = work.glob("opsmaturity-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "opsmaturity/_data/templates/report.html.j2" in names

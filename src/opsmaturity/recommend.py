@@ -17,18 +17,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import yamlpos
+from .dora import METRICS, TIERS
 from .errors import ConfigError
 from .practices.scoring import Assessment
 from .resources import data_dir
 
-TIERS = ("elite", "high", "medium", "low")
-METRICS = (
-    "deployment_frequency",
-    "lead_time_for_changes",
-    "change_failure_rate",
-    "failed_deployment_recovery_time",
-    "rework_rate",
-)
 Horizon = Literal["next quarter", "next year"]
 WEAK_AREA = 60.0  # areas below this (Measured level) are roadmap candidates
 STRONG_AREA = 70.0

@@ -26,19 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..dora import METRICS
 from ..errors import ReportError
 from ..records import CollectionNote, to_dict
 
 SCHEMA = "opsmaturity-report/1"
 
-METRICS = (
-    "deployment_frequency",
-    "lead_time_for_changes",
-    "change_failure_rate",
-    "failed_deployment_recovery_time",
-    "rework_rate",
-)
-"""The five DORA metrics, in the order the report shows them."""
 
 HEADLINE_FIELD = {
     "deployment_frequency": "per_week",

@@ -1,0 +1,19 @@
+"""DORA's shared vocabulary: the five metric ids and the tier names, in report order.
+
+One definition for the metrics engine's consumers — assessment, recommendation, report —
+so a renamed or added metric cannot drift between them.
+"""
+
+from __future__ import annotations
+
+METRICS = (
+    "deployment_frequency",
+    "lead_time_for_changes",
+    "change_failure_rate",
+    "failed_deployment_recovery_time",
+    "rework_rate",
+)
+"""The five DORA metrics, in the order the report shows them."""
+
+TIERS = ("elite", "high", "medium", "low")
+"""Benchmark tiers, best first."""
