@@ -1,0 +1,4 @@
+"""placeholder"""
+
+def frames_from_store(store, *, options):
+    raise NotImplementedError
