@@ -94,7 +94,7 @@ def test_collect_without_token_names_the_variable(tmp_path: Path) -> None:
 def test_collect_files_source(files_yaml: Path) -> None:
     result = runner.invoke(app, ["collect", "-c", str(files_yaml)], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "2 repositories" in result.output and "4 deployment" in result.output
+    assert "2 repositories, 4 deployments, 8 changes, 1 incidents" in result.output
 
 
 def test_questionnaire_export(tmp_path: Path) -> None:

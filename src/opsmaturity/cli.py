@@ -125,14 +125,16 @@ def demo(
 def collect(config: ConfigOption) -> None:
     """Collect deployments, changes and incidents from the configured sources into the store."""
     from .pipeline import collect_all
+    from .progress import configure_logging
 
+    configure_logging(_err())
     summaries = collect_all(config, console=_out())
     failed = [(s.source, repo, why) for s in summaries for repo, why in s.failed.items()]
     for summary in summaries:
-        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.written.items()))
-        _out().print(f"[green]{summary.source}[/]: {summary.repositories} repositories; {counts}")
+        counts = ", ".join(f"{n} {label}" for n, label in summary.counts())
+        _out().print(f"[green]{summary.source}[/]: {counts or 'nothing found'}", soft_wrap=True)
     for source, repo, why in failed:
-        _err().print(f"[red]not collected[/] {source}:{repo}: {why}")
+        _err().print(f"[red]not collected[/] {source}:{repo}: {why}", soft_wrap=True, markup=True)
     if failed:
         raise typer.Exit(1)
 

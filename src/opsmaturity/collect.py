@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from .errors import AuthError, SourceError
 from .period import Period
-from .records import CollectionNote, Deployment, Record, Repository
+from .records import KIND_OF, CollectionNote, Deployment, Record, Repository
 from .sources.base import NullProgress, Progress, Source, Window
 from .store import Store
 
@@ -26,6 +26,15 @@ log = logging.getLogger("opsmaturity.collect")
 
 #: How far before the period collection reaches: the previous deployment and look-back.
 DEFAULT_LEAD_IN = timedelta(days=45)
+
+
+PLURALS = {
+    "repository": "repositories",
+    "deployment": "deployments",
+    "change": "changes",
+    "incident": "incidents",
+    "note": "notes",
+}
 
 
 @dataclass
@@ -39,6 +48,11 @@ class CollectSummary:
 
     def add(self, kind: str, count: int) -> None:
         self.written[kind] = self.written.get(kind, 0) + count
+
+    def counts(self) -> list[tuple[int, str]]:
+        """``(count, plural label)`` per record kind, in a fixed reading order."""
+        order = ("repository", "deployment", "change", "incident", "note")
+        return [(self.written[k], PLURALS[k]) for k in order if self.written.get(k)]
 
 
 class PendingCheckpoints:
@@ -142,5 +156,5 @@ def _save(source: Source, store: Store, records: Iterable[Record], summary: Coll
     batch = list(records)
     store.upsert(source.name, batch)
     for record in batch:
-        summary.add(type(record).__name__.lower(), 1)
+        summary.add(KIND_OF[type(record)], 1)
     return batch

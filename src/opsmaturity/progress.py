@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from types import TracebackType
 
 from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 
@@ -19,7 +22,7 @@ class RichProgress:
 
     def __init__(self, console: Console | None = None) -> None:
         self._bar = Progress(
-            SpinnerColumn(),
+            SpinnerColumn(finished_text="[green]✓[/]"),
             TextColumn("{task.description}"),
             TextColumn("[bold]{task.completed}[/] items"),
             TimeElapsedColumn(),
@@ -27,6 +30,7 @@ class RichProgress:
             transient=False,
         )
         self._tasks: dict[tuple[str, str], TaskID] = {}
+        self._wait_task: TaskID | None = None
         self._lock = threading.Lock()
 
     def __enter__(self) -> RichProgress:
@@ -36,6 +40,11 @@ class RichProgress:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        with self._lock:
+            for task in self._tasks.values():  # items had no known total: done is done
+                self._bar.update(task, total=self._bar.tasks[task].completed or 1)
+            if self._wait_task is not None:
+                self._bar.remove_task(self._wait_task)
         self._bar.stop()
 
     def advance(self, repository: str, resource: str, count: int = 1) -> None:
@@ -46,4 +55,21 @@ class RichProgress:
             self._bar.advance(self._tasks[key], count)
 
     def waiting(self, seconds: float, reason: str) -> None:
-        self._bar.console.log(f"[yellow]waiting {seconds:.0f} s[/]: {reason}")
+        """Show the latest wait as its own row, so the pause is visible, not a hang."""
+        text = f"[yellow]waiting {seconds:.0f} s[/] · {escape(reason)}"
+        with self._lock:
+            if self._wait_task is None:
+                self._wait_task = self._bar.add_task(text, total=None)
+            else:
+                self._bar.update(self._wait_task, description=text)
+
+
+def configure_logging(console: Console, level: int = logging.INFO) -> None:
+    """Route the tool's log lines (detection per repository, retries) through rich."""
+    logger = logging.getLogger("opsmaturity")
+    if not any(isinstance(h, RichHandler) for h in logger.handlers):
+        handler = RichHandler(console=console, show_path=False, show_time=False, markup=False)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
