@@ -9,14 +9,21 @@ GitHub bench's scale), 50 ms latency injected on every request of FakeGitLab.
   marks; python-gitlab sends no conditional requests, so there are no 304s);
 * minimum: the fewest paginated requests (per_page=100) that return the same records,
   counted from the scenario (not from our log) for the same way of reading GitLab:
-  environments, the production deployments (+ the last success before the window), each
-  successful deployment's merge requests and each MR's commits (GitLab has no bulk
-  endpoint for either), a compare where a deployment has no MR, and the incident listings
-  the config asks for (type and each label; GitLab's issues API has no OR);
+  environments, the production deployments (+ the last success before the window), per
+  successful deployment one ``compare`` with the previous success (its commit list: every
+  commit shipped, direct pushes and merge commits included; none when the SHA is the
+  same; GitLab's compare is one uncapped response for an authenticated caller) and, where
+  it shipped commits, its merge requests; each of those MRs' commits once (GitLab has no
+  bulk endpoint for either); the merged-MR index where a deployment shipped commits but
+  GitLab linked no MR; a deployment with no predecessor, its MRs only; and the incident
+  listings the config asks for (type and each label; GitLab's issues API has no OR). Not
+  counted: the detection probe (one ``per_page=1`` deployments request per production
+  environment, once per project, remembered in a checkpoint);
 * naive: a sequential python-gitlab loop as a script would write it (python-gitlab's
   default page size of 20, ``get_all=True``): deployments → their MRs → MR commits, then
-  incidents (no environments, baseline or compare: it reads slightly less than ours). On
-  ``--naive-repos`` projects only, extrapolated linearly to all (it says so).
+  incidents (no environments, baseline or compare: it reads less than ours, and misses
+  direct pushes and merge commits). On ``--naive-repos`` projects only, extrapolated
+  linearly to all (it says so).
 
 Run: ``PYTHONPATH=src .venv/bin/python bench/bench_gitlab.py [--repos 50]
 [--deployments 100] [--commits 310] [--latency 0.05] [--naive-repos 10] [--profile]``.
@@ -36,7 +43,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gitlab  # noqa: E402
-from tests.fakeforge import Deployment, FakeForge, Issue, Repo, Scenario, generate  # noqa: E402
+from tests.fakeforge import (  # noqa: E402
+    Deployment,
+    FakeForge,
+    Issue,
+    Pull,
+    Repo,
+    Scenario,
+    generate,
+)
 from tests.fakeforge.gitlab import FakeGitLab  # noqa: E402
 from tests.fakeforge.gitlab_dora import deployed_merge_requests  # noqa: E402
 from tests.fakeforge.gitlab_render import mr_commits  # noqa: E402
@@ -77,27 +92,58 @@ def _minimum_for(repo: Repo, window: Window) -> int:
     listed = [d for d in prod if deployment_updated(d) >= window.since]
     requests = 1 + 1 + pages(len(listed))  # environments, last success before, the listing
     done = sorted(
-        (d for d in listed if deployment_finished(d) is not None),
+        (d for d in prod if deployment_status(d) == "success" and deployment_finished(d)),
         key=lambda d: (deployment_finished(d), d.id),
     )
-    shipped = [d for d in done if deployment_status(d) == "success" and _inside(d, window)]
-    compared = False
-    previous = None
+    before = [d for d in done if deployment_finished(d) < window.since]  # type: ignore[operator]
+    shipped = [d for d in done if _inside(d, window)]
+    previous = before[-1] if before else None  # the baseline: the first one's diff base
+    mrs: dict[int, Pull] = {}
+    indexed = False
     for dep in shipped:
-        mrs = deployed_merge_requests(repo, dep)
-        requests += pages(len(mrs)) + sum(pages(len(mr_commits(p))) for p in mrs)
-        if not mrs and previous is not None and previous.sha != dep.sha:
-            requests += 1  # compare with the previous success: direct pushes only
-            compared = True
+        linked = deployed_merge_requests(repo, dep)
+        if previous is None:  # nothing to compare with: the deployment's MRs only
+            requests += pages(len(linked))
+            mrs.update((p.number, p) for p in linked)
+        elif previous.sha != dep.sha:
+            requests += 1  # compare with the previous success (one response, uncapped)
+            if dep.sha not in repo.ancestors(previous.sha):  # it shipped commits
+                requests += pages(len(linked))
+                mrs.update((p.number, p) for p in linked)
+                indexed = indexed or not linked
         previous = dep
-    if compared:  # merged MRs index, to tell a squash commit from a direct push
-        since = min(d.created_at for d in listed) - MR_LOOKBACK
+    requests += sum(pages(len(mr_commits(p))) for p in mrs.values())  # each MR's, once
+    if indexed:  # merged MRs index, to tell an unlinked squash commit from a direct push
+        since = min(d.created_at for d in before[-1:] + listed) - MR_LOOKBACK
         merged = [p for p in repo.pulls if p.merged_at and p.merged_at >= since]
         requests += pages(len(merged))
     rules = IncidentDetection()  # type: ignore[call-arg]
     chosen: list[Callable[[Issue], bool]] = [lambda i: i.issue_type == "incident"]
     chosen += [_labelled(label) for label in rules.labels]
     return requests + sum(_incident_listings(repo, window, f) for f in chosen)
+
+
+def shipped_commits(scenario: Scenario, window: Window) -> int:
+    """Distinct change records a complete run stores: every commit the window's successful
+    deployments shipped past their predecessor, whatever its MR; a repository's very first
+    deployment (nothing to compare with) ships its MRs' commits only."""
+    total = 0
+    for repo in scenario.repos:
+        done = sorted(
+            (
+                d
+                for d in repo.deployments
+                if d.environment == "production" and deployment_status(d) == "success"
+            ),
+            key=lambda d: (deployment_finished(d), d.id),
+        )
+        before = [d for d in done if deployment_finished(d) < window.since]  # type: ignore[operator]
+        inside = [d for d in done if _inside(d, window)]
+        old = set().union(*(repo.ancestors(d.sha) for d in before + done[:1]))
+        new = set().union(*(repo.ancestors(d.sha) for d in inside))
+        first = {s for p in deployed_merge_requests(repo, done[0]) for s in mr_commits(p)}
+        total += len(new - old) + (len(first) if done[0] in inside else 0)
+    return total
 
 
 def _labelled(label: str) -> Callable[[Issue], bool]:
@@ -201,6 +247,9 @@ def main() -> None:
         if args.profile:
             profile(server, "ours")
         print(f"          stored: {store.count()}")
+        print(
+            f"          changes expected (every commit shipped): {shipped_commits(scenario, WINDOW)}"
+        )
         again, again_requests, not_modified = run_ours(server, store, args.concurrency)
         shared = server.log.count("group_projects")
         print(

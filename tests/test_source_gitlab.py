@@ -82,23 +82,32 @@ def test_deployments_api_with_merge_request_changes(fake: FakeGitLab) -> None:
         (at(7, 12, 0), "success", Detection.DEPLOYMENT),
     ]
     assert deps[3].finished_at == at(7, 7, 18, 5)
-    assert [len(d.change_shas) for d in deps] == [0, 2, 0, 3, 2]  # staging deploy not listed
+    # compare with the previous success: D1 = !1's 2 commits + its merge commit; D3 = !2's
+    # squash commit + the bot's direct push; D4 = !4's 2 rebased commits
+    assert [len(d.change_shas) for d in deps] == [0, 3, 0, 2, 2]  # staging deploy not listed
     changes = {c.sha: c for c in of_kind(store, Change) if c.repository == "northwind/checkout"}
-    assert sorted(c.pr_number for c in changes.values()) == [1, 1, 2, 2, 2, 4, 4]
+    assert sorted(c.pr_number or 0 for c in changes.values()) == [0, 1, 1, 1, 2, 4, 4]
     assert {c.pr_labels for c in changes.values() if c.pr_number == 1} == {("feature",)}
     notes = [n.message for n in of_kind(store, CollectionNote)]
     assert "deployments from GitLab Deployments API, environment(s) production" in notes
 
 
-def test_squash_merge_resolves_to_the_merge_requests_commits(fake: FakeGitLab) -> None:
+def test_squash_merge_resolves_to_the_merge_request(fake: FakeGitLab) -> None:
+    """The squash commit is what shipped; its MR gives the context, and the MR's own
+    (pre-squash) commits the first-commit time."""
     store = run(fake)
     d3 = deployments_of(store, "northwind/checkout")[3]
-    squashed = [c for c in of_kind(store, Change) if c.sha in d3.change_shas]
-    assert {c.pr_number for c in squashed} == {2}
-    assert sorted(c.message for c in squashed) == [f"Pay faster part {i}" for i in (1, 2, 3)]
-    first = min(c.authored_at for c in squashed)
-    assert first == at(7, 5, 8) and all(c.pr_first_commit_at == first for c in squashed)
-    assert all(c.pr_merged_at == at(7, 6, 12) and c.pr_opened_at == at(7, 5, 8) for c in squashed)
+    shipped = {c.sha: c for c in of_kind(store, Change) if c.sha in d3.change_shas}
+    assert [(shipped[s].message, shipped[s].pr_number) for s in d3.change_shas] == [
+        ("Pay faster (#2)", 2),
+        ("Bump lodash", None),
+    ]
+    squash = shipped[d3.change_shas[0]]
+    assert squash.pr_first_commit_at == at(7, 5, 8)  # "Pay faster part 1"
+    assert (squash.pr_merged_at, squash.pr_opened_at) == (at(7, 6, 12), at(7, 5, 8))
+    assert squash.committed_at == at(7, 6, 12)
+    pre_squash = [c for c in of_kind(store, Change) if c.message.startswith("Pay faster part")]
+    assert pre_squash == []  # never on the default branch, so never shipped
 
 
 def test_pipelines_with_a_deploy_job_and_compare_between_them(fake: FakeGitLab) -> None:
@@ -106,15 +115,16 @@ def test_pipelines_with_a_deploy_job_and_compare_between_them(fake: FakeGitLab) 
     deps = deployments_of(store, "northwind/checkout")
     assert {d.detection for d in deps} == {Detection.PIPELINE}
     assert [d.status.value for d in deps] == ["success", "success", "failure", "success", "success"]
-    assert [len(d.change_shas) for d in deps] == [0, 2, 0, 4, 2]
+    assert [len(d.change_shas) for d in deps] == [0, 3, 0, 2, 2]  # as from the Deployments API
     changes = {c.sha: c for c in of_kind(store, Change) if c.repository == "northwind/checkout"}
+    d1 = [changes[s] for s in deps[1].change_shas]
+    assert [(c.message, c.pr_number) for c in d1] == [
+        ("Add cart part 1", 1),
+        ("Add cart part 2", 1),
+        ("Merge pull request #1 from pr-1", 1),
+    ]  # merge commit included, with its MR
     d3 = [changes[s] for s in deps[3].change_shas]
-    assert sorted((c.pr_number or 0, c.is_bot) for c in d3) == [
-        (0, True),
-        (2, False),
-        (2, False),
-        (2, False),
-    ]  # squash resolved, bot push kept
+    assert [(c.pr_number or 0, c.is_bot) for c in d3] == [(2, False), (0, True)]
     assert {changes[s].pr_number for s in deps[4].change_shas} == {4}  # fast-forward MR found
 
 
@@ -126,7 +136,10 @@ def test_auto_detection_falls_back_to_releases(fake: FakeGitLab) -> None:
         ("v0.2.0", Detection.RELEASE),
     ]
     refunds = [c for c in of_kind(store, Change) if c.sha in deps[1].change_shas]
-    assert [(c.message, c.pr_number) for c in refunds] == [("Refunds part 1", 2)]
+    assert sorted((c.message, c.pr_number) for c in refunds) == [
+        ("Merge pull request #2 from pr-2", 2),
+        ("Refunds part 1", 2),
+    ]
 
 
 def test_tags_method(fake: FakeGitLab) -> None:

@@ -105,6 +105,47 @@ def northwind() -> Scenario:
     return Scenario([Org("northwind", 1, [checkout(), billing(), legacy()])])
 
 
+def mixed_builder(id: int = 5) -> RepoBuilder:
+    """``northwind/mixed``: direct pushes and merge commits in deployments that also ship
+    MRs. Each deployment ships ``compare(previous success...its SHA)``, oldest first:
+
+    * E0 06-10 baseline (``Initial commit``);
+    * E1 07-03 10:00: ``Hotfix config`` (push 07-01 09:00), !1 ``Add search`` parts 1–2 and
+      its merge commit (merged 07-02 10:00), ``Tweak docs`` (push 07-03 09:00) → 5;
+    * E2 07-06 10:00: !2's squash commit ``Squash it (#2)`` (merged 07-05 10:00), the bot's
+      ``Bump deps``, ``Fix typo`` (push 07-06 09:00) → 3;
+    * E3 07-07 redeploys E2's SHA → nothing, and no compare; E4 07-09 10:00: ``Direct
+      only`` (push 07-09 09:00; GitLab links no MR) → 1; E5 07-10 rolls back to E2's SHA
+      → nothing (an empty compare); E6 07-11 ships E4's SHA again → ``Direct only`` again.
+
+    Every deployment finishes 5 minutes after it starts. Lead time from merge, ours: !1
+    24h05, !2 24h05, pushes by committer time 49h05, 1h05, 1h05, 1h05 (the bot's left
+    out; E6's re-shipped commit counts at E4) → n 6, median (1h05 + 24h05) / 2 = 12h35.
+    GitLab's DORA API counts MRs only: daily medians 86,700 s and 86,700 s → 86,700 s.
+    """
+    b = RepoBuilder("northwind/mixed", id)
+    b.commit("Initial commit", at(6, 1, 9))
+    b.deploy(at(6, 10, 9))  # E0
+    b.commit("Hotfix config", at(7, 1, 9), PEOPLE[2])
+    b.pull("Add search", at(7, 1, 10), at(7, 2, 10), style="merge", commits=2)
+    b.commit("Tweak docs", at(7, 3, 9), PEOPLE[3])
+    b.deploy(at(7, 3, 10))  # E1
+    b.pull("Squash it", at(7, 4, 9), at(7, 5, 10), style="squash", commits=2, labels=["feature"])
+    b.commit("Bump deps", at(7, 5, 11), BOTS[0])
+    b.commit("Fix typo", at(7, 6, 9), PEOPLE[1])
+    e2 = b.deploy(at(7, 6, 10))  # E2
+    b.deploy(at(7, 7, 10), sha=e2.sha)  # E3: the same SHA again
+    b.commit("Direct only", at(7, 9, 9), PEOPLE[0])
+    e4 = b.deploy(at(7, 9, 10))  # E4
+    b.deploy(at(7, 10, 10), sha=e2.sha)  # E5: rollback
+    b.deploy(at(7, 11, 10), sha=e4.sha)  # E6: forward again
+    return b
+
+
+def mixed() -> Scenario:
+    return Scenario([Org("northwind", 1, [mixed_builder().build()])])
+
+
 def many_issues(count: int, incident: bool = False) -> Scenario:
     """One project with ``count`` issues, for paging beyond GitLab's 10,000 count limit."""
     b = RepoBuilder("bulk/issues", 9)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from fnmatch import fnmatchcase
@@ -235,26 +235,34 @@ class GitLabSource(Source):
             state.prev[dep.environment] = dep.sha
             if dep.id in state.baseline:
                 continue
-            found: list[Change] = []
-            if dep.detection == Detection.DEPLOYMENT:
-                found = resolver.of_deployment(dep.id)
-            if not found and base and base != dep.sha:
-                try:
-                    found = resolver.of_range(base, dep.sha, earliest or dep.created_at)
-                except NotFound:  # e.g. the previous deployment's commit was force-pushed away
-                    yield CollectionNote(
-                        name,
-                        "changes",
-                        f"cannot compare {base[:8]}.."
-                        f"{dep.sha[:8]} (404); deployment {dep.id} has no "
-                        "change records",
-                        "warning",
-                    )
+            found = yield from self._shipped(resolver, dep, base, earliest or dep.created_at)
             yield from found
             self.progress.advance(name, "changes", len(found))
             yield replace(dep, change_shas=tuple(c.sha for c in found))
         if state.since != datetime.min:
             self.checkpoints.set(name, "deployments", state.dump())
+
+    def _shipped(
+        self, resolver: ChangeResolver, dep: Deployment, base: str | None, since: datetime
+    ) -> Generator[CollectionNote, None, list[Change]]:
+        """The deployment's changes: ``compare`` with the previous success when known (its
+        MRs add context), else — the first deployment — its MRs' commits."""
+        linked = dep.id if dep.detection == Detection.DEPLOYMENT else None
+        if base is None:
+            return resolver.of_deployment(dep.id) if linked else []
+        if base == dep.sha:
+            return []
+        try:
+            return resolver.of_range(base, dep.sha, since, linked)
+        except NotFound:  # e.g. the previous deployment's commit was force-pushed away
+            yield CollectionNote(
+                dep.repository,
+                "changes",
+                f"cannot compare {base[:8]}..{dep.sha[:8]} (404); deployment {dep.id} "
+                + ("has only its merge requests' commits" if linked else "has no change records"),
+                "warning",
+            )
+            return resolver.of_deployment(dep.id) if linked else []
 
     # -- incidents --------------------------------------------------------------------
     def incidents(

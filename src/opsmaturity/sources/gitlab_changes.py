@@ -1,11 +1,15 @@
 """Which commits a GitLab deployment shipped, with their merge-request context.
 
-Two ways, as issue 6 describes: the deployment's own merge requests
-(``/deployments/:id/merge_requests``, what GitLab's DORA uses) and their commits; or, for
-pipelines/releases/tags and deployments without linked MRs, ``compare`` between
-consecutive successful deployments. Either way a squash commit is replaced by the
-commits of the MR it squashed, so lead time starts at the work's real author time, and a
-merge commit (bookkeeping) is not a change of its own.
+A change is every commit a deployment shipped that the previous successful deployment to
+the same environment had not (issue 4): merge commits, squash commits and direct pushes
+included, as the GitHub source counts them. So when the previous SHA is known the commit
+list is ``compare`` (``from...to``; one request, uncapped for an authenticated caller),
+and merge requests only add context (iid, labels, opened/merged times, first-commit
+time): the deployment's own MRs (``/deployments/:id/merge_requests``, what GitLab's DORA
+uses), or, for pipelines/releases/tags and deployments GitLab linked no MR to, the merged
+MRs whose merge, squash or head SHA is in the range. A squash commit belongs to its MR;
+a commit no MR claims is a direct push, kept without MR context. A deployment with no
+predecessor has nothing to compare with: its changes are its MRs' commits.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from .gitlab_api import GitLabAPI, encode
 
 #: How far before the earliest deployment to look for merged MRs when resolving a range.
 MR_LOOKBACK = timedelta(days=7)
+#: The MR fields whose SHA lands it on the target branch (merge, squash, fast-forward head).
+LANDING = ("merge_commit_sha", "squash_commit_sha", "sha")
 
 
 class ChangeResolver:
@@ -30,43 +36,51 @@ class ChangeResolver:
         self.project = f"/projects/{encode(repository)}"
         self.want_paths = want_paths
         self._commits: dict[int, list[dict[str, Any]]] = {}
+        self._first: dict[int, datetime | None] = {}
         self._index: dict[str, dict[str, Any]] | None = None
 
     def of_deployment(self, deployment_id: str) -> list[Change]:
-        """Changes of the MRs GitLab linked to a deployment (empty when none)."""
-        path = f"{self.project}/deployments/{deployment_id}/merge_requests"
+        """Changes of the MRs GitLab linked to a deployment (empty when none): the only
+        view of a deployment without a predecessor to compare with."""
         out: list[Change] = []
-        for mr in self.api.iter(path, f"merge requests of deployment {deployment_id}"):
-            out.extend(self._mr_changes(mr))
+        for mr in self._linked(deployment_id):
+            commits = self._mr_commits(mr)
+            out.extend(self._change(c, mr) for c in reversed(commits))  # newest first
         return _unique(out)
 
-    def of_range(self, base: str, head: str, since: datetime) -> list[Change]:
-        """Changes in ``base..head``; MRs merged after ``since − 7 days`` give context."""
+    def of_range(
+        self, base: str, head: str, since: datetime, deployment_id: str | None = None
+    ) -> list[Change]:
+        """Every commit in ``base...head``, oldest first, with MR context: from the
+        deployment's linked MRs when given and any, else from merged MRs (after
+        ``since − 7 days``) that landed in the range."""
+        commits = self.compare(base, head)
+        if not commits:
+            return []
+        mrs = self._linked(deployment_id) if deployment_id else []
+        if not mrs:
+            index = self._mr_index(since - MR_LOOKBACK)
+            mrs = list({id(m): m for c in commits if (m := index.get(c["id"]))}.values())
+        owner: dict[str, dict[str, Any]] = {}
+        for mr in mrs:
+            owner.update({c["id"]: mr for c in self._mr_commits(mr)})
+            owner.update({mr[k]: mr for k in LANDING if mr.get(k)})
+        return [self._change(c, owner.get(c["id"])) for c in commits]
+
+    def compare(self, base: str, head: str) -> list[dict[str, Any]]:
+        """Commits reachable from ``head`` and not from ``base`` (none after a rollback)."""
         body = self.api.get(
             f"{self.project}/repository/compare",
             f"compare {base[:8]}..{head[:8]}",
             **{"from": base, "to": head},
         )
-        commits: list[dict[str, Any]] = body.get("commits") or []
-        index = self._mr_index(since - MR_LOOKBACK)
-        claimed: dict[str, dict[str, Any]] = {}
-        for c in commits:
-            mr = index.get(c["id"])
-            if mr is not None:
-                claimed.update({mc["id"]: mr for mc in self._mr_commits(mr)})
-        out: list[Change] = []
-        for c in commits:
-            mr = index.get(c["id"])
-            if mr is not None and c["id"] == mr.get("squash_commit_sha"):
-                out.extend(self._mr_changes(mr))
-            elif mr is not None and c["id"] == mr.get("merge_commit_sha"):
-                continue
-            else:
-                owner = claimed.get(c["id"])
-                out.append(self._change(c, owner))
-        return _unique(out)
+        return list(body.get("commits") or [])
 
     # -- helpers ----------------------------------------------------------------------
+    def _linked(self, deployment_id: str) -> list[dict[str, Any]]:
+        path = f"{self.project}/deployments/{deployment_id}/merge_requests"
+        return list(self.api.iter(path, f"merge requests of deployment {deployment_id}"))
+
     def _mr_commits(self, mr: dict[str, Any]) -> list[dict[str, Any]]:
         iid = int(mr["iid"])
         if iid not in self._commits:
@@ -74,15 +88,16 @@ class ChangeResolver:
             self._commits[iid] = list(self.api.iter(path, f"commits of merge request !{iid}"))
         return self._commits[iid]
 
-    def _mr_changes(self, mr: dict[str, Any]) -> list[Change]:
-        commits = self._mr_commits(mr)
-        return [self._change(c, mr) for c in reversed(commits)]  # GitLab lists newest first
+    def _first_commit(self, mr: dict[str, Any]) -> datetime | None:
+        """The MR's earliest authored commit (for a squash MR, before squashing)."""
+        iid = int(mr["iid"])
+        if iid not in self._first:
+            stamps = [rec.when(x.get("authored_date")) for x in self._mr_commits(mr)]
+            self._first[iid] = min((s for s in stamps if s is not None), default=None)
+        return self._first[iid]
 
     def _change(self, c: dict[str, Any], mr: dict[str, Any] | None) -> Change:
-        first = None
-        if mr is not None:
-            stamps = [rec.when(x.get("authored_date")) for x in self._mr_commits(mr)]
-            first = min((s for s in stamps if s is not None), default=None)
+        first = self._first_commit(mr) if mr is not None else None
         return rec.change(self.repository, c, mr, first, self._paths(c["id"]))
 
     def _paths(self, sha: str) -> tuple[str, ...]:
@@ -106,9 +121,7 @@ class ChangeResolver:
                 merged_after=merged_after.isoformat(),
             )
             for mr in mrs:
-                for key in ("sha", "merge_commit_sha", "squash_commit_sha"):
-                    if mr.get(key):
-                        self._index[mr[key]] = mr
+                self._index.update({mr[k]: mr for k in LANDING if mr.get(k)})
         return self._index
 
 
