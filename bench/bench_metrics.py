@@ -4,10 +4,11 @@ Times what ``opsmaturity metrics`` does for every scope (organization, 50 teams,
 repositories) plus the monthly trend, split into loading (``frames_from_store``: the SQLite
 store → column arrays, no record objects) and the engine proper (``compute_from_frames``).
 The synthetic store is written once through ``Store.upsert`` and cached under /tmp by size
-and seed; writing it is not timed. ``--records`` times the old path instead: every record
-as a Python object, then ``build_frames``. Target (issue 4): ≤ 10 s and ≤ 2 GB, 2 cores.
+and seed; writing it is not timed. ``--input records`` times the old path instead: every record
+as a Python object, then ``build_frames``; ``--input columns`` the encoding of in-memory arrays
+(what a columnar store would hand over). Target (issue 4): ≤ 10 s and ≤ 2 GB, 2 cores.
 
-    PYTHONPATH=src python bench/bench_metrics.py [--deployments N] [--seed S] [--records]
+    PYTHONPATH=src python bench/bench_metrics.py [--deployments N] [--seed S] [--input store|columns|records]
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ import numpy as np
 from opsmaturity.config import MetricsOptions, Team
 from opsmaturity.metrics import Frames, build_frames, compute_from_frames
 from opsmaturity.metrics.columnar import frames_from_store
+from opsmaturity.metrics.columns import (
+    ChangeColumns,
+    Columns,
+    DeploymentColumns,
+    IncidentColumns,
+    strings,
+)
+from opsmaturity.metrics.frames import frames_from_columns
 from opsmaturity.period import Period
 from opsmaturity.records import RECORD_TYPES, from_dict, to_dict
 from opsmaturity.store import Store
@@ -55,25 +64,27 @@ def generate(n_deployments: int, seed: int) -> Iterator[Rows]:
         age = rng.integers(1, 72 * 60, (per_repo, CHANGES_PER_DEPLOYMENT))
         label = rng.random(per_repo)
         out: Rows = {
-            "repository": [{"full_name": name, "default_branch": "main", "archived": False}],
+            "repository": [
+                {"full_name": name, "default_branch": "main", "archived": False, "url": ""}
+            ],
             "deployment": [],
             "change": [],
             "incident": [],
         }
-        out["repository"][0]["url"] = ""
         for k in range(per_repo):
             shas = [f"{r:04x}{k:06x}{j}" + "0" * 29 for j in range(CHANGES_PER_DEPLOYMENT)]
             labels = ["hotfix"] if label[k] < 0.03 else ["bug"] if label[k] < 0.06 else []
             for j, sha in enumerate(shas):
                 when = minutes[max(int(at[k]) - int(age[k, j]), 0)]
-                out["change"].append(_change(name, sha, when, labels, j == 4 and label[k] > 0.9))
+                out["change"].append(
+                    _change(name, sha, when, labels, bool(j == 4 and label[k] > 0.9))
+                )
             finished = minutes[int(at[k])]
             out["deployment"].append(_deployment(f"{k}", name, shas, finished))
             if label[k] > 0.97:
-                opened = int(at[k]) + 30
-                out["incident"].append(
-                    _incident(f"{k}", name, minutes[opened], minutes[opened + 180])
-                )
+                opened = min(int(at[k]) + 30, len(minutes) - 1)
+                resolved = (base + timedelta(minutes=opened + 180)).isoformat()
+                out["incident"].append(_incident(f"{k}", name, minutes[opened], resolved))
         yield out
 
 
@@ -124,6 +135,73 @@ def _incident(id_: str, repo: str, opened: str, resolved: str) -> dict[str, Any]
     }
 
 
+def generate_columns(n_deployments: int, seed: int) -> Columns:
+    """The same organization as ``generate``, straight as the columns a loader yields."""
+    rng = np.random.default_rng(seed)
+    base = datetime(2026, 6, 22, tzinfo=UTC).timestamp()
+    last = 101 * 1440 - 1
+    per_repo = n_deployments // REPOS
+    d: dict[str, list[Any]] = {k: [] for k in ("id", "repo", "sha", "at", "shipped")}
+    c: dict[str, list[Any]] = {k: [] for k in ("repo", "sha", "at", "bot", "label")}
+    i: dict[str, list[Any]] = {k: [] for k in ("id", "repo", "at")}
+    for r in range(REPOS):
+        name = f"org/team{r % TEAMS:02d}-svc{r:04d}"
+        at = np.sort(rng.integers(3 * 1440, 101 * 1440, per_repo))
+        age = rng.integers(1, 72 * 60, (per_repo, CHANGES_PER_DEPLOYMENT))
+        label = rng.random(per_repo)
+        shas = [
+            f"{r:04x}{k:06x}{j}" + "0" * 29
+            for k in range(per_repo)
+            for j in range(CHANGES_PER_DEPLOYMENT)
+        ]
+        c["repo"] += [name] * len(shas)
+        c["sha"] += shas
+        c["at"].append(np.maximum(at[:, None] - age, 0).ravel())
+        c["bot"].append(((np.arange(CHANGES_PER_DEPLOYMENT) == 4) & (label[:, None] > 0.9)).ravel())
+        c["label"].append(np.repeat(label, CHANGES_PER_DEPLOYMENT))
+        d["id"] += [f"{k}" for k in range(per_repo)]
+        d["repo"] += [name] * per_repo
+        d["sha"] += shas[CHANGES_PER_DEPLOYMENT - 1 :: CHANGES_PER_DEPLOYMENT]
+        d["at"].append(at)
+        d["shipped"] += [sha[:4] + sha[4:] for sha in shas]  # separate strings, as SQL gives
+        hit = np.flatnonzero(label > 0.97)
+        i["id"] += [f"{k}" for k in hit.tolist()]
+        i["repo"] += [name] * len(hit)
+        i["at"].append(np.minimum(at[hit] + 30, last))
+    label = np.concatenate(c["label"])
+    labels = {k: ["hotfix"] for k in np.flatnonzero(label < 0.03).tolist()}
+    labels |= {k: ["bug"] for k in np.flatnonzero((label >= 0.03) & (label < 0.06)).tolist()}
+    opened = base + 60.0 * np.concatenate(i["at"])
+    return Columns(
+        repositories=[f"org/team{r % TEAMS:02d}-svc{r:04d}" for r in range(REPOS)],
+        deployments=DeploymentColumns(
+            id=strings(d["id"]),
+            repository=strings(d["repo"]),
+            sha=strings(d["sha"]),
+            finish=base + 60.0 * np.concatenate(d["at"]),
+            n_changes=np.full(len(d["id"]), CHANGES_PER_DEPLOYMENT, dtype=np.int64),
+            shipped=strings(d["shipped"]),
+        ),
+        changes=ChangeColumns(
+            repository=strings(c["repo"]),
+            sha=strings(c["sha"]),
+            authored=base + 60.0 * np.concatenate(c["at"]),
+            bot=np.concatenate(c["bot"]),
+            labels=labels,
+            reverts={},
+        ),
+        incidents=IncidentColumns(
+            id=strings(i["id"]),
+            repository=strings(i["repo"]),
+            created=opened,
+            resolved=opened + 3 * 3600.0,
+            severity=["SEV2"] * len(i["id"]),
+            linked_sha={},
+            linked_deployment={},
+        ),
+    )
+
+
 def _objects(rows: Rows) -> dict[str, list[Any]]:
     return {kind: [from_dict(RECORD_TYPES[kind], d) for d in ds] for kind, ds in rows.items()}
 
@@ -141,12 +219,16 @@ def bench_store(n_deployments: int, seed: int) -> Path:
         for rows in generate(n_deployments, seed):
             objects = _objects(rows)
             if not checked:  # the dicts above are exactly what the store would write
-                assert all(to_dict(o) == d for k in rows for o, d in zip(objects[k], rows[k]))
+                assert all(
+                    to_dict(o) == d for k in rows for o, d in zip(objects[k], rows[k], strict=True)
+                )
                 checked = True
             for kind in ("repository", "deployment", "change", "incident"):
                 store.upsert(SOURCE, objects[kind])
     os.replace(part, path)
-    print(f"wrote {path} ({path.stat().st_size / 2**20:,.0f} MB) in {time.perf_counter() - t:.0f} s")
+    print(
+        f"wrote {path} ({path.stat().st_size / 2**20:,.0f} MB) in {time.perf_counter() - t:.0f} s"
+    )
     return path
 
 
@@ -159,15 +241,21 @@ def load_records(n_deployments: int, seed: int) -> dict[str, list[Any]]:
     return out
 
 
-def load(args: argparse.Namespace, options: MetricsOptions) -> tuple[Frames, float, float]:
-    """Frames, the load time and the RSS before loading (input objects included)."""
-    if not args.records:
+def load(args: argparse.Namespace, options: MetricsOptions) -> tuple[Frames, float, float, str]:
+    """Frames, the load time, the RSS before loading (inputs included) and what was timed."""
+    if args.input == "store":
         path = bench_store(args.deployments, args.seed)
         base_rss = _rss_mb()
         t = time.perf_counter()
         with Store(path) as store:
             frames = frames_from_store(store, options=options)
-        return frames, time.perf_counter() - t, base_rss
+        return frames, time.perf_counter() - t, base_rss, "frames_from_store"
+    if args.input == "columns":
+        columns = generate_columns(args.deployments, args.seed)
+        base_rss = _rss_mb()
+        t = time.perf_counter()
+        frames = frames_from_columns(columns, options)
+        return frames, time.perf_counter() - t, base_rss, "frames_from_columns"
     t = time.perf_counter()
     records = load_records(args.deployments, args.seed)
     gc.collect()
@@ -186,7 +274,7 @@ def load(args: argparse.Namespace, options: MetricsOptions) -> tuple[Frames, flo
         incidents=records["incident"],
         options=options,
     )
-    return frames, time.perf_counter() - t, base_rss
+    return frames, time.perf_counter() - t, base_rss, "build_frames from record objects"
 
 
 def main() -> None:
@@ -194,12 +282,18 @@ def main() -> None:
     parser.add_argument("--deployments", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3, help="engine runs; the best is kept")
-    parser.add_argument("--records", action="store_true", help="old path: record objects")
+    parser.add_argument(
+        "--input",
+        choices=["store", "columns", "records"],
+        default="store",
+        help="store: frames_from_store over the cached store file (default); columns: "
+        "frames_from_columns over in-memory arrays; records: the old path, record objects",
+    )
     args = parser.parse_args()
     teams = {f"team{t:02d}": Team(repositories=[f"org/team{t:02d}-*"]) for t in range(TEAMS)}
     options = MetricsOptions()
     period = Period.quarter("2026Q3")
-    frames, load_s, base_rss = load(args, options)
+    frames, load_s, base_rss, what = load(args, options)
     runs = []
     for _ in range(max(args.repeat, 1)):
         t = time.perf_counter()
@@ -219,9 +313,10 @@ def main() -> None:
         f"lead time p50 {org.lead_time_for_changes.median_hours:.4f} h "
         f"(n={org.lead_time_for_changes.n:,}), CFR {org.change_failure_rate.value:.4f}"
     )
-    what = "build_frames from record objects" if args.records else "frames_from_store"
     print(f"load ({what}): {load_s:6.2f} s")
-    print(f"engine (compute_from_frames): {min(runs):6.2f} s best of {', '.join(f'{r:.2f}' for r in runs)}")
+    print(
+        f"engine (compute_from_frames): {min(runs):6.2f} s best of {', '.join(f'{r:.2f}' for r in runs)}"
+    )
     print(f"total (load + best engine):   {load_s + min(runs):6.2f} s")
     print(f"peak RSS {_rss_mb():,.0f} MB (before loading {base_rss:,.0f} MB)")
 

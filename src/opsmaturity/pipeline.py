@@ -20,7 +20,7 @@ from .collect import CollectSummary, collect, collection_window
 from .config import Config, load_config
 from .errors import StoreError
 from .period import Period
-from .records import Change, CollectionNote, Deployment, Incident, Repository
+from .records import CollectionNote, Repository
 from .sources import build_source
 from .sources.base import Window
 from .store import Store
@@ -31,12 +31,9 @@ FORGE_DORA = "forge_dora"
 
 @dataclass
 class Dataset:
-    """Every canonical record the store holds for an assessment."""
+    """What the report needs from the store besides the metrics (which read it column-wise)."""
 
     repositories: list[Repository] = field(default_factory=list)
-    deployments: list[Deployment] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    incidents: list[Incident] = field(default_factory=list)
     notes: list[CollectionNote] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     forge_dora: dict[str, Any] = field(default_factory=dict)
@@ -46,9 +43,6 @@ class Dataset:
     def load(cls, store: Store) -> Dataset:
         return cls(
             repositories=list(store.records(Repository)),
-            deployments=list(store.records(Deployment)),
-            changes=list(store.records(Change)),
-            incidents=list(store.records(Incident)),
             notes=list(store.records(CollectionNote)),
             sources=store.sources(),
             forge_dora=store.documents(FORGE_DORA),
@@ -174,21 +168,20 @@ def load_dataset(config: Config, period: Period | None = None) -> Dataset:
 
 
 def compute_metrics_for(
-    config: Config, data: Dataset, period: Period | None = None, trend_bucket: str = "month"
+    config: Config, period: Period | None = None, trend_bucket: str = "month"
 ) -> Any:
-    """The metrics engine over a dataset, for the config's period (or another one)."""
-    from .metrics import compute_metrics
+    """The metrics engine for the config's period (or another), read column-wise from the
+    store: no record objects, so millions of changes stay affordable."""
+    from .metrics import metrics_from_store
 
-    return compute_metrics(
-        repositories=data.repositories,
-        deployments=data.deployments,
-        changes=data.changes,
-        incidents=data.incidents,
-        teams=config.teams,
-        period=period or config.reporting_period,
-        options=config.metrics,
-        trend_bucket=trend_bucket,  # type: ignore[arg-type]
-    )
+    with Store(config.store_path) as store:
+        return metrics_from_store(
+            store,
+            teams=config.teams,
+            period=period or config.reporting_period,
+            options=config.metrics,
+            trend_bucket=trend_bucket,  # type: ignore[arg-type]
+        )
 
 
 def metrics_output(config_path: Path, fmt: str) -> Any:
@@ -196,7 +189,8 @@ def metrics_output(config_path: Path, fmt: str) -> Any:
     from .metrics import render_table, to_csv
 
     config = load_config(config_path)
-    result = compute_metrics_for(config, load_dataset(config))
+    load_dataset(config)  # refreshes local sources; fails clearly on an empty store
+    result = compute_metrics_for(config)
     if fmt == "json":
         return json.dumps(result.to_json(), indent=2)
     if fmt == "csv":
@@ -251,7 +245,7 @@ def build_report(
     from .report import build_report_data
 
     # weekly trend: a quarter's chart needs more than three monthly points
-    metrics_json = compute_metrics_for(config, data, trend_bucket="week").to_json()
+    metrics_json = compute_metrics_for(config, trend_bucket="week").to_json()
     parts = _assess(config, responses, metrics_json)
     return build_report_data(
         config=config,

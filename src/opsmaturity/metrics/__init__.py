@@ -2,11 +2,14 @@
 
 Computed from canonical records only (``opsmaturity.records``); every number carries its
 unit, sample size, tier, 0–10 score and the warnings that qualify it. Definitions and
-DORA tier tables are data (``data/metrics.yaml``, ``data/benchmarks/``).
+DORA tier tables are data (``data/metrics.yaml``, ``data/benchmarks/``). Large inputs
+skip record objects: ``metrics_from_store`` reads the store's columns directly.
 """
 
+from .columnar import frames_from_store, metrics_from_store
+from .columns import Columns, columns_from_records
 from .engine import compute_from_frames, compute_metrics
-from .frames import Frames, build_frames
+from .frames import Frames, build_frames, frames_from_columns
 from .model import (
     Caveat,
     ChangeFailureRate,
@@ -34,6 +37,7 @@ __all__ = [
     "Benchmark",
     "Caveat",
     "ChangeFailureRate",
+    "Columns",
     "DeploymentFrequency",
     "FailedDeployment",
     "Frames",
@@ -47,9 +51,13 @@ __all__ = [
     "TrendPoint",
     "benchmark_table",
     "build_frames",
+    "columns_from_records",
     "compute_from_frames",
     "compute_metrics",
+    "frames_from_columns",
+    "frames_from_store",
     "metric_definitions",
+    "metrics_from_store",
     "metrics_notes",
     "render_table",
     "score",

@@ -129,7 +129,7 @@ def _groups(
         inc=members(
             index,
             inc["repo"],
-            {s: (linked >= 0) & c[np.maximum(linked, 0)] for s, c in dep_claims.items()},
+            {s: np.append(c, False)[linked] for s, c in dep_claims.items()},  # -1: unlinked
         ),
     )
 
