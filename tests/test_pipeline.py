@@ -120,3 +120,18 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     data = json.loads(pdf.with_suffix(".json").read_text())
     assert data["previous"] is not None  # quarter-over-quarter against 2026Q2
     assert (tmp_path / "demo" / "northwind-retail-2026Q2.json").exists()
+
+
+def test_demo_example_config_matches_the_built_in_demo(demo_yaml: Path) -> None:
+    from opsmaturity.config import load_config
+    from opsmaturity.sources.demo import demo_teams
+
+    config = load_config(demo_yaml)
+    assert {n: t.paths for n, t in config.teams.items()} == {
+        n: t.paths for n, t in demo_teams().items()
+    }
+    result = runner.invoke(app, ["metrics", "-c", str(demo_yaml), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    names = {(s["scope"], s["name"]) for s in json.loads(result.output)["scopes"]}
+    assert ("organization", "Northwind Retail") in names
+    assert {("team", t) for t in ("Checkout", "Catalog", "Platform", "Warehouse")} <= names

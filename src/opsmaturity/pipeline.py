@@ -181,6 +181,7 @@ def compute_metrics_for(
             period=period or config.reporting_period,
             options=config.metrics,
             trend_bucket=trend_bucket,  # type: ignore[arg-type]
+            organization=config.organization.name,
         )
 
 

@@ -46,13 +46,19 @@ def metrics_from_store(
     period: Period,
     options: MetricsOptions,
     trend_bucket: Bucket = "month",
+    organization: str = "organization",
 ) -> MetricsReport:
     """``compute_metrics`` over every record in ``store``, without loading them as objects."""
     frames = frames_from_store(
         store, options=options, need_paths=any(t.paths for t in teams.values())
     )
     return compute_from_frames(
-        frames, teams=teams, period=period, options=options, trend_bucket=trend_bucket
+        frames,
+        teams=teams,
+        period=period,
+        options=options,
+        trend_bucket=trend_bucket,
+        organization=organization,
     )
 
 

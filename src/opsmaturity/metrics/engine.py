@@ -38,8 +38,10 @@ def compute_metrics(
     period: Period,
     options: MetricsOptions,
     trend_bucket: Bucket = "month",
+    organization: str = "organization",
 ) -> MetricsReport:
-    """All five DORA metrics for the organization, each team and each repository."""
+    """All five DORA metrics for the organization, each team and each repository;
+    ``organization`` names the organization scope in the results."""
     frames = build_frames(
         repositories=repositories,
         deployments=deployments,
@@ -49,7 +51,12 @@ def compute_metrics(
         need_paths=any(t.paths for t in teams.values()),
     )
     return compute_from_frames(
-        frames, teams=teams, period=period, options=options, trend_bucket=trend_bucket
+        frames,
+        teams=teams,
+        period=period,
+        options=options,
+        trend_bucket=trend_bucket,
+        organization=organization,
     )
 
 
@@ -60,6 +67,7 @@ def compute_from_frames(
     period: Period,
     options: MetricsOptions,
     trend_bucket: Bucket = "month",
+    organization: str = "organization",
 ) -> MetricsReport:
     """The engine proper, from already-encoded records (see ``frames.build_frames``)."""
     tz = options.timezone
@@ -69,7 +77,7 @@ def compute_from_frames(
     h = history(f)
     fail = find_failures(f, h, options, teams)
     rec = recovery(f, h, fail)
-    index = scope_index(f.repo_names, teams, _repo_scopes(f))
+    index = scope_index(f.repo_names, teams, _repo_scopes(f), organization)
     chg_claims, no_paths = path_claims(index, f.changes["repo"].to_numpy(), f.paths)
     lt = lead_times(f, h, options, in_period, chg_claims)
 

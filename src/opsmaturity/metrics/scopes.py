@@ -47,11 +47,16 @@ def team_repos(names: list[str], teams: Mapping[str, Team]) -> list[tuple[str, n
     return out
 
 
-def scope_index(names: list[str], teams: Mapping[str, Team], repo_scopes: np.ndarray) -> ScopeIndex:
+def scope_index(
+    names: list[str],
+    teams: Mapping[str, Team],
+    repo_scopes: np.ndarray,
+    organization: str = "organization",
+) -> ScopeIndex:
     """Organization first, then teams in config order, then repositories by name."""
     team_names = list(teams)
     kinds = ["organization"] + ["team"] * len(team_names)
-    labels = ["organization", *team_names]
+    labels = [organization, *team_names]
     repo_sid = np.full(len(names), -1, dtype=np.int32)
     for code in np.flatnonzero(repo_scopes):
         repo_sid[code] = len(kinds)
