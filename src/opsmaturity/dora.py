@@ -15,5 +15,14 @@ METRICS = (
 )
 """The five DORA metrics, in the order the report shows them."""
 
+HEADLINE_FIELD = {
+    "deployment_frequency": "per_week",
+    "lead_time_for_changes": "median_hours",
+    "change_failure_rate": "value",
+    "failed_deployment_recovery_time": "median_hours",
+    "rework_rate": "value",
+}
+"""The one figure of each metric that summaries show, deltas and self-reports compare."""
+
 TIERS = ("elite", "high", "medium", "low")
 """Benchmark tiers, best first."""

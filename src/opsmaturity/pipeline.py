@@ -18,6 +18,7 @@ from rich.console import Console
 
 from .collect import CollectSummary, collect, collection_window
 from .config import Config, load_config
+from .dora import HEADLINE_FIELD, METRICS
 from .errors import StoreError
 from .period import Period
 from .records import CollectionNote, Repository
@@ -123,26 +124,17 @@ def cross_check(data: Dataset, metrics_json: dict[str, Any]) -> dict[str, Any] |
         return None if seconds is None else seconds / 3600
 
     per_day = theirs.get("deployment_frequency_per_day")
+    gitlab = {
+        "deployment_frequency": None if per_day is None else per_day * 7,
+        "lead_time_for_changes": hours(theirs.get("lead_time_for_changes")),
+        "change_failure_rate": theirs.get("change_failure_rate"),
+        "failed_deployment_recovery_time": hours(theirs.get("time_to_restore_service")),
+    }
     return {
         "source": source,
         "scope": theirs.get("scope"),
         "metrics": {
-            "deployment_frequency": {
-                "ours": org["deployment_frequency"].get("per_week"),
-                "gitlab": None if per_day is None else per_day * 7,
-            },
-            "lead_time_for_changes": {
-                "ours": org["lead_time_for_changes"].get("median_hours"),
-                "gitlab": hours(theirs.get("lead_time_for_changes")),
-            },
-            "change_failure_rate": {
-                "ours": org["change_failure_rate"].get("value"),
-                "gitlab": theirs.get("change_failure_rate"),
-            },
-            "failed_deployment_recovery_time": {
-                "ours": org["failed_deployment_recovery_time"].get("median_hours"),
-                "gitlab": hours(theirs.get("time_to_restore_service")),
-            },
+            m: {"ours": org[m].get(HEADLINE_FIELD[m]), "gitlab": value} for m, value in gitlab.items()
         },
     }
 
@@ -205,13 +197,7 @@ def _assess(config: Config, responses: list[Any], metrics_json: dict[str, Any]) 
     from .recommend import recommend
 
     org = _organization_scope(metrics_json)
-    measured = {
-        "deployment_frequency": org["deployment_frequency"].get("per_week"),
-        "lead_time_for_changes": org["lead_time_for_changes"].get("median_hours"),
-        "change_failure_rate": org["change_failure_rate"].get("value"),
-        "failed_deployment_recovery_time": org["failed_deployment_recovery_time"].get("median_hours"),
-        "rework_rate": org["rework_rate"].get("value"),
-    }
+    measured = {m: org[m].get(HEADLINE_FIELD[m]) for m in METRICS}
     tiers = {key: org[key].get("tier") for key in measured if key != "rework_rate"}
     tiers["overall"] = org.get("overall_tier")
     questionnaires = load_questionnaires()
@@ -339,8 +325,6 @@ def demo_config(out_dir: Path) -> Config:
 
 def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None = None) -> ReportFiles:
     """``opsmaturity demo``: last quarter's JSON, then this quarter's full report against it."""
-    import json as _json
-
     from .config import PeriodConfig
     from .practices import demo_answers
     from .report import write_report
@@ -354,7 +338,7 @@ def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None =
     previous_config = config.model_copy(update={"period": PeriodConfig(quarter=QUARTERS[0])})
     previous = build_report(previous_config, data, responses, previous=None, generated_at=generated_at)
     previous_path = out_dir / f"northwind-retail-{QUARTERS[0]}.json"
-    previous_path.write_text(_json.dumps(previous, indent=2, sort_keys=True), encoding="utf-8")
+    previous_path.write_text(json.dumps(previous, indent=2, sort_keys=True), encoding="utf-8")
     current = build_report(config, data, responses, previous=previous, generated_at=generated_at)
     written = write_report(current, out_dir / f"northwind-retail-{QUARTERS[1]}.pdf")
     return ReportFiles.of(written, previous_path)

@@ -26,21 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..dora import METRICS
+from ..dora import HEADLINE_FIELD, METRICS
 from ..errors import ReportError
 from ..records import CollectionNote, to_dict
 
 SCHEMA = "opsmaturity-report/1"
 
 
-HEADLINE_FIELD = {
-    "deployment_frequency": "per_week",
-    "lead_time_for_changes": "median_hours",
-    "change_failure_rate": "value",
-    "failed_deployment_recovery_time": "median_hours",
-    "rework_rate": "value",
-}
-"""The one figure of each metric that the summary shows and deltas compare."""
 
 HIGHER_IS_BETTER = {"deployment_frequency": True}
 """Direction of improvement; every other metric improves as it falls."""
