@@ -234,13 +234,16 @@ def to_dict(record: Record) -> dict[str, Any]:
 
 def from_dict(cls: type[R], data: dict[str, Any]) -> R:
     """Inverse of :func:`to_dict`; unknown keys are an error, not silently dropped."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = set(data) - names
+    unknown = data.keys() - _FIELD_NAMES[cls]
     if unknown:
         raise ValueError(f"unknown field(s) for {cls.__name__}: {', '.join(sorted(unknown))}")
-    stamps = getattr(cls, "_timestamps", ())
-    kwargs: dict[str, Any] = {
-        k: (datetime.fromisoformat(v) if k in stamps and isinstance(v, str) else v)
-        for k, v in data.items()
-    }
+    kwargs = dict(data)
+    for name in getattr(cls, "_timestamps", ()):
+        value = kwargs.get(name)
+        if isinstance(value, str):
+            kwargs[name] = datetime.fromisoformat(value)
     return cls(**kwargs)
+
+
+# ``dataclasses.fields`` is slow enough to matter when the store reads millions of records
+_FIELD_NAMES = {cls: frozenset(f.name for f in dataclasses.fields(cls)) for cls in KIND_OF}

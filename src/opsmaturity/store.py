@@ -4,6 +4,10 @@ Records are kept as JSON keyed by (kind, source, key), so an upsert of the same 
 replaces it — a re-run or a resumed run never duplicates. Checkpoints are per
 (source, repository, resource): sources keep ETags, cursors and "done" markers there,
 which is what makes collection incremental and resumable.
+
+Readers may cache what they derive from a repository's records (the metrics keep packed
+columns, ``metrics.stored``): every upsert bumps the *generation* of the repositories it
+touches, and a derived value is only handed back while its generation is current.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 from .errors import StoreError
 from .records import KIND_OF, RECORD_TYPES, R, Record, from_dict, record_key, to_dict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,12 +37,26 @@ CREATE TABLE IF NOT EXISTS documents (
     source TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (source, key)
 );
+CREATE TABLE IF NOT EXISTS generations (
+    repository TEXT PRIMARY KEY, generation INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS derived (
+    name TEXT NOT NULL, repository TEXT NOT NULL, generation INTEGER NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (name, repository)
+);
 CREATE TABLE IF NOT EXISTS checkpoints (
     source TEXT NOT NULL, repository TEXT NOT NULL, resource TEXT NOT NULL,
     value TEXT NOT NULL, updated_at TEXT NOT NULL,
     PRIMARY KEY (source, repository, resource)
 );
 """
+
+
+_BUMP = (
+    "INSERT INTO generations VALUES (?, 1)"
+    " ON CONFLICT (repository) DO UPDATE SET generation = generation + 1"
+)
 
 
 class Store:
@@ -62,6 +80,13 @@ class Store:
         if row is None:
             self._db.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif int(row[0]) == 1:  # v1 had no generations: every repository starts at 1
+            self._db.executescript(
+                "BEGIN;"
+                "INSERT OR IGNORE INTO generations SELECT DISTINCT repository, 1 FROM records;"
+                f"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';"
+                "COMMIT;"
             )
         elif int(row[0]) > SCHEMA_VERSION:
             raise StoreError(
@@ -98,6 +123,7 @@ class Store:
             try:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?)", rows)
+                self._db.executemany(_BUMP, [(r,) for r in sorted({row[3] for row in rows})])
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._db.execute("ROLLBACK")
@@ -108,16 +134,27 @@ class Store:
         self, cls: type[R], *, source: str | None = None, repository: str | None = None
     ) -> Iterator[R]:
         """Stored records of one type, optionally for one source and/or repository."""
+        for data in self.dicts(KIND_OF[cls], source=source, repository=repository):
+            yield from_dict(cls, data)
+
+    def dicts(
+        self, kind: str, *, source: str | None = None, repository: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Stored records of one kind in their ``records.to_dict`` form, ordered by source
+        then key: for readers that need a few fields of many records, not objects."""
         sql = "SELECT data FROM records WHERE kind=?"
-        args: list[str] = [KIND_OF[cls]]
+        args: list[str] = [kind]
+        if repository is not None:
+            # otherwise SQLite walks the primary key for its (source, key) order: every
+            # record of the kind, for one repository's handful
+            sql = "SELECT data FROM records INDEXED BY records_by_repo WHERE kind=?"
+            sql, args = sql + " AND repository=?", [*args, repository]
         if source is not None:
             sql, args = sql + " AND source=?", [*args, source]
-        if repository is not None:
-            sql, args = sql + " AND repository=?", [*args, repository]
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY source, key", args).fetchall()
         for (data,) in rows:
-            yield from_dict(cls, json.loads(data))
+            yield json.loads(data)
 
     def count(self, kind: str | None = None) -> dict[str, int]:
         """Number of stored records per kind (all kinds when ``kind`` is None)."""
@@ -147,6 +184,32 @@ class Store:
                 "SELECT source, value FROM documents WHERE key=? ORDER BY source", (key,)
             ).fetchall()
         return {source: json.loads(value) for source, value in rows}
+
+    # -- derived values: caches of what a reader computes from a repository's records ----
+
+    def derived(self, name: str) -> list[tuple[str, int, bytes | None]]:
+        """Every repository with records: ``(repository, generation, value)``, where value is
+        the ``name`` value stored for this generation, or None when missing or outdated."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT g.repository, g.generation, d.value FROM generations g"
+                " LEFT JOIN derived d ON d.name = ? AND d.repository = g.repository"
+                " AND d.generation = g.generation ORDER BY g.repository",
+                (name,),
+            ).fetchall()
+
+    def put_derived(self, name: str, values: Iterable[tuple[str, int, bytes]]) -> None:
+        """Store ``(repository, generation, value)`` triples computed from records read at
+        that generation (read the generation first: a later upsert then outdates them)."""
+        rows = [(name, repository, gen, value) for repository, gen, value in values]
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO derived VALUES (?,?,?,?)", rows)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: cannot write derived values: {exc}") from exc
 
     # -- checkpoints -----------------------------------------------------------------
 

@@ -3,13 +3,11 @@
 Computed from canonical records only (``opsmaturity.records``); every number carries its
 unit, sample size, tier, 0–10 score and the warnings that qualify it. Definitions and
 DORA tier tables are data (``data/metrics.yaml``, ``data/benchmarks/``). Large inputs
-skip record objects: ``metrics_from_store`` reads the store's columns directly.
+skip record objects: ``metrics_from_store`` reads per-repository packs the store caches.
 """
 
-from .columnar import frames_from_store, metrics_from_store
-from .columns import Columns, columns_from_records
 from .engine import compute_from_frames, compute_metrics
-from .frames import Frames, build_frames, frames_from_columns
+from .frames import Frames, build_frames, frames_from_packs
 from .model import (
     Caveat,
     ChangeFailureRate,
@@ -23,7 +21,9 @@ from .model import (
     ScopeMetrics,
     TrendPoint,
 )
+from .packs import Pack, pack_records, pack_repository
 from .render import render_table, to_csv
+from .stored import frames_from_store, load_packs, metrics_from_store
 from .tiers import (
     Benchmark,
     MetricDefinition,
@@ -37,7 +37,6 @@ __all__ = [
     "Benchmark",
     "Caveat",
     "ChangeFailureRate",
-    "Columns",
     "DeploymentFrequency",
     "FailedDeployment",
     "Frames",
@@ -45,20 +44,23 @@ __all__ = [
     "LeadTime",
     "MetricDefinition",
     "MetricsReport",
+    "Pack",
     "RecoveryTime",
     "ReworkRate",
     "ScopeMetrics",
     "TrendPoint",
     "benchmark_table",
     "build_frames",
-    "columns_from_records",
     "compute_from_frames",
     "compute_metrics",
-    "frames_from_columns",
+    "frames_from_packs",
     "frames_from_store",
+    "load_packs",
     "metric_definitions",
     "metrics_from_store",
     "metrics_notes",
+    "pack_records",
+    "pack_repository",
     "render_table",
     "score",
     "to_csv",

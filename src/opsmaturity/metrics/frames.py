@@ -1,32 +1,29 @@
-"""Input columns → the engine's frames, built once so every metric is a vectorised pass.
+"""Packs → the engine's frames, built once so every metric is a vectorised pass.
 
-The columns come from record objects (``build_frames``) or straight from the store
-(``columnar``); see ``columns`` for their contract. Times are float seconds since the epoch
-(UTC), repositories small integer codes (sorted by name) and commits dense integer keys of
-(repository, sha) — a SHA is unique only within its repository (forks share history) — so
-joins are array lookups, not hash joins. Only successful, finished production deployments
-are kept; everything else is noise to every metric.
+Each repository's records are packed (``packs``) — from record objects here, from the
+store's cache in ``stored`` — and the packs concatenated: times are float seconds since
+the epoch (UTC), repositories small integer codes (sorted by name) and commits dense
+integer keys (a pack's local keys shifted by the keys of the packs before it), so joins
+are array lookups, not hash joins. Only successful, finished production deployments are
+kept; everything else is noise to every metric.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..config import MetricsOptions
 from ..records import Change, Deployment, Incident, Repository
-from .columns import (
-    ChangeColumns,
-    Columns,
-    IncidentColumns,
-    columns_from_records,
-    needs_pr_columns,
-    strings,
-)
+from .packs import Pack, pack_records
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
@@ -50,44 +47,6 @@ class Frames:
     n_keys: int  # commit keys are dense: 0 ≤ key < n_keys
 
 
-def factorize_strings(values: np.ndarray) -> tuple[np.ndarray, int]:
-    """``pd.factorize`` of an object array of strings, several times faster on millions.
-
-    Factorizes the strings' 64-bit hashes instead (integers hash and compare cheaply), then
-    checks every string equals its code's representative: the codes are exactly those of
-    ``pd.factorize`` (first-appearance order), and a hash collision falls back to it.
-    """
-    hashes = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
-    codes, uniques = pd.factorize(hashes)
-    representative = np.zeros(len(uniques), dtype=np.int64)
-    representative[codes] = np.arange(len(values))
-    if not (values[representative[codes]] == values).all():
-        codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64), len(uniques)
-
-
-def commit_keys(
-    sha_lists: Sequence[np.ndarray], repo_lists: Sequence[np.ndarray]
-) -> tuple[list[np.ndarray], int]:
-    """Dense integer keys of (repository, sha) pairs, one array per input list.
-
-    Strings are hashed once (the expensive part); a SHA found in two repositories (a fork)
-    gets one extra key per additional repository, so keys stay dense for array lookups.
-    """
-    sizes = np.cumsum([0, *map(len, sha_lists)])
-    codes, n = factorize_strings(np.concatenate([np.asarray(x, dtype=object) for x in sha_lists]))
-    repo = np.concatenate(repo_lists).astype(np.int64)
-    owner = np.full(n, np.iinfo(np.int64).max)
-    np.minimum.at(owner, codes, repo)
-    clash = owner[codes] != repo
-    keys = codes.astype(np.int64)
-    if clash.any():
-        extra, more = pd.factorize(codes[clash] * (int(repo.max()) + 1) + repo[clash])
-        keys[clash] = n + extra
-        n += len(more)
-    return [keys[a:b] for a, b in zip(sizes[:-1], sizes[1:], strict=True)], n
-
-
 def first_occurrence(keys: np.ndarray, n_keys: int) -> np.ndarray:
     """True at the first row of each key: array writes instead of a hash table."""
     first = np.full(n_keys, len(keys), dtype=np.int64)
@@ -95,113 +54,172 @@ def first_occurrence(keys: np.ndarray, n_keys: int) -> np.ndarray:
     return first[keys] == np.arange(len(keys))
 
 
-def _order(repo: np.ndarray, finish: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Sort by repository, finish time, then id — ties broken by id, never by input order."""
-    order = np.lexsort((finish, repo))
-    r, f = repo[order], finish[order]
-    same = (r[1:] == r[:-1]) & (f[1:] == f[:-1])
-    tie = np.zeros(len(order), dtype=bool)
-    tie[1:] |= same
-    tie[:-1] |= same
-    if tie.any():
-        order[tie] = sorted(order[tie], key=lambda i: (repo[i], finish[i], ids[i]))
-    return order
+def needs_pr_columns(options: MetricsOptions) -> bool:
+    """Pull-request times matter only when lead time does not start at the commit."""
+    return options.lead_time_start != "commit"
 
 
-def _repositories(
-    listed_names: Sequence[str], tables: list[np.ndarray]
-) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
-    """Names sorted, which are listed, and the repository code of every row of each table."""
-    factored = [pd.factorize(t) for t in tables]
-    names = sorted(set(listed_names).union(*(u.tolist() for _, u in factored)))
-    lookup = {n: k for k, n in enumerate(names)}
-    listed = np.zeros(len(names), dtype=bool)
-    listed[[lookup[n] for n in listed_names]] = True
-    codes = []
-    for local, uniques in factored:
-        table = np.array([lookup[u] for u in uniques.tolist()], dtype=np.int64)
-        codes.append(table[local] if len(local) else np.zeros(0, dtype=np.int64))
-    return names, listed, codes
+def production_environments(options: MetricsOptions) -> Callable[[str], bool]:
+    """Whether an environment name counts as production (case-insensitive)."""
+    envs = {e.lower() for e in options.environments}
+    return lambda environment: environment.lower() in envs
+
+
+def strings(values: Sequence[Any]) -> np.ndarray:
+    """An object array of ``values`` (``np.array`` would make fixed-width unicode)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def build_frames(
     *,
     repositories: Sequence[Repository],
-    deployments: Sequence[Deployment],
-    changes: Sequence[Change],
-    incidents: Sequence[Incident],
+    deployments: Iterable[Deployment],
+    changes: Iterable[Change],
+    incidents: Iterable[Incident],
     options: MetricsOptions,
     need_paths: bool = False,
 ) -> Frames:
-    """Encode record objects (see ``frames_from_columns`` for input already in columns)."""
-    columns = columns_from_records(
-        repositories=repositories,
-        deployments=deployments,
-        changes=changes,
-        incidents=incidents,
-        options=options,
-        need_paths=need_paths,
-    )
-    return frames_from_columns(columns, options)
+    """Encode record objects: packed per repository, in the order given."""
+    grouped: dict[str, tuple[list[Any], list[Any], list[Any]]] = defaultdict(lambda: ([], [], []))
+    streams: tuple[Iterable[Deployment | Change | Incident], ...] = (deployments, changes, incidents)
+    for k, records in enumerate(streams):
+        for r in records:
+            grouped[r.repository][k].append(r)
+    packs = [pack_records(name, *lists) for name, lists in grouped.items()]
+    return frames_from_packs(packs, [r.full_name for r in repositories], options, need_paths)
 
 
-def _segments(lens: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Indexes that gather variable-length segments (lengths ``lens``) in ``order``."""
-    starts = np.cumsum(lens) - lens
-    taken = lens[order]
-    offset = np.arange(int(taken.sum())) - np.repeat(np.cumsum(taken) - taken, taken)
-    return np.repeat(starts[order], taken) + offset
+def _cat(arrays: Sequence[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
 
-def frames_from_columns(c: Columns, options: MetricsOptions) -> Frames:
-    """Encode columns once: integer repository codes, commit keys, sorted deployments."""
-    d, ch, inc = c.deployments, c.changes, c.incidents
-    names, listed, (dep_repo, chg_repo, inc_repo) = _repositories(
-        c.repositories, [d.repository, ch.repository, inc.repository]
-    )
-    order = _order(dep_repo, d.finish, d.id)
-    lens = d.n_changes[order]
-    repo = dep_repo[order]
-    rev_rows = np.fromiter(ch.reverts, dtype=np.int64, count=len(ch.reverts))
-    inc_rows = np.fromiter(inc.linked_sha, dtype=np.int64, count=len(inc.linked_sha))
-    keys, n_keys = commit_keys(
-        [
-            d.sha[order],
-            d.shipped[_segments(d.n_changes, order)],
-            ch.sha,
-            strings(list(ch.reverts.values())),
-            strings(list(inc.linked_sha.values())),
-        ],
-        [repo, np.repeat(repo, lens), chg_repo, chg_repo[rev_rows], inc_repo[inc_rows]],
-    )
-    head_key, ship_key, chg_key, rev_key, link_key = keys
-    dep_frame = pd.DataFrame(
-        {"id": d.id[order], "repo": repo, "head": head_key, "finish": d.finish[order]}
-    ).assign(n_changes=lens)
-    ships = pd.DataFrame({"dep": np.repeat(np.arange(len(order)), lens), "key": ship_key})
-    revert_key = np.full(len(ch.sha), -1, dtype=np.int64)
-    revert_key[rev_rows] = rev_key
-    linked_key = np.full(len(inc.id), -1, dtype=np.int64)
-    linked_key[inc_rows] = link_key
-    keep = first_occurrence(chg_key, n_keys)
-    paths = None
-    if ch.paths is not None:
-        paths = np.empty(len(ch.sha), dtype=object)
-        paths[:] = [()] * len(paths)
-        for row, value in ch.paths.items():
-            paths[row] = tuple(value)
-        paths = paths[keep]
-    change_frame = _change_frame(ch, chg_key, chg_repo, revert_key, options)
+def _offsets(sizes: Sequence[int]) -> np.ndarray:
+    """Where each part starts when parts of these sizes are laid end to end."""
+    return np.cumsum([0, *sizes[:-1]], dtype=np.int64) if len(sizes) else np.zeros(0, np.int64)
+
+
+def _sparse(parts: Iterable[dict[int, Any]], starts: np.ndarray) -> dict[int, Any]:
+    """Per-pack ``{row: value}`` dicts as one dict over the concatenated rows."""
+    return {int(s) + k: v for part, s in zip(parts, starts, strict=True) for k, v in part.items()}
+
+
+def frames_from_packs(
+    packs: Iterable[Pack], listed_names: Sequence[str], options: MetricsOptions, need_paths: bool
+) -> Frames:
+    """Concatenate one pack per repository into the frames (see the module docstring)."""
+    packs = sorted(packs, key=attrgetter("repository"))
+    names = sorted(set(listed_names).union(p.repository for p in packs))
+    lookup = {n: k for k, n in enumerate(names)}
+    listed = np.zeros(len(names), dtype=bool)
+    listed[[lookup[n] for n in listed_names]] = True
+    code = np.array([lookup[p.repository] for p in packs], dtype=np.int64)
+    key_base = _offsets([p.n_keys for p in packs])
+    deps, ships, dep_rows = _deployments(packs, code, key_base, options)
+    changes, paths = _changes(packs, code, key_base, options, need_paths)
     return Frames(
         repo_names=names,
         listed=listed,
-        deps=dep_frame,
+        deps=deps,
         ships=ships,
-        changes=change_frame[keep].reset_index(drop=True),
-        incidents=_incident_frame(inc, inc_repo, linked_key, dep_frame),
+        changes=changes,
+        incidents=_incidents(packs, code, key_base, dep_rows),
         paths=paths,
-        n_keys=n_keys,
+        n_keys=int(sum(p.n_keys for p in packs)),
     )
+
+
+def _deployments(
+    packs: list[Pack], code: np.ndarray, key_base: np.ndarray, options: MetricsOptions
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, int]]]:
+    """Deployments in production environments (packs are sorted by finish, then id), their
+    shipments, and per pack the row of each kept deployment id."""
+    production = production_environments(options)
+    count = np.array([len(p.dep_id) for p in packs], dtype=np.int64)
+    keep = _cat(
+        [np.array(list(map(production, p.environments)), bool)[p.dep_env] for p in packs], bool
+    )
+    lens = _cat([p.dep_changes for p in packs], np.int64)
+    base = np.repeat(key_base, count)
+    kept_lens = lens[keep]
+    deps = pd.DataFrame(
+        {
+            "id": strings(list(chain.from_iterable(p.dep_id for p in packs)))[keep],
+            "repo": np.repeat(code, count)[keep],
+            "head": (_cat([p.dep_head for p in packs], np.int64) + base)[keep],
+            "finish": _cat([p.dep_finish for p in packs], np.float64)[keep],
+            "n_changes": kept_lens,
+        }
+    )
+    shipped = _cat([p.shipped for p in packs], np.int64) + np.repeat(base, lens)
+    ships = pd.DataFrame(
+        {
+            "dep": np.repeat(np.arange(len(kept_lens)), kept_lens),
+            "key": shipped[np.repeat(keep, lens)],
+        }
+    )
+    rows = np.cumsum(keep) - 1
+    starts = _offsets(count.tolist())
+    dep_rows = [
+        {p.dep_id[k]: int(rows[s + k]) for k in range(len(p.dep_id)) if keep[s + k]}
+        if p.inc_linked_deployment
+        else {}
+        for p, s in zip(packs, starts, strict=True)
+    ]
+    return deps, ships, dep_rows
+
+
+def _changes(
+    packs: list[Pack],
+    code: np.ndarray,
+    key_base: np.ndarray,
+    options: MetricsOptions,
+    need_paths: bool,
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Changes, pack after pack; a pack's change row k holds its local key k."""
+    count = np.array([len(p.authored) for p in packs], dtype=np.int64)
+    starts = _offsets(count.tolist())
+    n = int(count.sum())
+    key = np.arange(n, dtype=np.int64) + np.repeat(key_base - starts, count)
+    labels = _sparse((p.labels for p in packs), starts)
+    hotfix, rework = _labelled(labels, n, options.hotfix_labels, options.rework_labels)
+    reverts = np.full(n, -1, dtype=np.int64)
+    for p, s, b in zip(packs, starts, key_base, strict=True):
+        for row, target in p.reverts.items():
+            reverts[s + row] = b + target
+    cols: dict[str, np.ndarray] = {
+        "key": key,
+        "repo": np.repeat(code, count),
+        "authored": _cat([p.authored for p in packs], np.float64),
+        "bot": _cat([p.bot for p in packs], bool),
+        "hotfix": hotfix,
+        "rework": rework,
+        "reverts": reverts,
+    }
+    if needs_pr_columns(options):
+        cols |= {
+            "pr": _cat([_or(p.pr, p, -1, np.int64) for p in packs], np.int64),
+            "first": _cat([_or(p.first, p, np.nan, np.float64) for p in packs], np.float64),
+            "merged": _cat([_or(p.merged, p, np.nan, np.float64) for p in packs], np.float64),
+            "committed": _cat(
+                [p.authored if p.committed is None else p.committed for p in packs], np.float64
+            ),
+        }
+    paths = None
+    if need_paths:
+        paths = np.empty(n, dtype=object)
+        paths[:] = [()] * n
+        for row, value in _sparse((p.paths for p in packs), starts).items():
+            paths[row] = tuple(value)
+    return pd.DataFrame(cols), paths
+
+
+def _or(values: np.ndarray | None, p: Pack, missing: float, dtype: Any) -> np.ndarray:
+    """A pack's optional column, or ``missing`` throughout when it has none."""
+    return np.full(len(p.authored), missing, dtype=dtype) if values is None else values
+
+
 
 
 def _labelled(labels: dict[int, Sequence[str]], n: int, *label_sets: list[str]) -> list[np.ndarray]:
@@ -217,51 +235,28 @@ def _labelled(labels: dict[int, Sequence[str]], n: int, *label_sets: list[str]) 
     return out
 
 
-def _change_frame(
-    ch: ChangeColumns,
-    key: np.ndarray,
-    repo: np.ndarray,
-    revert_key: np.ndarray,
-    options: MetricsOptions,
+def _incidents(
+    packs: list[Pack], code: np.ndarray, key_base: np.ndarray, dep_rows: list[dict[str, int]]
 ) -> pd.DataFrame:
-    hotfix, rework = _labelled(ch.labels, len(key), options.hotfix_labels, options.rework_labels)
-    cols: dict[str, np.ndarray] = {
-        "key": key,
-        "repo": repo,
-        "authored": ch.authored,
-        "bot": ch.bot,
-        "hotfix": hotfix,
-        "rework": rework,
-        "reverts": revert_key,
-    }
-    if needs_pr_columns(options):
-        if ch.pr is None or ch.first is None or ch.merged is None or ch.committed is None:
-            raise ValueError(f"lead_time_start={options.lead_time_start} needs the PR columns")
-        cols |= {"pr": ch.pr, "first": ch.first, "merged": ch.merged, "committed": ch.committed}
-    return pd.DataFrame(cols)
-
-
-def _incident_frame(
-    inc: IncidentColumns,
-    repo: np.ndarray,
-    linked_key: np.ndarray,
-    deps: pd.DataFrame,
-) -> pd.DataFrame:
-    """Incidents with the deployment row they name, when they name one we know."""
-    linked_dep = np.full(len(inc.id), -1, dtype=np.int64)
-    if inc.linked_deployment:
-        pairs = zip(deps["repo"].tolist(), deps["id"].tolist(), strict=True)
-        dep_index = {pair: k for k, pair in enumerate(pairs)}
-        codes = repo.tolist()
-        for row, dep_id in inc.linked_deployment.items():
-            linked_dep[row] = dep_index.get((codes[row], dep_id), -1)
+    """Incidents with the commit key and the deployment row they name, when we know them."""
+    count = np.array([len(p.inc_id) for p in packs], dtype=np.int64)
+    starts = _offsets(count.tolist())
+    n = int(count.sum())
+    linked_key = np.full(n, -1, dtype=np.int64)
+    linked_dep = np.full(n, -1, dtype=np.int64)
+    for p, s, b, rows in zip(packs, starts, key_base, dep_rows, strict=True):
+        for row, key in p.inc_linked_key.items():
+            linked_key[s + row] = b + key
+        for row, dep_id in p.inc_linked_deployment.items():
+            linked_dep[s + row] = rows.get(dep_id, -1)
+    severity = chain.from_iterable(p.inc_severity for p in packs)
     return pd.DataFrame(
         {
-            "id": inc.id,
-            "repo": repo,
-            "created": inc.created,
-            "resolved": inc.resolved,
-            "severity": strings([norm_severity(s) for s in inc.severity]),
+            "id": strings(list(chain.from_iterable(p.inc_id for p in packs))),
+            "repo": np.repeat(code, count),
+            "created": _cat([p.inc_created for p in packs], np.float64),
+            "resolved": _cat([p.inc_resolved for p in packs], np.float64),
+            "severity": strings([norm_severity(s) for s in severity]),
             "linked_dep": linked_dep,
             "linked_key": linked_key,
         }

@@ -1,0 +1,219 @@
+"""One repository's records packed for the engine: built once, read many times.
+
+A pack holds exactly what the metrics read of a repository's deployments, changes and
+incidents, as numpy arrays plus a few sparse values. Commits are local integer keys — a SHA
+is unique only within its repository — with the repository's changes first (change row k
+has key k), so the engine joins by array lookups and never hashes a SHA again. The store
+keeps packs beside the records (``stored.frames_from_store``) and rebuilds a repository's
+pack only after its records change; ``frames.frames_from_packs`` concatenates them.
+
+Choices the packs fix, which every metric then shares:
+
+* a deployment is identified by (environment, id) within its repository; of a record
+  repeated across sources the last one read wins; only successful, finished deployments
+  the source calls production are kept (the ``environments`` option filters at read time);
+* of a change repeated across sources the first one read wins;
+* deployments are sorted by finish time, then id, so ties never depend on input order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from ..records import Change, Deployment, Incident, to_dict
+
+FORMAT = 1
+"""Bumped whenever the encoding changes: packs of another format are rebuilt."""
+
+_ARRAYS = {
+    "dep_finish": np.float64,
+    "dep_head": np.int64,
+    "dep_changes": np.int64,
+    "dep_env": np.int64,
+    "shipped": np.int64,
+    "authored": np.float64,
+    "bot": np.bool_,
+    "pr": np.int64,
+    "first": np.float64,
+    "merged": np.float64,
+    "committed": np.float64,
+    "inc_created": np.float64,
+    "inc_resolved": np.float64,
+}
+_OPTIONAL = ("pr", "first", "merged", "committed")
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A repository's records as the engine reads them (see the module docstring)."""
+
+    repository: str
+    n_keys: int  # local commit keys: 0 ≤ key < n_keys; changes hold 0 … len(authored)-1
+    environments: list[str]  # names dep_env indexes
+    dep_id: list[str]  # successful production deployments, sorted by finish then id
+    dep_finish: np.ndarray  # float64 epoch seconds (UTC)
+    dep_head: np.ndarray  # int64 key of the deployed commit
+    dep_changes: np.ndarray  # int64: how many commits each shipped
+    dep_env: np.ndarray  # int64 index into environments
+    shipped: np.ndarray  # int64 keys of every deployment's change_shas, in deployment order
+    authored: np.ndarray  # float64 per change
+    bot: np.ndarray  # bool per change
+    labels: dict[int, list[str]]  # change row → its pull request's labels (rows with any)
+    reverts: dict[int, int]  # change row → key of the commit it reverts
+    paths: dict[int, list[str]]  # change row → files touched (rows with any)
+    pr: np.ndarray | None  # int64 PR number, -1 for none; None when no change has PR data
+    first: np.ndarray | None  # float64 pr_first_commit_at, NaN for none
+    merged: np.ndarray | None  # float64 pr_merged_at
+    committed: np.ndarray | None  # float64 committed_at; None when equal to authored throughout
+    inc_id: list[str]
+    inc_created: np.ndarray  # float64
+    inc_resolved: np.ndarray  # float64, NaN while open
+    inc_severity: list[str | None]
+    inc_linked_key: dict[int, int]  # incident row → key of the blamed commit
+    inc_linked_deployment: dict[int, str]  # incident row → id of the blamed deployment
+
+
+Row = dict[str, Any]
+"""A record in its stored form (``records.to_dict``): what the store holds, read without
+building record objects — at millions of records the objects cost most of the time."""
+
+
+def _seconds(text: str | None) -> float:
+    """Epoch seconds of a stored (ISO 8601, UTC) timestamp; NaN for none."""
+    return math.nan if text is None else datetime.fromisoformat(text).timestamp()
+
+
+def _shipped(d: Row) -> bool:
+    return d["status"] == "success" and d["finished_at"] is not None and d["is_production"]
+
+
+def pack_records(
+    repository: str,
+    deployments: Iterable[Deployment],
+    changes: Iterable[Change],
+    incidents: Iterable[Incident],
+) -> Pack:
+    """:func:`pack_repository` of record objects."""
+    return pack_repository(
+        repository, map(to_dict, deployments), map(to_dict, changes), map(to_dict, incidents)
+    )
+
+
+def pack_repository(
+    repository: str, deployments: Iterable[Row], changes: Iterable[Row], incidents: Iterable[Row]
+) -> Pack:
+    """Pack one repository's stored records, given in reading order (which breaks ties
+    between duplicates)."""
+    chosen: dict[str, Row] = {}
+    for c in changes:
+        chosen.setdefault(c["sha"], c)
+    keys = {sha: k for k, sha in enumerate(chosen)}
+
+    def key(sha: str) -> int:
+        return keys.setdefault(sha, len(keys))
+
+    latest = {(d["environment"], d["id"]): d for d in deployments if _shipped(d)}
+    finish = {k: _seconds(d["finished_at"]) for k, d in latest.items()}
+    order = sorted(latest, key=lambda k: (finish[k], k[1]))
+    deps = [latest[k] for k in order]
+    envs = sorted({d["environment"] for d in deps})
+    env_code = {e: k for k, e in enumerate(envs)}
+    heads = [key(d["sha"]) for d in deps]
+    shipped = [key(sha) for d in deps for sha in d["change_shas"]]
+    chs = list(chosen.values())
+    reverts = {k: key(c["reverts"]) for k, c in enumerate(chs) if c["reverts"]}
+    incs = list(incidents)
+    linked = {k: key(i["linked_sha"]) for k, i in enumerate(incs) if i["linked_sha"]}
+    n_keys = len(keys)  # every key is given out above
+    with_pr = any(
+        c["pr_number"] is not None or c["pr_merged_at"] or c["pr_first_commit_at"] for c in chs
+    )
+    authored = [_seconds(c["authored_at"]) for c in chs]
+    rewritten = any(c["committed_at"] != c["authored_at"] for c in chs)
+    return Pack(
+        repository=repository,
+        n_keys=n_keys,
+        environments=envs,
+        dep_id=[d["id"] for d in deps],
+        dep_finish=np.array([finish[k] for k in order], dtype=np.float64),
+        dep_head=np.array(heads, dtype=np.int64),
+        dep_changes=np.array([len(d["change_shas"]) for d in deps], dtype=np.int64),
+        dep_env=np.array([env_code[d["environment"]] for d in deps], dtype=np.int64),
+        shipped=np.array(shipped, dtype=np.int64),
+        authored=np.array(authored, dtype=np.float64),
+        bot=np.array([c["is_bot"] for c in chs], dtype=np.bool_),
+        labels={k: c["pr_labels"] for k, c in enumerate(chs) if c["pr_labels"]},
+        reverts=reverts,
+        paths={k: c["paths"] for k, c in enumerate(chs) if c["paths"]},
+        pr=_array([-1 if c["pr_number"] is None else c["pr_number"] for c in chs], with_pr, int),
+        first=_array([_seconds(c["pr_first_commit_at"]) for c in chs], with_pr, float),
+        merged=_array([_seconds(c["pr_merged_at"]) for c in chs], with_pr, float),
+        committed=_array([_seconds(c["committed_at"]) for c in chs], rewritten, float),
+        inc_id=[i["id"] for i in incs],
+        inc_created=np.array([_seconds(i["created_at"]) for i in incs], dtype=np.float64),
+        inc_resolved=np.array([_seconds(i["resolved_at"]) for i in incs], dtype=np.float64),
+        inc_severity=[i["severity"] for i in incs],
+        inc_linked_key=linked,
+        inc_linked_deployment={
+            k: i["linked_deployment"] for k, i in enumerate(incs) if i["linked_deployment"]
+        },
+    )
+
+
+def _array(values: Sequence[Any], wanted: bool, kind: type) -> np.ndarray | None:
+    return np.array(values, dtype=np.int64 if kind is int else np.float64) if wanted else None
+
+
+# -- bytes: a JSON header (small values, array lengths) then the arrays' raw bytes ----------
+
+_HEADER = struct.Struct("<I")
+
+
+def to_bytes(pack: Pack) -> bytes:
+    """The pack as bytes: plain data only (no pickle), so a store file is never code."""
+    header: dict[str, Any] = {"format": FORMAT, "arrays": {}}
+    body: list[bytes] = []
+    for f in fields(pack):
+        value = getattr(pack, f.name)
+        if f.name in _ARRAYS:
+            if value is not None:
+                header["arrays"][f.name] = len(value)
+                body.append(np.ascontiguousarray(value, dtype=_ARRAYS[f.name]).tobytes())
+        elif isinstance(value, dict):
+            header[f.name] = [[k, v] for k, v in value.items()]
+        else:
+            header[f.name] = value
+    text = json.dumps(header, separators=(",", ":")).encode()
+    return _HEADER.pack(len(text)) + text + b"".join(body)
+
+
+class PackFormatError(ValueError):
+    """A pack written by another version of the encoding: rebuild it from the records."""
+
+
+def from_bytes(blob: bytes) -> Pack:
+    """Inverse of :func:`to_bytes`; arrays are read-only views of ``blob``."""
+    (size,) = _HEADER.unpack_from(blob)
+    header = json.loads(blob[_HEADER.size : _HEADER.size + size])
+    if header.pop("format", None) != FORMAT:
+        raise PackFormatError("pack written in another format")
+    offset = _HEADER.size + size
+    values: dict[str, Any] = dict.fromkeys(_OPTIONAL)
+    for name, count in header.pop("arrays").items():
+        dtype = np.dtype(_ARRAYS[name])
+        values[name] = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
+        offset += count * dtype.itemsize
+    for name, value in header.items():
+        values[name] = dict(map(tuple, value)) if name in _SPARSE else value
+    return Pack(**values)
+
+
+_SPARSE = {"labels", "reverts", "paths", "inc_linked_key", "inc_linked_deployment"}
