@@ -32,7 +32,7 @@ import numpy as np
 
 from opsmaturity.config import MetricsOptions, Team
 from opsmaturity.metrics import Frames, build_frames, compute_from_frames
-from opsmaturity.metrics.stored import DERIVED_NAME, frames_from_store, load_packs
+from opsmaturity.metrics.stored import frames_from_store, load_packs
 from opsmaturity.period import Period
 from opsmaturity.records import RECORD_TYPES, from_dict, to_dict
 from opsmaturity.store import Store
@@ -202,23 +202,23 @@ def load(args: argparse.Namespace, options: MetricsOptions) -> tuple[Frames, flo
 
 
 def pack_in_child(path: Path, repack: bool) -> None:
-    """Bring every pack up to date in a child process, timing it when there is work."""
-    with Store(path) as store:
-        if repack:
+    """Bring every pack up to date in a child process (timed there, when there is work)."""
+    if repack:
+        with Store(path) as store:
             store._db.execute("DELETE FROM derived")
-        stale = sum(value is None for _, _, value in store.derived(DERIVED_NAME))
-    if stale:
-        subprocess.run([sys.executable, __file__, "--pack-only", str(path)], check=True)
+    subprocess.run([sys.executable, __file__, "--pack-only", str(path)], check=True)
 
 
 def pack_only(path: Path) -> None:
+    rebuilt = [0]
     t = time.perf_counter()
     with Store(path) as store:
-        packs = load_packs(store)
-    print(
-        f"packed {len(packs):,} repositories (first read after collection): "
-        f"{time.perf_counter() - t:6.2f} s, peak RSS {_rss_mb():,.0f} MB"
-    )
+        packs = load_packs(store, built=lambda done, total: rebuilt.__setitem__(0, done))
+    if rebuilt[0]:
+        print(
+            f"packed {rebuilt[0]:,} of {len(packs):,} repositories (the first read after "
+            f"collection): {time.perf_counter() - t:6.2f} s, peak RSS {_rss_mb():,.0f} MB"
+        )
 
 
 def main() -> None:

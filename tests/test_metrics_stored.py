@@ -178,7 +178,9 @@ def test_a_store_file_reads_the_same(file_store: Store, demo_records: list[Recor
     config = demo.demo_config()
     kw: dict[str, Any] = {"teams": config.teams, "period": config.reporting_period}
     slow = compute_metrics(**_stored(file_store), options=MetricsOptions(), **kw)
-    assert metrics_from_store(file_store, options=MetricsOptions(), **kw).to_json() == slow.to_json()
+    assert (
+        metrics_from_store(file_store, options=MetricsOptions(), **kw).to_json() == slow.to_json()
+    )
     _check(file_store, MetricsOptions(), need_paths=True)
 
 
@@ -256,9 +258,7 @@ def test_a_pack_built_before_a_concurrent_upsert_is_never_read(store: Store) -> 
     assert frames_from_store(store, options=MetricsOptions()).deps["id"].tolist() == ["1", "2"]
 
 
-def test_packs_of_another_format_are_rebuilt(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_packs_of_another_format_are_rebuilt(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     store.upsert("s", [dep("1", at(2), ["c1"])])
     assert _rebuilt(store) == [1]
     monkeypatch.setattr(packs_module, "FORMAT", packs_module.FORMAT + 1)
@@ -308,7 +308,7 @@ def test_every_demo_pack_round_trips_its_bytes(demo_records: list[Record]) -> No
         _assert_same_pack(from_bytes(to_bytes(pack)), pack)
 
 
-names = st.text(alphabet="ab\"\\é/ ", min_size=1, max_size=4)
+names = st.text(alphabet='ab"\\é/ ', min_size=1, max_size=4)
 
 
 @settings(max_examples=60, deadline=None)
@@ -333,3 +333,13 @@ def test_random_packs_round_trip(
     _assert_same_pack(from_bytes(to_bytes(pack)), pack)
     assert pack.n_keys == len(set(shas))
     assert pack.dep_finish.tolist() == sorted(pack.dep_finish.tolist())
+
+
+@pytest.mark.parametrize("damage", [lambda b: b[:-3], lambda b: b[:2], lambda b: b"\0" * 9])
+def test_a_damaged_pack_is_rebuilt_not_trusted(store: Store, damage: Any) -> None:
+    store.upsert("s", [dep("1", at(2), ["c1"])])
+    [(repo, generation, _)] = store.derived(DERIVED_NAME)
+    blob = to_bytes(pack_records(repo, store.records(Deployment), [], []))
+    store.put_derived(DERIVED_NAME, [(repo, generation, damage(blob))])
+    assert _rebuilt(store) == [1]
+    assert frames_from_store(store, options=MetricsOptions()).deps["id"].tolist() == ["1"]

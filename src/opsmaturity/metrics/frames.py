@@ -83,12 +83,22 @@ def build_frames(
 ) -> Frames:
     """Encode record objects: packed per repository, in the order given."""
     grouped: dict[str, tuple[list[Any], list[Any], list[Any]]] = defaultdict(lambda: ([], [], []))
-    streams: tuple[Iterable[Deployment | Change | Incident], ...] = (deployments, changes, incidents)
+    streams: tuple[Iterable[Deployment | Change | Incident], ...] = (
+        deployments,
+        changes,
+        incidents,
+    )
     for k, records in enumerate(streams):
         for r in records:
             grouped[r.repository][k].append(r)
     packs = [pack_records(name, *lists) for name, lists in grouped.items()]
     return frames_from_packs(packs, [r.full_name for r in repositories], options, need_paths)
+
+
+def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A frame over the arrays as they are: no copy into 2-D blocks (a second of copying
+    at millions of rows, for an engine that reads column by column)."""
+    return pd.DataFrame(columns, copy=False)
 
 
 def _cat(arrays: Sequence[np.ndarray], dtype: Any) -> np.ndarray:
@@ -143,7 +153,7 @@ def _deployments(
     lens = _cat([p.dep_changes for p in packs], np.int64)
     base = np.repeat(key_base, count)
     kept_lens = lens[keep]
-    deps = pd.DataFrame(
+    deps = _frame(
         {
             "id": strings(list(chain.from_iterable(p.dep_id for p in packs)))[keep],
             "repo": np.repeat(code, count)[keep],
@@ -153,7 +163,7 @@ def _deployments(
         }
     )
     shipped = _cat([p.shipped for p in packs], np.int64) + np.repeat(base, lens)
-    ships = pd.DataFrame(
+    ships = _frame(
         {
             "dep": np.repeat(np.arange(len(kept_lens)), kept_lens),
             "key": shipped[np.repeat(keep, lens)],
@@ -182,8 +192,7 @@ def _changes(
     starts = _offsets(count.tolist())
     n = int(count.sum())
     key = np.arange(n, dtype=np.int64) + np.repeat(key_base - starts, count)
-    labels = _sparse((p.labels for p in packs), starts)
-    hotfix, rework = _labelled(labels, n, options.hotfix_labels, options.rework_labels)
+    hotfix, rework = _labelled(packs, starts, n, options.hotfix_labels, options.rework_labels)
     reverts = np.full(n, -1, dtype=np.int64)
     for p, s, b in zip(packs, starts, key_base, strict=True):
         for row, target in p.reverts.items():
@@ -212,7 +221,7 @@ def _changes(
         paths[:] = [()] * n
         for row, value in _sparse((p.paths for p in packs), starts).items():
             paths[row] = tuple(value)
-    return pd.DataFrame(cols), paths
+    return _frame(cols), paths
 
 
 def _or(values: np.ndarray | None, p: Pack, missing: float, dtype: Any) -> np.ndarray:
@@ -220,17 +229,19 @@ def _or(values: np.ndarray | None, p: Pack, missing: float, dtype: Any) -> np.nd
     return np.full(len(p.authored), missing, dtype=dtype) if values is None else values
 
 
-
-
-def _labelled(labels: dict[int, Sequence[str]], n: int, *label_sets: list[str]) -> list[np.ndarray]:
-    """Per label set: which changes carry one of its labels (case-insensitive)."""
-    rows = list(labels)
-    lowered = [{x.lower() for x in labels[k]} for k in rows]
+def _labelled(
+    packs: list[Pack], starts: np.ndarray, n: int, *label_sets: list[str]
+) -> list[np.ndarray]:
+    """Per label set: which changes carry one of its labels (case-insensitive). Each pack's
+    distinct label lists are judged once, then spread over its rows."""
     out = []
     for label_set in label_sets:
         wanted = {x.lower() for x in label_set}
         flags = np.zeros(n, dtype=bool)
-        flags[rows] = [not wanted.isdisjoint(ls) for ls in lowered]
+        for p, s in zip(packs, starts, strict=True):
+            if len(p.label_row):
+                hit = np.array([not wanted.isdisjoint(map(str.lower, ls)) for ls in p.label_sets])
+                flags[s + p.label_row] = hit[p.label_set]
         out.append(flags)
     return out
 
@@ -250,7 +261,7 @@ def _incidents(
         for row, dep_id in p.inc_linked_deployment.items():
             linked_dep[s + row] = rows.get(dep_id, -1)
     severity = chain.from_iterable(p.inc_severity for p in packs)
-    return pd.DataFrame(
+    return _frame(
         {
             "id": strings(list(chain.from_iterable(p.inc_id for p in packs))),
             "repo": np.repeat(code, count),

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..records import Change, Deployment, Incident, to_dict
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the encoding changes: packs of another format are rebuilt."""
 
 _ARRAYS = {
@@ -41,6 +41,8 @@ _ARRAYS = {
     "shipped": np.int64,
     "authored": np.float64,
     "bot": np.bool_,
+    "label_row": np.int64,
+    "label_set": np.int64,
     "pr": np.int64,
     "first": np.float64,
     "merged": np.float64,
@@ -66,7 +68,9 @@ class Pack:
     shipped: np.ndarray  # int64 keys of every deployment's change_shas, in deployment order
     authored: np.ndarray  # float64 per change
     bot: np.ndarray  # bool per change
-    labels: dict[int, list[str]]  # change row → its pull request's labels (rows with any)
+    label_sets: list[list[str]]  # the distinct label lists of pull requests
+    label_row: np.ndarray  # int64: the change rows whose pull request has labels
+    label_set: np.ndarray  # int64 per such row: its index in label_sets
     reverts: dict[int, int]  # change row → key of the commit it reverts
     paths: dict[int, list[str]]  # change row → files touched (rows with any)
     pr: np.ndarray | None  # int64 PR number, -1 for none; None when no change has PR data
@@ -137,6 +141,8 @@ def pack_repository(
         c["pr_number"] is not None or c["pr_merged_at"] or c["pr_first_commit_at"] for c in chs
     )
     authored = [_seconds(c["authored_at"]) for c in chs]
+    labelled = [(k, tuple(c["pr_labels"])) for k, c in enumerate(chs) if c["pr_labels"]]
+    label_sets = {labels: k for k, labels in enumerate(dict.fromkeys(t for _, t in labelled))}
     rewritten = any(c["committed_at"] != c["authored_at"] for c in chs)
     return Pack(
         repository=repository,
@@ -150,7 +156,9 @@ def pack_repository(
         shipped=np.array(shipped, dtype=np.int64),
         authored=np.array(authored, dtype=np.float64),
         bot=np.array([c["is_bot"] for c in chs], dtype=np.bool_),
-        labels={k: c["pr_labels"] for k, c in enumerate(chs) if c["pr_labels"]},
+        label_sets=[list(labels) for labels in label_sets],
+        label_row=np.array([k for k, _ in labelled], dtype=np.int64),
+        label_set=np.array([label_sets[t] for _, t in labelled], dtype=np.int64),
         reverts=reverts,
         paths={k: c["paths"] for k, c in enumerate(chs) if c["paths"]},
         pr=_array([-1 if c["pr_number"] is None else c["pr_number"] for c in chs], with_pr, int),
@@ -201,6 +209,13 @@ class PackFormatError(ValueError):
 
 def from_bytes(blob: bytes) -> Pack:
     """Inverse of :func:`to_bytes`; arrays are read-only views of ``blob``."""
+    try:
+        return _decode(blob)
+    except (ValueError, TypeError, KeyError, struct.error) as exc:
+        raise PackFormatError(f"unreadable pack: {exc}") from exc
+
+
+def _decode(blob: bytes) -> Pack:
     (size,) = _HEADER.unpack_from(blob)
     header = json.loads(blob[_HEADER.size : _HEADER.size + size])
     if header.pop("format", None) != FORMAT:
@@ -211,9 +226,11 @@ def from_bytes(blob: bytes) -> Pack:
         dtype = np.dtype(_ARRAYS[name])
         values[name] = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
         offset += count * dtype.itemsize
+    if offset != len(blob):
+        raise PackFormatError("pack truncated or padded")
     for name, value in header.items():
         values[name] = dict(map(tuple, value)) if name in _SPARSE else value
     return Pack(**values)
 
 
-_SPARSE = {"labels", "reverts", "paths", "inc_linked_key", "inc_linked_deployment"}
+_SPARSE = {"reverts", "paths", "inc_linked_key", "inc_linked_deployment"}
