@@ -12,6 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from opsmaturity.cli import app
+from opsmaturity.metrics.stored import DERIVED_NAME
+from opsmaturity.store import Store
 
 from .conftest import ROOT, write
 
@@ -95,6 +97,10 @@ def test_collect_files_source(files_yaml: Path) -> None:
     result = runner.invoke(app, ["collect", "-c", str(files_yaml)], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "2 repositories, 4 deployments, 8 changes, 1 incidents" in result.output
+    # packed as it finishes, so the next report reads packs, not records
+    assert "Packed the records of 2 repositories for the metrics." in result.output
+    with Store(files_yaml.parent / ".opsmaturity" / "store.sqlite") as store:
+        assert all(value is not None for _, _, value in store.derived(DERIVED_NAME))
 
 
 def test_questionnaire_export(tmp_path: Path) -> None:

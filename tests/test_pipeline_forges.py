@@ -88,6 +88,8 @@ def test_github_collect_then_metrics(tmp_path: Path, monkeypatch: pytest.MonkeyP
         again = runner.invoke(app, ["collect", "-c", str(config)], env={"COLUMNS": "200"})
         assert again.exit_code == 0, again.output
         assert fake.log.count() - requests_first < requests_first  # incremental re-run
+        assert "Packed the records" in collected.output
+        assert "Packed the records" not in again.output  # nothing changed: nothing to repack
     metrics = runner.invoke(app, ["metrics", "-c", str(config), "--format", "json"])
     assert metrics.exit_code == 0, metrics.output
     org_scope = next(s for s in json.loads(metrics.output)["scopes"] if s["scope"] == "organization")

@@ -103,3 +103,32 @@ def test_unopenable_store_is_a_store_error(tmp_path: Path) -> None:
 def test_naive_timestamps_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         Change("o/r", "abc", datetime(2026, 1, 1), datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def _generations(store: Store) -> dict[str, int]:
+    return {repo: gen for repo, gen, _ in store.derived("x")}
+
+
+def test_generations_move_only_when_a_repositorys_records_change() -> None:
+    at = datetime(2026, 7, 1, tzinfo=UTC)
+    a, b = Change("org/a", "c1", at, at), Change("org/b", "c2", at, at)
+    with Store(":memory:") as store:
+        store.upsert("s", [a, b])
+        assert _generations(store) == {"org/a": 1, "org/b": 1}
+        store.upsert("s", [a, b])  # a re-run writing the same records
+        assert _generations(store) == {"org/a": 1, "org/b": 1}
+        store.upsert("s", [Change("org/a", "c1", at, at, message="edited")])
+        assert _generations(store) == {"org/a": 2, "org/b": 1}
+        store.upsert("other", [b])  # the same record from another source is another record
+        assert _generations(store) == {"org/a": 2, "org/b": 2}
+
+
+def test_derived_values_are_handed_back_only_for_their_generation() -> None:
+    at = datetime(2026, 7, 1, tzinfo=UTC)
+    with Store(":memory:") as store:
+        store.upsert("s", [Change("org/a", "c1", at, at)])
+        store.put_derived("x", [("org/a", 1, b"v1")])
+        assert store.derived("x") == [("org/a", 1, b"v1")]
+        assert store.derived("y") == [("org/a", 1, None)]  # another name: nothing stored
+        store.upsert("s", [Change("org/a", "c2", at, at)])
+        assert store.derived("x") == [("org/a", 2, None)]

@@ -1,15 +1,26 @@
-"""Rich progress bars for collection: one row per repository and resource, plus waits."""
+"""Rich progress bars: collection (a row per repository and resource, plus waits) and
+counted steps such as packing records for the metrics."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 
 class RichProgress:
@@ -62,6 +73,23 @@ class RichProgress:
                 self._wait_task = self._bar.add_task(text, total=None)
             else:
                 self._bar.update(self._wait_task, description=text)
+
+
+@contextmanager
+def step_bar(console: Console, description: str) -> Iterator[Callable[[int, int], None]]:
+    """A bar for one counted step, gone when it ends (the caller says what was done);
+    yields the ``(done, total)`` callback that moves it."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task(description, total=None)
+    with bar:
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def configure_logging(console: Console, level: int = logging.INFO) -> None:

@@ -6,8 +6,10 @@ replaces it — a re-run or a resumed run never duplicates. Checkpoints are per
 which is what makes collection incremental and resumable.
 
 Readers may cache what they derive from a repository's records (the metrics keep packed
-columns, ``metrics.stored``): every upsert bumps the *generation* of the repositories it
-touches, and a derived value is only handed back while its generation is current.
+columns, ``metrics.stored``): every record written that is new or different bumps the
+*generation* of its repository (SQLite triggers, so no writer can forget), and a derived
+value is only handed back while its generation is current. Re-writing identical records —
+a collection re-run — changes nothing, so nothing is recomputed.
 """
 
 from __future__ import annotations
@@ -40,6 +42,19 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS generations (
     repository TEXT PRIMARY KEY, generation INTEGER NOT NULL
 );
+CREATE TRIGGER IF NOT EXISTS records_inserted AFTER INSERT ON records BEGIN
+    INSERT INTO generations VALUES (new.repository, 1)
+    ON CONFLICT (repository) DO UPDATE SET generation = generation + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS records_updated AFTER UPDATE ON records BEGIN
+    INSERT INTO generations VALUES (new.repository, 1)
+    ON CONFLICT (repository) DO UPDATE SET generation = generation + 1;
+    UPDATE generations SET generation = generation + 1
+    WHERE repository = old.repository AND old.repository IS NOT new.repository;
+END;
+CREATE TRIGGER IF NOT EXISTS records_deleted AFTER DELETE ON records BEGIN
+    UPDATE generations SET generation = generation + 1 WHERE repository = old.repository;
+END;
 CREATE TABLE IF NOT EXISTS derived (
     name TEXT NOT NULL, repository TEXT NOT NULL, generation INTEGER NOT NULL,
     value BLOB NOT NULL,
@@ -53,9 +68,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 """
 
 
-_BUMP = (
-    "INSERT INTO generations VALUES (?, 1)"
-    " ON CONFLICT (repository) DO UPDATE SET generation = generation + 1"
+_UPSERT = (
+    "INSERT INTO records VALUES (?,?,?,?,?) ON CONFLICT (kind, source, key) DO UPDATE"
+    " SET repository = excluded.repository, data = excluded.data"
+    " WHERE records.repository IS NOT excluded.repository OR records.data IS NOT excluded.data"
 )
 
 
@@ -122,8 +138,7 @@ class Store:
         with self._lock:
             try:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?)", rows)
-                self._db.executemany(_BUMP, [(r,) for r in sorted({row[3] for row in rows})])
+                self._db.executemany(_UPSERT, rows)
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._db.execute("ROLLBACK")

@@ -23,7 +23,7 @@ from .model import (
 )
 from .packs import Pack, pack_records, pack_repository
 from .render import render_table, to_csv
-from .stored import frames_from_store, load_packs, metrics_from_store
+from .stored import frames_from_store, load_packs, metrics_from_store, refresh_packs
 from .tiers import (
     Benchmark,
     MetricDefinition,
@@ -61,6 +61,7 @@ __all__ = [
     "metrics_notes",
     "pack_records",
     "pack_repository",
+    "refresh_packs",
     "render_table",
     "score",
     "to_csv",

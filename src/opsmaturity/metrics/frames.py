@@ -119,7 +119,8 @@ def frames_from_packs(
     packs: Iterable[Pack], listed_names: Sequence[str], options: MetricsOptions, need_paths: bool
 ) -> Frames:
     """Concatenate one pack per repository into the frames (see the module docstring)."""
-    packs = sorted(packs, key=attrgetter("repository"))
+    # a repository with nothing the metrics read (e.g. only collection notes) is not one
+    packs = sorted((p for p in packs if p.n_keys or p.inc_id), key=attrgetter("repository"))
     names = sorted(set(listed_names).union(p.repository for p in packs))
     lookup = {n: k for k, n in enumerate(names)}
     listed = np.zeros(len(names), dtype=bool)

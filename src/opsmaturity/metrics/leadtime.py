@@ -58,7 +58,7 @@ def lead_times(
     late = ~h.has_prev[units["dep"]] & (raw > options.first_deployment_lookback_days * 86400)
     inside = in_period[units["dep"]]
     keep = np.flatnonzero(~late & inside)
-    keep = keep[np.argsort(raw[keep], kind="stable")]
+    keep = keep[np.argsort(raw[keep])]  # ties are equal values: their order changes nothing
     gone = np.flatnonzero(late & inside)
     row_out = ~ok & in_period[dep]
     return LeadTimes(

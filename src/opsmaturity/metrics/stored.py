@@ -9,7 +9,7 @@ builds the packs of what it collected, so the first report after it starts at on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
 
 from ..config import MetricsOptions, Team
@@ -59,11 +59,30 @@ def frames_from_store(store: Store, *, options: MetricsOptions, need_paths: bool
 
 def load_packs(store: Store, built: Built | None = None) -> list[Pack]:
     """Every repository's pack: current ones read, missing or outdated ones rebuilt and kept."""
-    packs, stale = [], []
+    return list(_packs(store, built))
+
+
+def refresh_packs(store: Store, built: Built | None = None) -> int:
+    """Rebuild the packs that are missing or outdated (``opsmaturity collect`` does, so the
+    next report starts at once); returns how many were rebuilt."""
+    rebuilt = [0]
+
+    def count(done: int, total: int) -> None:
+        rebuilt[0] = done
+        if built is not None:
+            built(done, total)
+
+    for _ in _packs(store, count):
+        pass
+    return rebuilt[0]
+
+
+def _packs(store: Store, built: Built | None) -> Iterator[Pack]:
+    stale = []
     for repository, generation, blob in store.derived(DERIVED_NAME):
         try:
             if blob is not None:
-                packs.append(from_bytes(blob))
+                yield from_bytes(blob)
                 continue
         except PackFormatError:
             pass
@@ -72,11 +91,10 @@ def load_packs(store: Store, built: Built | None = None) -> list[Pack]:
     while batch := list(islice(todo, BATCH)):
         fresh = [(name, gen, pack_stored(store, name)) for name, gen in batch]
         store.put_derived(DERIVED_NAME, [(name, gen, to_bytes(p)) for name, gen, p in fresh])
-        packs += [p for _, _, p in fresh]
         done += len(fresh)
         if built is not None:
             built(done, len(stale))
-    return packs
+        yield from (p for _, _, p in fresh)
 
 
 def pack_stored(store: Store, repository: str) -> Pack:
