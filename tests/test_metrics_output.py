@@ -102,3 +102,20 @@ def test_render_table_shows_every_scope() -> None:
     console.print(table)
     text = console.export_text()
     assert "org/idle" in text and "50%" in text and "dora-2024" in text
+
+
+def test_plain_equals_dataclasses_asdict() -> None:
+    """``plain`` is ``asdict`` minus the deep copies: same dicts, tuples and lists."""
+    from dataclasses import asdict
+
+    from opsmaturity.metrics.model import plain
+
+    report = run(
+        [dep("1", at(2), ["c1"]), dep("2", at(3))], [chg("c1", at(1))], [inc("i", at(2, 1))]
+    )
+    assert report.failed_deployments and report.trend and report.scopes[0].warnings
+    for s in report.scopes:
+        assert plain(s) == asdict(s)
+    for f in report.failed_deployments:
+        assert plain(f) == asdict(f)
+    assert [plain(t) for t in report.trend] == [asdict(t) for t in report.trend]

@@ -7,7 +7,7 @@ fields may be added, never renamed. Rates are fractions 0–1; unknown is ``None
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from typing import Any
 
@@ -112,8 +112,8 @@ class ScopeMetrics:
     warnings: tuple[Caveat, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["warnings"] = [asdict(w) for w in self.warnings]
+        out = plain(self)
+        out["warnings"] = [plain(w) for w in self.warnings]
         return out
 
 
@@ -139,7 +139,7 @@ class TrendPoint:
     rework_rate: float | None
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = plain(self)
         out["start"], out["end"] = self.start.isoformat(), self.end.isoformat()
         return out
 
@@ -185,5 +185,22 @@ class MetricsReport:
             "scopes": [s.to_json() for s in self.scopes],
             "trend_bucket": self.trend_bucket,
             "trend": [t.to_json() for t in self.trend],
-            "failed_deployments": [asdict(f) for f in self.failed_deployments],
+            "failed_deployments": [plain(f) for f in self.failed_deployments],
         }
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def plain(value: Any) -> Any:
+    """``dataclasses.asdict`` without its deep copies of every leaf: seconds at thousands
+    of scopes and failed deployments, for values that are immutable anyway."""
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None and is_dataclass(value):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if kind is tuple or kind is list:
+        return kind(plain(v) for v in value)
+    return value
