@@ -32,6 +32,10 @@ def metrics_doc() -> str:
         ]
     notes = metrics_notes()
     lines += [
+        "## Which records count",
+        "",
+        notes["records"],
+        "",
         "## Overall tier and score",
         "",
         notes["overall"]["tier"],

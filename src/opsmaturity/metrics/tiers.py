@@ -119,9 +119,10 @@ def metric_definitions() -> list[MetricDefinition]:
 
 @cache
 def metrics_notes() -> dict[str, Any]:
-    """The overall-tier rule, the score rule and the warning glossary from metrics.yaml."""
+    """The overall-tier rule, the score rule, which records count and the warning glossary
+    from metrics.yaml."""
     doc = _load("metrics.yaml")
-    return {"overall": doc["overall"], "warnings": doc["warnings"]}
+    return {"overall": doc["overall"], "records": doc["records"], "warnings": doc["warnings"]}
 
 
 @cache

@@ -281,6 +281,8 @@ class Methodology:
 
     definitions: list[MetricView]
     """The five metrics with their definitions and methods."""
+    record_rules: str
+    """Which records count and how duplicates across sources are merged."""
     benchmark_title: str
     """Benchmark name, e.g. ``DORA State of DevOps 2024``."""
     benchmark_source: str

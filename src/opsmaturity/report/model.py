@@ -10,7 +10,7 @@ Top-level keys (``SCHEMA`` = ``opsmaturity-report/1``)::
 
     schema, generated_at, organization{name, engineers, profile},
     branding{logo, accent_color, author}, period{start, end, label}, teams[{name, repositories}],
-    metrics (metrics engine JSON), definitions[...], benchmark{id, year, source, tiers, rows},
+    metrics (metrics engine JSON), definitions[...], record_rules, benchmark{id, year, source, tiers, rows},
     assessment | null, recommendation | null, mismatches[...],
     data_quality{notes, sources, repositories, bots_excluded, options},
     cross_check | null, previous | null, deltas{metrics, disciplines}
@@ -91,7 +91,7 @@ def build_report_data(
     methodology page renders from them). ``previous`` is an earlier report's JSON
     (``--compare-with``); only its headline figures are kept.
     """
-    from ..metrics import benchmark_table, metric_definitions
+    from ..metrics import benchmark_table, metric_definitions, metrics_notes
 
     metrics = engine_json(metrics_json) or {}
     assessment = engine_json(assessment_json)
@@ -112,6 +112,7 @@ def build_report_data(
         ],
         "metrics": metrics,
         "definitions": plain(metric_definitions()),
+        "record_rules": metrics_notes()["records"],
         "benchmark": plain(benchmark_table(year)),
         "assessment": assessment,
         "recommendation": engine_json(recommendation_json),

@@ -177,6 +177,7 @@ def _methodology(data: Json, metrics: list[MetricView]) -> Methodology:
     repos = quality.get("repositories") or []
     return Methodology(
         definitions=metrics,
+        record_rules=str(data.get("record_rules") or ""),
         benchmark_title=str(bench.get("title") or bench.get("id") or fmt.DASH),
         benchmark_source=_source(bench.get("source")),
         benchmark_notes=str(bench.get("notes") or ""),
