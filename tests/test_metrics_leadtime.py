@@ -215,3 +215,13 @@ def test_team_repository_globs() -> None:
         "org/pay-api",
         "org/web",
     ]
+
+
+def test_commits_shipped_with_no_change_records_at_all() -> None:
+    """Changes never collected: nothing to time, said in a warning, and no crash (with or
+    without the bot filter, which looks changes up)."""
+    for exclude_bots in (True, False):
+        org = run([dep("1", at(2), ["c1", "c2"])], exclude_bots=exclude_bots).scope("organization")
+        assert org.lead_time_for_changes.median_hours is None
+        assert org.lead_time_for_changes.n == 0
+        assert any(w.code == "missing_change_records" for w in org.warnings)

@@ -8,7 +8,10 @@ fails on anything the pack bytes or the store cache get wrong.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import struct
+import zlib
 from collections.abc import Iterator
 from dataclasses import fields
 from datetime import timedelta, timezone
@@ -24,7 +27,7 @@ from hypothesis import strategies as st
 from opsmaturity.config import MetricsOptions, Team
 from opsmaturity.metrics import Frames, build_frames, compute_metrics
 from opsmaturity.metrics import packs as packs_module
-from opsmaturity.metrics.packs import Pack, from_bytes, pack_records, to_bytes
+from opsmaturity.metrics.packs import Pack, PackFormatError, from_bytes, pack_records, to_bytes
 from opsmaturity.metrics.stored import (
     DERIVED_NAME,
     frames_from_store,
@@ -335,11 +338,75 @@ def test_random_packs_round_trip(
     assert pack.dep_finish.tolist() == sorted(pack.dep_finish.tolist())
 
 
-@pytest.mark.parametrize("damage", [lambda b: b[:-3], lambda b: b[:2], lambda b: b"\0" * 9])
-def test_a_damaged_pack_is_rebuilt_not_trusted(store: Store, damage: Any) -> None:
-    store.upsert("s", [dep("1", at(2), ["c1"])])
+def _blob(store: Store) -> bytes:
+    store.upsert("s", [dep("1", at(2), ["c1"]), dep("2", at(3), ["c2"]), chg("c1", at(1))])
+    return to_bytes(pack_records("org/a", store.records(Deployment), store.records(Change), []))
+
+
+def _header(blob: bytes) -> tuple[dict[str, Any], bytes]:
+    size = struct.unpack_from("<I", blob)[0]
+    return json.loads(blob[8 : 8 + size]), blob[8 + size :]
+
+
+def _reframed(header: dict[str, Any], body: bytes) -> bytes:
+    """A pack whose checksum is right for its damaged content: only the checks stop it."""
+    payload = json.dumps(header).encode() + body
+    return struct.pack("<II", len(payload) - len(body), zlib.crc32(payload)) + payload
+
+
+def _damaged(blob: bytes) -> list[bytes]:
+    header, body = _header(blob)
+    flipped = bytearray(blob)
+    flipped[-3] ^= 0x10  # one bit of the last array: the sum no longer matches
+    return [
+        blob[:-3],
+        blob[:2],
+        b"\0" * 9,
+        bytes(flipped),
+        _reframed("x", b""),  # type: ignore[arg-type]
+        _reframed(header | {"arrays": []}, body),
+        _reframed(header | {"reverts": [5]}, body),  # a sparse entry that is not a pair
+        _reframed(header | {"n_keys": 1}, body),  # keys beyond n_keys
+        _reframed(header | {"reverts": [[0, 7]]}, body),
+        _reframed(header | {"environments": []}, body),
+        _reframed(header | {"dep_id": ["1"]}, body),
+    ]
+
+
+def test_every_damaged_pack_is_refused(store: Store) -> None:
+    blob = _blob(store)
+    assert from_bytes(blob).dep_id == ["1", "2"]
+    for damaged in _damaged(blob):
+        with pytest.raises(PackFormatError):
+            from_bytes(damaged)
+
+
+@pytest.mark.parametrize("k", range(11))
+def test_a_damaged_pack_is_rebuilt_not_trusted(store: Store, k: int) -> None:
+    blob = _blob(store)
     [(repo, generation, _)] = store.derived(DERIVED_NAME)
-    blob = to_bytes(pack_records(repo, store.records(Deployment), [], []))
-    store.put_derived(DERIVED_NAME, [(repo, generation, damage(blob))])
+    store.put_derived(DERIVED_NAME, [(repo, generation, _damaged(blob)[k])])
     assert _rebuilt(store) == [1]
-    assert frames_from_store(store, options=MetricsOptions()).deps["id"].tolist() == ["1"]
+    assert frames_from_store(store, options=MetricsOptions()).deps["id"].tolist() == ["1", "2"]
+
+
+def test_one_deployment_in_two_spellings_of_production_counts_once(store: Store) -> None:
+    """Environment names compare in any case, for identity as for the production filter."""
+    store.upsert("github", [dep("42", at(2), ["c1"], env="Production"), chg("c1", at(1))])
+    store.upsert("files", [dep("42", at(2, 1), ["c1"], env="production")])
+    frames = _check(store, MetricsOptions())
+    # read in (source, key) order, so "github" comes last and its version wins
+    assert frames.deps["finish"].tolist() == [at(2).timestamp()]
+
+
+def test_a_store_that_refuses_writes_still_gives_the_metrics(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Packs are a cache: a read-only or locked store costs speed, never the numbers."""
+    store.upsert("s", [dep("1", at(2), ["c1"]), chg("c1", at(1))])
+    store._db.execute("PRAGMA query_only = 1")
+    with caplog.at_level("WARNING", logger="opsmaturity.metrics.stored"):
+        report = metrics_from_store(store, teams={}, period=Q3, options=MetricsOptions())
+    assert report.scope("organization").lead_time_for_changes.n == 1
+    assert "metrics packs not kept in the store" in caplog.text
+    assert store.derived(DERIVED_NAME)[0][2] is None

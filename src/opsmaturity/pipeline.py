@@ -32,7 +32,7 @@ FORGE_DORA = "forge_dora"
 
 @dataclass
 class Dataset:
-    """What the report needs from the store besides the metrics (which read it column-wise)."""
+    """What the report needs from the store besides the metrics (which read its packs)."""
 
     repositories: list[Repository] = field(default_factory=list)
     notes: list[CollectionNote] = field(default_factory=list)
@@ -179,8 +179,8 @@ def load_dataset(config: Config, period: Period | None = None) -> Dataset:
 def compute_metrics_for(
     config: Config, period: Period | None = None, trend_bucket: str = "month"
 ) -> Any:
-    """The metrics engine for the config's period (or another), read column-wise from the
-    store: no record objects, so millions of changes stay affordable."""
+    """The metrics engine for the config's period (or another), read from the store's
+    per-repository packs: no record objects, so millions of changes stay affordable."""
     from .metrics import metrics_from_store
 
     with Store(config.store_path) as store:

@@ -82,16 +82,20 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            if str(path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
-        self._lock = threading.RLock()
-        self._check_version()
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+            self._check_version()
+        except sqlite3.Error as exc:
+            self._db.close()  # an upgrade cut short is rolled back, never half-applied
+            raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -126,7 +130,8 @@ class Store:
     # -- records -------------------------------------------------------------------
 
     def upsert(self, source: str, records: Iterable[Record]) -> int:
-        """Insert or replace records (one transaction); returns how many were written."""
+        """Insert or replace records (one transaction); returns how many were given. Records
+        identical to the stored ones change nothing (their repository's generation stays)."""
         rows = [
             (
                 KIND_OF[type(r)],
@@ -184,12 +189,14 @@ class Store:
         """Sources that wrote records: index seeks from one source to the next, per kind
         (a DISTINCT would read every record: seconds at millions)."""
         found: set[str] = set()
+        first = "SELECT MIN(source) FROM records WHERE kind = ?"
         after = "SELECT source FROM records WHERE kind = ? AND source > ? ORDER BY source LIMIT 1"
         with self._lock:
             for kind in RECORD_TYPES:
-                source = ""
-                while row := self._db.execute(after, (kind, source)).fetchone():
-                    found.add(source := row[0])
+                row = self._db.execute(first, (kind,)).fetchone()
+                while row is not None and row[0] is not None:
+                    found.add(row[0])
+                    row = self._db.execute(after, (kind, row[0])).fetchone()
         return sorted(found)
 
     # -- documents: JSON a source fetched beside its records (e.g. GitLab's DORA figures) --

@@ -39,7 +39,7 @@ class Frames:
 
     repo_names: list[str]
     listed: np.ndarray  # bool per repo code: named in `repositories`
-    deps: pd.DataFrame  # id, repo, head, finish, n_changes; sorted by repo, finish, id
+    deps: pd.DataFrame  # id, repo, head, finish, n_changes; sorted by repo, finish, id, env
     ships: pd.DataFrame  # dep (row in deps), key; in deps order
     changes: pd.DataFrame  # key, repo, authored, committed, first, merged, pr, bot, ...
     incidents: pd.DataFrame  # id, repo, created, resolved, severity, linked_dep, linked_key

@@ -49,7 +49,7 @@ def lead_times(
         dep, chg = dep[inside], chg[inside]
     reason = np.where(chg < 0, MISSING, 0)
     if options.exclude_bots:
-        bot = f.changes["bot"].to_numpy()[np.maximum(chg, 0)] & (chg >= 0)
+        bot = np.append(f.changes["bot"].to_numpy(), False)[chg]  # chg -1: no record, no bot
         reason = np.where(bot, BOT, reason)
     ok = reason == 0
     units = _units(f, options, dep[ok], chg[ok], {s: c[chg[ok]] for s, c in claims.items()})
@@ -71,7 +71,7 @@ def lead_times(
         out_reason=np.concatenate([reason[row_out], np.full(len(gone), LOOKBACK)]),
         out_claims={
             s: np.concatenate(
-                [(chg[row_out] >= 0) & c[np.maximum(chg[row_out], 0)], units[f"c{s}"][gone]]
+                [np.append(c, False)[chg[row_out]], units[f"c{s}"][gone]]  # -1: unclaimed
             )
             for s, c in claims.items()
         },

@@ -9,9 +9,9 @@ pack only after its records change; ``frames.frames_from_packs`` concatenates th
 
 Choices the packs fix, which every metric then shares:
 
-* a deployment is identified by (environment, id) within its repository; of a record
-  repeated across sources the last one read wins; only successful, finished deployments
-  the source calls production are kept (the ``environments`` option filters at read time);
+* a deployment is identified by (environment in any case, id) within its repository; of a
+  record repeated across sources the last one read wins; only successful, finished
+  deployments the source calls production are kept (``environments`` filters at read time);
 * of a change repeated across sources the first one read wins;
 * deployments are sorted by finish time, then id, so ties never depend on input order.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -30,8 +31,9 @@ import numpy as np
 
 from ..records import Change, Deployment, Incident, to_dict
 
-FORMAT = 2
-"""Bumped whenever the encoding changes: packs of another format are rebuilt."""
+FORMAT = 3
+"""Bumped whenever the encoding or what is packed changes (a dedupe rule, which deployments
+are kept...): packs of another format are rebuilt from the records."""
 
 _ARRAYS = {
     "dep_finish": np.float64,
@@ -124,9 +126,9 @@ def pack_repository(
     def key(sha: str) -> int:
         return keys.setdefault(sha, len(keys))
 
-    latest = {(d["environment"], d["id"]): d for d in deployments if _shipped(d)}
+    latest = {(d["environment"].lower(), d["id"]): d for d in deployments if _shipped(d)}
     finish = {k: _seconds(d["finished_at"]) for k, d in latest.items()}
-    order = sorted(latest, key=lambda k: (finish[k], k[1]))
+    order = sorted(latest, key=lambda k: (finish[k], k[1], k[0]))
     deps = [latest[k] for k in order]
     envs = sorted({d["environment"] for d in deps})
     env_code = {e: k for k, e in enumerate(envs)}
@@ -182,7 +184,7 @@ def _array(values: Sequence[Any], wanted: bool, kind: type) -> np.ndarray | None
 
 # -- bytes: a JSON header (small values, array lengths) then the arrays' raw bytes ----------
 
-_HEADER = struct.Struct("<I")
+_PREFIX = struct.Struct("<II")  # header length, CRC-32 of header and body
 
 
 def to_bytes(pack: Pack) -> bytes:
@@ -199,28 +201,35 @@ def to_bytes(pack: Pack) -> bytes:
             header[f.name] = [[k, v] for k, v in value.items()]
         else:
             header[f.name] = value
-    text = json.dumps(header, separators=(",", ":")).encode()
-    return _HEADER.pack(len(text)) + text + b"".join(body)
+    payload = json.dumps(header, separators=(",", ":")).encode() + b"".join(body)
+    return _PREFIX.pack(len(payload) - sum(map(len, body)), zlib.crc32(payload)) + payload
 
 
 class PackFormatError(ValueError):
-    """A pack written by another version of the encoding: rebuild it from the records."""
+    """A pack of another encoding, or damaged: rebuild it from the records."""
 
 
 def from_bytes(blob: bytes) -> Pack:
-    """Inverse of :func:`to_bytes`; arrays are read-only views of ``blob``."""
+    """Inverse of :func:`to_bytes`; arrays are read-only views of ``blob``. Anything but an
+    intact pack of this format — a flipped bit included — is refused, never half-read."""
     try:
-        return _decode(blob)
-    except (ValueError, TypeError, KeyError, struct.error) as exc:
-        raise PackFormatError(f"unreadable pack: {exc}") from exc
+        size, crc = _PREFIX.unpack_from(blob)
+        if zlib.crc32(memoryview(blob)[_PREFIX.size :]) != crc:
+            raise PackFormatError("checksum mismatch")
+        pack = _decode(blob, size)
+        _check(pack)
+    except PackFormatError:
+        raise
+    except Exception as exc:  # whatever a damaged blob makes the decoder trip on
+        raise PackFormatError(f"unreadable pack: {exc!r}") from exc
+    return pack
 
 
-def _decode(blob: bytes) -> Pack:
-    (size,) = _HEADER.unpack_from(blob)
-    header = json.loads(blob[_HEADER.size : _HEADER.size + size])
+def _decode(blob: bytes, size: int) -> Pack:
+    header = json.loads(blob[_PREFIX.size : _PREFIX.size + size])
     if header.pop("format", None) != FORMAT:
         raise PackFormatError("pack written in another format")
-    offset = _HEADER.size + size
+    offset = _PREFIX.size + size
     values: dict[str, Any] = dict.fromkeys(_OPTIONAL)
     for name, count in header.pop("arrays").items():
         dtype = np.dtype(_ARRAYS[name])
@@ -229,8 +238,37 @@ def _decode(blob: bytes) -> Pack:
     if offset != len(blob):
         raise PackFormatError("pack truncated or padded")
     for name, value in header.items():
-        values[name] = dict(map(tuple, value)) if name in _SPARSE else value
+        values[name] = {k: v for k, v in value} if name in _SPARSE else value
     return Pack(**values)
+
+
+def _check(p: Pack) -> None:
+    """The invariants the engine indexes by: consistent lengths, keys below n_keys."""
+    n_dep, n_chg, n_inc = len(p.dep_id), len(p.authored), len(p.inc_id)
+    keys = [p.dep_head, p.shipped, np.fromiter(p.reverts.values(), np.int64)]
+    keys.append(np.fromiter(p.inc_linked_key.values(), np.int64))
+    ok = (
+        all(len(a) == n_dep for a in (p.dep_finish, p.dep_head, p.dep_changes, p.dep_env))
+        and all(a is None or len(a) == n_chg for a in (p.bot, p.pr, p.first, p.merged))
+        and (p.committed is None or len(p.committed) == n_chg)
+        and len(p.inc_created) == len(p.inc_resolved) == len(p.inc_severity) == n_inc
+        and int(p.dep_changes.sum()) == len(p.shipped)
+        and _within(p.dep_changes, len(p.shipped) + 1)
+        and _within(p.dep_env, len(p.environments))
+        and n_chg <= p.n_keys
+        and all(_within(k, p.n_keys) for k in keys)
+        and len(p.label_row) == len(p.label_set)
+        and _within(p.label_row, n_chg)
+        and _within(p.label_set, len(p.label_sets))
+        and all(0 <= row < n_chg for row in [*p.reverts, *p.paths])
+        and all(0 <= row < n_inc for row in [*p.inc_linked_key, *p.inc_linked_deployment])
+    )
+    if not ok:
+        raise PackFormatError("pack inconsistent")
+
+
+def _within(values: np.ndarray, bound: int) -> bool:
+    return not len(values) or (int(values.min()) >= 0 and int(values.max()) < bound)
 
 
 _SPARSE = {"reverts", "paths", "inc_linked_key", "inc_linked_deployment"}

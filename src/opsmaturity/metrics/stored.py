@@ -9,10 +9,12 @@ builds the packs of what it collected, so the first report after it starts at on
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
 
 from ..config import MetricsOptions, Team
+from ..errors import StoreError
 from ..period import Period
 from ..records import Repository
 from ..store import Store
@@ -20,6 +22,8 @@ from .engine import Bucket, compute_from_frames
 from .frames import Frames, frames_from_packs
 from .model import MetricsReport
 from .packs import Pack, PackFormatError, from_bytes, pack_repository, to_bytes
+
+log = logging.getLogger(__name__)
 
 DERIVED_NAME = "metrics-pack"
 BATCH = 64  # repositories packed per store transaction
@@ -80,21 +84,41 @@ def refresh_packs(store: Store, built: Built | None = None) -> int:
 def _packs(store: Store, built: Built | None) -> Iterator[Pack]:
     stale = []
     for repository, generation, blob in store.derived(DERIVED_NAME):
-        try:
-            if blob is not None:
-                yield from_bytes(blob)
-                continue
-        except PackFormatError:
-            pass
-        stale.append((repository, generation))
-    todo, done = iter(stale), 0
+        pack = _readable(blob)
+        if pack is None:
+            stale.append((repository, generation))
+        else:
+            yield pack
+    todo, done, keep = iter(stale), 0, True
     while batch := list(islice(todo, BATCH)):
         fresh = [(name, gen, pack_stored(store, name)) for name, gen in batch]
-        store.put_derived(DERIVED_NAME, [(name, gen, to_bytes(p)) for name, gen, p in fresh])
+        keep = keep and _keep(store, [(name, gen, to_bytes(p)) for name, gen, p in fresh])
         done += len(fresh)
         if built is not None:
             built(done, len(stale))
         yield from (p for _, _, p in fresh)
+
+
+def _readable(blob: bytes | None) -> Pack | None:
+    """The pack in ``blob``, or None when there is none or it cannot be trusted."""
+    if blob is None:
+        return None
+    try:
+        return from_bytes(blob)
+    except PackFormatError as exc:
+        log.info("rebuilding a metrics pack: %s", exc)
+        return None
+
+
+def _keep(store: Store, values: list[tuple[str, int, bytes]]) -> bool:
+    """Cache packs in the store; a store we may not write to (read-only file, another
+    user's, locked) costs speed, not the metrics. Returns whether to keep trying."""
+    try:
+        store.put_derived(DERIVED_NAME, values)
+    except StoreError as exc:
+        log.warning("metrics packs not kept in the store, so they are rebuilt next time: %s", exc)
+        return False
+    return True
 
 
 def pack_stored(store: Store, repository: str) -> Pack:
