@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from opsmaturity.config import Team
 
-from .test_metrics_fixtures import at, chg, dep, inc, run
+from .test_metrics_fixtures import Q3, at, chg, dep, inc, run
 
 REPOS = ("org/a", "org/b")
 START = at(1)  # 1 July 2026
@@ -179,3 +179,29 @@ def test_lead_times_are_never_negative_and_rates_are_fractions(world) -> None:
     assert sum(t["deployments"] for t in weekly) == org["deployment_frequency"]["deployments"]
     assert sum(t["lead_time_n"] for t in weekly) == org["lead_time_for_changes"]["n"]
     assert sum(t["failed"] for t in weekly) == org["change_failure_rate"]["failed"]
+
+
+@SETTINGS
+@given(worlds(), st.randoms(use_true_random=False))
+def test_the_store_path_equals_the_record_path_after_any_sequence_of_upserts(world, rnd) -> None:
+    """Records arrive in batches, with metrics read (and packs cached) between them: the
+    packs kept in the store never lag behind the records."""
+    from opsmaturity.config import MetricsOptions
+    from opsmaturity.metrics import metrics_from_store
+    from opsmaturity.records import Repository
+    from opsmaturity.store import Store
+
+    deployments, changes, incidents, options = world
+    records = [*deployments, *changes, *incidents]
+    rnd.shuffle(records)
+    cut = sorted(rnd.randint(0, len(records)) for _ in range(2))
+    kw = {"teams": TEAMS, "period": Q3, "options": MetricsOptions(**options)}
+    with Store(":memory:") as store:
+        store.upsert("s", [Repository(r) for r in REPOS])
+        for batch in (records[: cut[0]], records[cut[0] : cut[1]], records[cut[1] :]):
+            store.upsert("s", batch)
+            result = metrics_from_store(store, **kw).to_json()
+    expected = run(
+        deployments, changes, incidents, repositories=list(REPOS), teams=TEAMS, **options
+    )
+    assert result == expected.to_json()
