@@ -35,22 +35,23 @@ FORMAT = 3
 """Bumped whenever the encoding or what is packed changes (a dedupe rule, which deployments
 are kept...): packs of another format are rebuilt from the records."""
 
+_TIME, _INT, _FLAG = np.dtype("<f8"), np.dtype("<i8"), np.dtype("?")  # little-endian on disk
 _ARRAYS = {
-    "dep_finish": np.float64,
-    "dep_head": np.int64,
-    "dep_changes": np.int64,
-    "dep_env": np.int64,
-    "shipped": np.int64,
-    "authored": np.float64,
-    "bot": np.bool_,
-    "label_row": np.int64,
-    "label_set": np.int64,
-    "pr": np.int64,
-    "first": np.float64,
-    "merged": np.float64,
-    "committed": np.float64,
-    "inc_created": np.float64,
-    "inc_resolved": np.float64,
+    "dep_finish": _TIME,
+    "dep_head": _INT,
+    "dep_changes": _INT,
+    "dep_env": _INT,
+    "shipped": _INT,
+    "authored": _TIME,
+    "bot": _FLAG,
+    "label_row": _INT,
+    "label_set": _INT,
+    "pr": _INT,
+    "first": _TIME,
+    "merged": _TIME,
+    "committed": _TIME,
+    "inc_created": _TIME,
+    "inc_resolved": _TIME,
 }
 _OPTIONAL = ("pr", "first", "merged", "committed")
 
@@ -232,7 +233,7 @@ def _decode(blob: bytes, size: int) -> Pack:
     offset = _PREFIX.size + size
     values: dict[str, Any] = dict.fromkeys(_OPTIONAL)
     for name, count in header.pop("arrays").items():
-        dtype = np.dtype(_ARRAYS[name])
+        dtype = _ARRAYS[name]
         values[name] = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
         offset += count * dtype.itemsize
     if offset != len(blob):
