@@ -144,8 +144,8 @@ def frames_from_packs(
 def _deployments(
     packs: list[Pack], code: np.ndarray, key_base: np.ndarray, options: MetricsOptions
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, int]]]:
-    """Deployments in production environments (packs are sorted by finish, then id), their
-    shipments, and per pack the row of each kept deployment id."""
+    """Deployments in production environments (packs sort them by finish, id, environment),
+    their shipments, and per pack the row of each kept deployment id."""
     production = production_environments(options)
     count = np.array([len(p.dep_id) for p in packs], dtype=np.int64)
     keep = _cat(
@@ -194,10 +194,7 @@ def _changes(
     n = int(count.sum())
     key = np.arange(n, dtype=np.int64) + np.repeat(key_base - starts, count)
     hotfix, rework = _labelled(packs, starts, n, options.hotfix_labels, options.rework_labels)
-    reverts = np.full(n, -1, dtype=np.int64)
-    for p, s, b in zip(packs, starts, key_base, strict=True):
-        for row, target in p.reverts.items():
-            reverts[s + row] = b + target
+    reverts = _keys_at(n, [p.reverts for p in packs], starts, key_base)
     cols: dict[str, np.ndarray] = {
         "key": key,
         "repo": np.repeat(code, count),
@@ -223,6 +220,17 @@ def _changes(
         for row, value in _sparse((p.paths for p in packs), starts).items():
             paths[row] = tuple(value)
     return _frame(cols), paths
+
+
+def _keys_at(
+    n: int, parts: Sequence[dict[int, int]], starts: np.ndarray, key_base: np.ndarray
+) -> np.ndarray:
+    """Per-pack sparse ``{row: local key}`` as one array of global keys, -1 for none."""
+    out = np.full(n, -1, dtype=np.int64)
+    for part, s, b in zip(parts, starts, key_base, strict=True):
+        for row, key in part.items():
+            out[s + row] = b + key
+    return out
 
 
 def _or(values: np.ndarray | None, p: Pack, missing: float, dtype: Any) -> np.ndarray:
@@ -254,11 +262,9 @@ def _incidents(
     count = np.array([len(p.inc_id) for p in packs], dtype=np.int64)
     starts = _offsets(count.tolist())
     n = int(count.sum())
-    linked_key = np.full(n, -1, dtype=np.int64)
+    linked_key = _keys_at(n, [p.inc_linked_key for p in packs], starts, key_base)
     linked_dep = np.full(n, -1, dtype=np.int64)
-    for p, s, b, rows in zip(packs, starts, key_base, dep_rows, strict=True):
-        for row, key in p.inc_linked_key.items():
-            linked_key[s + row] = b + key
+    for p, s, rows in zip(packs, starts, dep_rows, strict=True):
         for row, dep_id in p.inc_linked_deployment.items():
             linked_dep[s + row] = rows.get(dep_id, -1)
     severity = chain.from_iterable(p.inc_severity for p in packs)

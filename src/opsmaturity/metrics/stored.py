@@ -63,32 +63,24 @@ def frames_from_store(store: Store, *, options: MetricsOptions, need_paths: bool
 
 def load_packs(store: Store, built: Built | None = None) -> list[Pack]:
     """Every repository's pack: current ones read, missing or outdated ones rebuilt and kept."""
-    return list(_packs(store, built))
+    return [pack for pack, _ in _packs(store, built)]
 
 
 def refresh_packs(store: Store, built: Built | None = None) -> int:
     """Rebuild the packs that are missing or outdated (``opsmaturity collect`` does, so the
     next report starts at once); returns how many were rebuilt."""
-    rebuilt = [0]
-
-    def count(done: int, total: int) -> None:
-        rebuilt[0] = done
-        if built is not None:
-            built(done, total)
-
-    for _ in _packs(store, count):
-        pass
-    return rebuilt[0]
+    return sum(rebuilt for _, rebuilt in _packs(store, built))
 
 
-def _packs(store: Store, built: Built | None) -> Iterator[Pack]:
+def _packs(store: Store, built: Built | None) -> Iterator[tuple[Pack, bool]]:
+    """Every pack, and whether it was rebuilt now."""
     stale = []
     for repository, generation, blob in store.derived(DERIVED_NAME):
         pack = _readable(blob)
         if pack is None:
             stale.append((repository, generation))
         else:
-            yield pack
+            yield pack, False
     todo, done, keep = iter(stale), 0, True
     while batch := list(islice(todo, BATCH)):
         fresh = [(name, gen, pack_stored(store, name)) for name, gen in batch]
@@ -96,7 +88,7 @@ def _packs(store: Store, built: Built | None) -> Iterator[Pack]:
         done += len(fresh)
         if built is not None:
             built(done, len(stale))
-        yield from (p for _, _, p in fresh)
+        yield from ((p, True) for _, _, p in fresh)
 
 
 def _readable(blob: bytes | None) -> Pack | None:
