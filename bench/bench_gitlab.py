@@ -67,7 +67,7 @@ from opsmaturity.config import GitLabSource as GitLabConfig  # noqa: E402
 from opsmaturity.config import IncidentDetection  # noqa: E402
 from opsmaturity.sources.base import Window  # noqa: E402
 from opsmaturity.sources.gitlab import GitLabSource  # noqa: E402
-from opsmaturity.sources.gitlab_changes import MR_LOOKBACK  # noqa: E402
+from opsmaturity.sources.gitlab.changes import MR_LOOKBACK  # noqa: E402
 from opsmaturity.store import Store  # noqa: E402
 
 START, END = datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC)

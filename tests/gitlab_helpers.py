@@ -14,7 +14,7 @@ from typing import Any
 from opsmaturity.records import Deployment, Record, record_key
 from opsmaturity.sources.base import Window
 from opsmaturity.sources.gitlab import GitLabSource
-from opsmaturity.sources.gitlab_api import GitLabAPI
+from opsmaturity.sources.gitlab.client import GitLabAPI
 from tests.fakeforge.gitlab import FakeGitLab
 from tests.fakeforge.gitlab_scenarios import at
 

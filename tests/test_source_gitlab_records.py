@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from opsmaturity.records import DeploymentStatus
-from opsmaturity.sources import gitlab_records as rec
+from opsmaturity.sources.gitlab import records as rec
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,8 @@ import gitlab
 import requests
 from gitlab import exceptions as glexc
 
-from ..errors import AuthError, NotFound, RateLimited, SourceError
-from .base import NullProgress, Progress
+from ...errors import AuthError, NotFound, RateLimited, SourceError
+from ..base import NullProgress, Progress
 
 PER_PAGE = 100
 TRANSIENT = {500, 502, 503, 504, *range(520, 531)}

@@ -1,7 +1,7 @@
 """``GitLabSource``: DORA data from gitlab.com or a self-managed GitLab, via python-gitlab.
 
-Per project: production deployments (see :mod:`.gitlab_deployments`), the changes they
-shipped with merge-request context (:mod:`.gitlab_changes`), and incidents (issues of
+Per project: production deployments (see :mod:`.deployments`), the changes they
+shipped with merge-request context (:mod:`.changes`), and incidents (issues of
 type ``incident`` or with configured labels). Runs are incremental: checkpoints keep each
 project's detection method, the ``updated_at`` high-water marks and the last successful
 SHA per environment, and are written only after the data they cover was yielded, so a
@@ -20,10 +20,10 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-from .. import config as cfgmod
-from ..errors import AuthError, NotFound
-from ..period import Period
-from ..records import (
+from ... import config as cfgmod
+from ...errors import AuthError, NotFound
+from ...period import Period
+from ...records import (
     Change,
     CollectionNote,
     Deployment,
@@ -32,12 +32,12 @@ from ..records import (
     Incident,
     Repository,
 )
-from . import gitlab_records as rec
-from .base import Progress, Source, Window
-from .gitlab_api import GitLabAPI, encode
-from .gitlab_changes import ChangeResolver
-from .gitlab_deployments import DeploymentFinder, Found, Method
-from .gitlab_sync import SyncState
+from . import records as rec
+from ..base import Progress, Source, Window
+from .client import GitLabAPI, encode
+from .changes import ChangeResolver
+from .deployments import DeploymentFinder, Found, Method
+from .state import SyncState
 
 DORA_METRICS = (
     "deployment_frequency",

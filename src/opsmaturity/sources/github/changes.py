@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..records import Change
-from .github_api import GitHubApi
-from .github_deploy import at, when
+from ...records import Change
+from .client import GitHubApi
+from .deployments import at, when
 
 BOT_LOGINS = {"dependabot", "renovate", "github-actions", "dependabot-preview", "renovate-bot"}
 REVERT = re.compile(r"This reverts commit ([0-9a-f]{7,40})")

@@ -15,9 +15,9 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ..records import Deployment, DeploymentStatus, Detection
-from .base import Checkpoints, Window
-from .github_api import GitHubApi
+from ...records import Deployment, DeploymentStatus, Detection
+from ..base import Checkpoints, Window
+from .client import GitHubApi
 
 FINAL_STATES = {
     "success": DeploymentStatus.SUCCESS,

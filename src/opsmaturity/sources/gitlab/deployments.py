@@ -18,10 +18,10 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ..config import DeploymentDetection
-from ..records import Deployment
-from . import gitlab_records as rec
-from .gitlab_api import GitLabAPI, encode
+from ...config import DeploymentDetection
+from ...records import Deployment
+from . import records as rec
+from .client import GitLabAPI, encode
 
 #: Pipelines inspected, newest first, to find the last deployment before the window.
 BASELINE_PIPELINES = 20

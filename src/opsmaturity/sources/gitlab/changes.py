@@ -17,9 +17,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..records import Change
-from . import gitlab_records as rec
-from .gitlab_api import GitLabAPI, encode
+from ...records import Change
+from . import records as rec
+from .client import GitLabAPI, encode
 
 #: How far before the earliest deployment to look for merged MRs when resolving a range.
 MR_LOOKBACK = timedelta(days=7)

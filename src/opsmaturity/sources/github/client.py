@@ -21,8 +21,8 @@ from typing import Any
 import requests
 from github import Auth, Github, GithubException
 
-from ..errors import AuthError, NotFound, RateLimited, SourceError
-from .base import NullProgress, Progress
+from ...errors import AuthError, NotFound, RateLimited, SourceError
+from ..base import NullProgress, Progress
 
 log = logging.getLogger("opsmaturity.github")
 

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import gitlab_records as rec
-from .base import Window
+from . import records as rec
+from ..base import Window
 
 #: Re-ask a little before the high-water mark: GitLab compares at second precision.
 OVERLAP = timedelta(seconds=1)

@@ -1,9 +1,9 @@
 """GitHub source: an organization (or a list of repositories) as canonical records.
 
 Talks to github.com, GitHub Enterprise Server (``https://HOST/api/v3``) or the fake
-server through PyGithub (see :mod:`.github_api` for why lists are paged by hand).
-Deployments are detected per repository (:mod:`.github_deploy`), changes resolved from
-compares and pull requests (:mod:`.github_changes`), incidents read from labelled issues.
+server through PyGithub (see :mod:`.client` for why lists are paged by hand).
+Deployments are detected per repository (:mod:`.deployments`), changes resolved from
+compares and pull requests (:mod:`.changes`), incidents read from labelled issues.
 
 Checkpoints (per repository): ``deployments`` holds the detected method, the window start
 and first-page ETags; it is written only once the changes of those deployments have been
@@ -24,13 +24,13 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ..config import GitHubSource as GitHubConfig
-from ..errors import AuthError, NotFound
-from ..records import Change, CollectionNote, Deployment, DeploymentStatus, Incident, Repository
-from .base import Source, Window
-from .github_api import SCOPES, GitHubApi
-from .github_changes import ChangeReader
-from .github_deploy import AUTO_ORDER, DeploymentReader, Detect, Found, at, load_state, stamp, when
+from ...config import GitHubSource as GitHubConfig
+from ...errors import AuthError, NotFound
+from ...records import Change, CollectionNote, Deployment, DeploymentStatus, Incident, Repository
+from ..base import Source, Window
+from .client import SCOPES, GitHubApi
+from .changes import ChangeReader
+from .deployments import AUTO_ORDER, DeploymentReader, Detect, Found, at, load_state, stamp, when
 
 log = logging.getLogger("opsmaturity.github")
 

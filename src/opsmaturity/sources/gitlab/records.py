@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from ..records import (
+from ...records import (
     Change,
     Deployment,
     DeploymentStatus,
