@@ -51,23 +51,6 @@ def test_deployment_without_a_job_finishes_at_its_last_update() -> None:
     assert dep is not None and dep.finished_at == datetime(2026, 7, 1, 8, 3, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(
-    ("names", "bot"),
-    [
-        (("dependabot", "dependabot[bot]@users.noreply.github.com"), True),
-        (("renovate-bot",), True),
-        (("project_12_bot_3f2a",), True),
-        (("group_7_bot",), True),
-        (("GitLab-Bot",), True),
-        (("Ada Lovelace", "ada@example.com"), False),
-        (("abbott",), False),
-        (("robot-arm",), False),
-    ],
-)
-def test_bots(names: tuple[str, ...], bot: bool) -> None:
-    assert rec.is_bot(*names) is bot
-
-
 def test_change_keeps_author_offsets_and_merge_request_context() -> None:
     commit = {
         "id": "c" * 40,

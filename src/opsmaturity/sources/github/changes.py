@@ -10,34 +10,17 @@ merge time); a squash or one-commit PR needs its own commit list for the first-c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ...records import Change
+from ..rules import parse_optional_time as when
+from ..rules import parse_time as at
+from . import records as rec
 from .client import GitHubApi
-from .deployments import at, when
-
-BOT_LOGINS = {"dependabot", "renovate", "github-actions", "dependabot-preview", "renovate-bot"}
-REVERT = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
-
-
-def is_bot(login: str) -> bool:
-    return login.lower().endswith("[bot]") or login.lower() in BOT_LOGINS
-
-
-@dataclass
-class PullInfo:
-    number: int
-    opened_at: datetime | None
-    merged_at: datetime | None
-    labels: tuple[str, ...]
-    first_commit_at: datetime | None = None
-    commits: list[str] = field(default_factory=list)
-
+from .records import PullInfo
 
 #: Placeholder owner for first-parent (mainline) commits while claiming branch commits.
 _MAINLINE = PullInfo(0, None, None, ())
@@ -83,7 +66,7 @@ class ChangeReader:
         pulls = self._attribute(repo, commits)
         paths = self._paths(repo, [c["sha"] for c in commits]) if with_paths else {}
         return [
-            self._change(repo, c, pulls.get(c["sha"]), paths.get(c["sha"], ())) for c in commits
+            rec.change(repo, c, pulls.get(c["sha"]), paths.get(c["sha"], ())) for c in commits
         ]
 
     # -- pull requests ---------------------------------------------------------------
@@ -114,12 +97,7 @@ class ChangeReader:
             for p in page.data:
                 sha = p.get("merge_commit_sha")
                 if p.get("merged_at") and sha in shas:
-                    found[sha] = PullInfo(
-                        p["number"],
-                        when(p["created_at"]),
-                        when(p["merged_at"]),
-                        tuple(label["name"] for label in p.get("labels", [])),
-                    )
+                    found[sha] = rec.pull_info(p)
             if not page.data or at(page.data[-1]["updated_at"]) < oldest:
                 break
         return found
@@ -182,29 +160,3 @@ class ChangeReader:
             return sha, tuple(f["filename"] for f in page.data.get("files", []))
 
         return dict(self.pool.map(files, list(shas)))
-
-    @staticmethod
-    def _change(
-        repo: str, c: dict[str, Any], pull: PullInfo | None, paths: tuple[str, ...]
-    ) -> Change:
-        git = c["commit"]
-        login = (c.get("author") or {}).get("login") or git["author"].get("name") or ""
-        message = git.get("message") or ""
-        revert = REVERT.search(message)
-        return Change(
-            repository=repo,
-            sha=c["sha"],
-            authored_at=at(git["author"]["date"]),
-            committed_at=at(git["committer"]["date"]),
-            author=login,
-            is_bot=is_bot(login),
-            message=message[:1000],
-            reverts=revert.group(1) if revert else None,
-            parents=tuple(p["sha"] for p in c["parents"]),
-            pr_number=pull.number if pull else None,
-            pr_opened_at=pull.opened_at if pull else None,
-            pr_merged_at=pull.merged_at if pull else None,
-            pr_first_commit_at=pull.first_commit_at if pull else None,
-            pr_labels=pull.labels if pull else (),
-            paths=paths,
-        )

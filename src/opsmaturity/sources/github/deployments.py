@@ -11,34 +11,17 @@ import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ...records import Deployment, DeploymentStatus, Detection
-from ..base import Checkpoints, Window
+from ...records import Deployment, DeploymentStatus
+from ..base import Window
+from ..rules import parse_time as at
+from . import records as rec
 from .client import GitHubApi
+from .state import DeploymentState, stamp
 
-FINAL_STATES = {
-    "success": DeploymentStatus.SUCCESS,
-    "failure": DeploymentStatus.FAILURE,
-    "error": DeploymentStatus.ERROR,
-}
-RUN_CONCLUSIONS = {"success": DeploymentStatus.SUCCESS, "failure": DeploymentStatus.FAILURE}
 AUTO_ORDER = ("deployments", "workflow_runs", "releases", "tags")
-
-
-def at(value: str) -> datetime:
-    """GitHub's ``2026-07-01T09:00:00Z`` (or an offset form) as an aware datetime."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def when(value: str | None) -> datetime | None:
-    return None if not value else at(value)
-
-
-def stamp(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -60,7 +43,7 @@ class Found:
     etag: str | None = None
     applies: bool = True
     not_modified: bool = False
-    state: dict[str, Any] = field(default_factory=dict)
+    state: DeploymentState = field(default_factory=DeploymentState)
 
 
 class _Keeper:
@@ -96,7 +79,7 @@ class DeploymentReader:
         self.production_names = {e.lower() for e in detect.environments}
 
     def read(
-        self, method: str, repo: str, branch: str, window: Window, saved: dict[str, Any]
+        self, method: str, repo: str, branch: str, window: Window, saved: DeploymentState
     ) -> Found:
         readers: dict[str, Callable[..., Found]] = {
             "deployments": self.deployments,
@@ -107,12 +90,12 @@ class DeploymentReader:
         return readers[method](repo, branch, window, saved)
 
     # -- Deployments API -------------------------------------------------------------
-    def deployments(self, repo: str, branch: str, window: Window, saved: dict[str, Any]) -> Found:
+    def deployments(self, repo: str, branch: str, window: Window, saved: DeploymentState) -> Found:
         found = Found("deployments")
         keeper = _Keeper(window)
         what = f"{repo} deployments"
         for number, page in enumerate(
-            self.api.pages(f"/repos/{repo}/deployments", None, saved.get("etag"), what)
+            self.api.pages(f"/repos/{repo}/deployments", None, saved.etag, what)
         ):
             if page.not_modified:
                 return Found("deployments", not_modified=True, etag=page.etag)
@@ -147,36 +130,25 @@ class DeploymentReader:
         page = self.api.get(
             d["statuses_url"], {"per_page": 100}, what=f"{repo} deployment statuses"
         )
-        states = [s for s in page.data if s["state"] != "inactive"]  # newest first
-        if not states or states[0]["state"] not in FINAL_STATES:
-            return None
-        return Deployment(
-            id=str(d["id"]),
-            repository=repo,
-            environment=d["environment"],
-            sha=d["sha"],
-            created_at=at(d["created_at"]),
-            finished_at=at(states[0]["created_at"]),
-            status=FINAL_STATES[states[0]["state"]],
-            detection=Detection.DEPLOYMENT,
-        )
+        return rec.deployment_attempt(repo, d, page.data)
 
     # -- GitHub Actions runs ---------------------------------------------------------
-    def workflow_runs(self, repo: str, branch: str, window: Window, saved: dict[str, Any]) -> Found:
+    def workflow_runs(self, repo: str, branch: str, window: Window, saved: DeploymentState) -> Found:
         found = Found("workflow_runs")
-        ids = saved.get("workflows")
+        ids = saved.workflows
         if ids is None:
             listing = self.api.get(
                 f"/repos/{repo}/actions/workflows", {"per_page": 100}, what=f"{repo} workflows"
             )
             ids = [w["id"] for w in listing.data["workflows"] if self._is_deploy(w)]
-        found.state["workflows"] = ids
+        found.state.workflows = ids
         if not ids:
             found.applies = False
             return found
         keeper = _Keeper(window)
-        etags = saved.get("etags", {})
-        found.state["etags"] = {}
+        etags = saved.etags or {}
+        new_etags: dict[str, str | None] = {}
+        found.state.etags = new_etags
         changed = False
         for wf in ids:
             url = f"/repos/{repo}/actions/workflows/{wf}/runs"
@@ -185,13 +157,13 @@ class DeploymentReader:
                 self.api.pages(url, query, etags.get(str(wf)), f"{repo} workflow runs")
             ):
                 if page.not_modified:
-                    found.state["etags"][str(wf)] = page.etag
+                    new_etags[str(wf)] = page.etag
                     break
                 changed = True
                 if number == 0:
-                    found.state["etags"][str(wf)] = page.etag
+                    new_etags[str(wf)] = page.etag
                 for run in page.data["workflow_runs"]:
-                    keeper.offer(self._run(repo, run))
+                    keeper.offer(rec.run_deployment(repo, run))
             if changed:
                 before = self.api.get(
                     url,
@@ -204,11 +176,11 @@ class DeploymentReader:
                     what=f"{repo} workflow runs",
                 )
                 for run in before.data["workflow_runs"]:
-                    keeper.offer(self._run(repo, run))
+                    keeper.offer(rec.run_deployment(repo, run))
         found.not_modified = not changed
         found.deployments = keeper.result()
         found.applies = found.not_modified or bool(found.deployments)
-        found.etag = json.dumps(found.state["etags"], sort_keys=True)
+        found.etag = json.dumps(new_etags, sort_keys=True)
         return found
 
     def _is_deploy(self, workflow: dict[str, Any]) -> bool:
@@ -216,29 +188,13 @@ class DeploymentReader:
         file = str(workflow.get("path", "")).rsplit("/", 1)[-1].lower()
         return str(workflow.get("name", "")).lower() in names or file in names
 
-    @staticmethod
-    def _run(repo: str, run: dict[str, Any]) -> Deployment | None:
-        status = RUN_CONCLUSIONS.get(run.get("conclusion") or "")
-        if status is None:
-            return None
-        return Deployment(
-            id=f"run:{run['id']}",
-            repository=repo,
-            environment="production",
-            sha=run["head_sha"],
-            created_at=at(run["created_at"]),
-            finished_at=when(run["updated_at"]),
-            status=status,
-            detection=Detection.WORKFLOW_RUN,
-        )
-
     # -- releases --------------------------------------------------------------------
-    def releases(self, repo: str, branch: str, window: Window, saved: dict[str, Any]) -> Found:
+    def releases(self, repo: str, branch: str, window: Window, saved: DeploymentState) -> Found:
         found = Found("releases")
         keeper = _Keeper(window)
         published: list[dict[str, Any]] = []
         for number, page in enumerate(
-            self.api.pages(f"/repos/{repo}/releases", None, saved.get("etag"), f"{repo} releases")
+            self.api.pages(f"/repos/{repo}/releases", None, saved.etag, f"{repo} releases")
         ):
             if page.not_modified:
                 return Found("releases", not_modified=True, etag=page.etag)
@@ -258,18 +214,7 @@ class DeploymentReader:
         shas = self._tag_shas(repo, {r["tag_name"] for r in published})
         for r in published:
             if r["tag_name"] in shas:
-                keeper.offer(
-                    Deployment(
-                        id=f"release:{r['tag_name']}",
-                        repository=repo,
-                        environment="production",
-                        sha=shas[r["tag_name"]],
-                        created_at=at(r["created_at"]),
-                        finished_at=at(r["published_at"]),
-                        status=DeploymentStatus.SUCCESS,
-                        detection=Detection.RELEASE,
-                    )
-                )
+                keeper.offer(rec.release_deployment(repo, r, shas[r["tag_name"]]))
         found.deployments = keeper.result()
         return found
 
@@ -282,12 +227,12 @@ class DeploymentReader:
         return shas
 
     # -- tags ------------------------------------------------------------------------
-    def tags(self, repo: str, branch: str, window: Window, saved: dict[str, Any]) -> Found:
+    def tags(self, repo: str, branch: str, window: Window, saved: DeploymentState) -> Found:
         """Tags matching the pattern; a tag has no date, so the tagged commit's is used."""
         found = Found("tags")
         tags: list[dict[str, Any]] = []
         for number, page in enumerate(
-            self.api.pages(f"/repos/{repo}/tags", None, saved.get("etag"), f"{repo} tags")
+            self.api.pages(f"/repos/{repo}/tags", None, saved.etag, f"{repo} tags")
         ):
             if page.not_modified:
                 return Found("tags", not_modified=True, etag=page.etag)
@@ -297,26 +242,15 @@ class DeploymentReader:
         if not tags:
             found.applies = False
             return found
-        times: dict[str, str] = dict(saved.get("times", {}))
+        times: dict[str, str] = dict(saved.times or {})
         missing = sorted({t["commit"]["sha"] for t in tags} - set(times))
         for sha, time in self.pool.map(lambda s: (s, self._commit_time(repo, s)), missing):
             times[sha] = time
-        found.state["times"] = times
+        found.state.times = times
         keeper = _Keeper(window)
         for t in tags:
-            stamp_at = at(times[t["commit"]["sha"]])
-            keeper.offer(
-                Deployment(
-                    id=f"tag:{t['name']}",
-                    repository=repo,
-                    environment="production",
-                    sha=t["commit"]["sha"],
-                    created_at=stamp_at,
-                    finished_at=stamp_at,
-                    status=DeploymentStatus.SUCCESS,
-                    detection=Detection.TAG,
-                )
-            )
+            sha = t["commit"]["sha"]
+            keeper.offer(rec.tag_deployment(repo, t["name"], sha, times[sha]))
         found.deployments = keeper.result()
         return found
 
@@ -324,7 +258,3 @@ class DeploymentReader:
         page = self.api.get(f"/repos/{repo}/commits/{sha}", what=f"{repo} tagged commit")
         return str(page.data["commit"]["committer"]["date"])
 
-
-def load_state(checkpoints: Checkpoints, repo: str) -> dict[str, Any]:
-    raw = checkpoints.get(repo, "deployments")
-    return dict(json.loads(raw)) if raw else {}

@@ -21,16 +21,19 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from fnmatch import fnmatchcase
 from typing import Any
 
 from ...config import GitHubSource as GitHubConfig
 from ...errors import AuthError, NotFound
 from ...records import Change, CollectionNote, Deployment, DeploymentStatus, Incident, Repository
 from ..base import Source, Window
-from .client import SCOPES, GitHubApi
+from ..rules import in_scope
+from ..rules import parse_optional_time as when
+from . import records as rec
 from .changes import ChangeReader
-from .deployments import AUTO_ORDER, DeploymentReader, Detect, Found, at, load_state, stamp, when
+from .client import SCOPES, GitHubApi
+from .deployments import AUTO_ORDER, DeploymentReader, Detect, Found
+from .state import DeploymentState, IncidentState, stamp
 
 log = logging.getLogger("opsmaturity.github")
 
@@ -71,7 +74,7 @@ class GitHubSource(Source):
         self.pool = ThreadPoolExecutor(max_workers=2 * concurrency, thread_name_prefix="github")
         self.reader = DeploymentReader(api, detect, self.pool)
         self.change_reader = ChangeReader(api, self.pool)
-        self._pending: dict[str, dict[str, Any]] = {}
+        self._pending: dict[str, DeploymentState] = {}
         self._windows: dict[str, Window] = {}
 
     @classmethod
@@ -121,22 +124,11 @@ class GitHubSource(Source):
     # -- repositories ------------------------------------------------------------------
     def repositories(self) -> list[Repository]:
         raw = [self._one_repo(n) for n in self.explicit] if self.explicit else self._org_repos()
-        repos = [
-            Repository(
-                r["full_name"],
-                r.get("default_branch") or "main",
-                bool(r.get("archived")),
-                r.get("html_url") or "",
-            )
-            for r in raw
-        ]
-        return [r for r in repos if self._wanted(r)]
+        return [r for r in map(rec.repository, raw) if self._wanted(r)]
 
     def _wanted(self, repo: Repository) -> bool:
         names = (repo.full_name, repo.full_name.split("/", 1)[-1])
-        included = any(fnmatchcase(n, p) for p in self.include for n in names)
-        excluded = any(fnmatchcase(n, p) for p in self.exclude for n in names)
-        return included and not excluded and (self.include_archived or not repo.archived)
+        return in_scope(names, self.include, self.exclude, repo.archived, self.include_archived)
 
     def _one_repo(self, full_name: str) -> dict[str, Any]:
         cached = json.loads(self.checkpoints.get(full_name, "repository") or "{}")
@@ -146,7 +138,7 @@ class GitHubSource(Source):
         self.checkpoints.set(
             full_name,
             "repository",
-            json.dumps({"etag": page.etag, "repo": _repo_fields(page.data)}),
+            json.dumps({"etag": page.etag, "repo": rec.repository_fields(page.data)}),
         )
         return dict(page.data)
 
@@ -169,7 +161,7 @@ class GitHubSource(Source):
                     entry = {
                         "etag": page.etag,
                         "next": page.next_url,
-                        "items": [_repo_fields(r) for r in page.data],
+                        "items": [rec.repository_fields(r) for r in page.data],
                     }
                 pages.append(entry)
                 repos.extend(entry["items"])
@@ -188,12 +180,10 @@ class GitHubSource(Source):
     ) -> Iterator[Deployment | CollectionNote]:
         repo = repository.full_name
         self._windows[repo] = window
-        state = load_state(self.checkpoints, repo)
-        if state.get("since") != stamp(window.since):
-            state = {}
+        state = DeploymentState.load(self.checkpoints, repo, window.since)
         found = self._detect(repository, window, state)
         if found is None:
-            self._pending[repo] = {"method": "none", "since": stamp(window.since)}
+            self._pending[repo] = DeploymentState("none", stamp(window.since))
             message = (
                 f"no deployments found via {', '.join(AUTO_ORDER)} "
                 f"(workflows {list(self.detect.workflows)}, tags {self.detect.tag_pattern})"
@@ -201,12 +191,9 @@ class GitHubSource(Source):
             log.info("%s: %s", repo, message)
             yield CollectionNote(repo, "deployments", message, "warning")
             return
-        self._pending[repo] = {
-            "method": found.method,
-            "etag": found.etag,
-            "since": stamp(window.since),
-            **found.state,
-        }
+        self._pending[repo] = replace(
+            found.state, method=found.method, etag=found.etag, since=stamp(window.since)
+        )
         if found.not_modified:
             log.info("%s: deployments via %s unchanged since the last run", repo, found.method)
             return
@@ -218,16 +205,16 @@ class GitHubSource(Source):
         yield from found.deployments
 
     def _detect(
-        self, repository: Repository, window: Window, state: dict[str, Any]
+        self, repository: Repository, window: Window, state: DeploymentState
     ) -> Found | None:
         method = self.detect.method
         order = (
             [method]
             if method != "auto"
-            else ([state["method"]] if state.get("method") in AUTO_ORDER else list(AUTO_ORDER))
+            else ([state.method] if state.method in AUTO_ORDER else list(AUTO_ORDER))
         )
         for candidate in order:
-            saved = state if state.get("method") == candidate else {}
+            saved = state if state.method == candidate else DeploymentState()
             found = self.reader.read(
                 candidate, repository.full_name, repository.default_branch, window, saved
             )
@@ -291,9 +278,8 @@ class GitHubSource(Source):
     ) -> Iterator[Incident | CollectionNote]:
         repo = repository.full_name
         if repo in self._pending:  # deployments and their changes are stored by now
-            self.checkpoints.set(repo, "deployments", json.dumps(self._pending.pop(repo)))
-        saved = json.loads(self.checkpoints.get(repo, "incidents") or "{}")
-        etags = saved.get("etags", {}) if saved.get("since") == stamp(window.since) else {}
+            self.checkpoints.set(repo, "deployments", self._pending.pop(repo).dump())
+        etags = IncidentState.load(self.checkpoints, repo, window.since).etags
         new_etags: dict[str, str | None] = {}
         seen: set[int] = set()
         for updated, still_open in self._issue_queries(window):
@@ -305,15 +291,13 @@ class GitHubSource(Source):
             else:
                 new_etags[still_open[0]] = etags.get(still_open[0])
         self.progress.advance(repo, "incidents", len(seen))
-        self.checkpoints.set(
-            repo, "incidents", json.dumps({"since": stamp(window.since), "etags": new_etags})
-        )
+        self.checkpoints.set(repo, "incidents", IncidentState(stamp(window.since), new_etags).dump())
 
     def _issue_query(
         self,
         repo: str,
         query: tuple[str, dict[str, Any]],
-        etags: dict[str, str],
+        etags: dict[str, str | None],
         new_etags: dict[str, str | None],
         seen: set[int],
         window: Window,
@@ -347,32 +331,17 @@ class GitHubSource(Source):
         ]
 
     def _incident(self, repo: str, issue: dict[str, Any], window: Window) -> Incident | None:
-        if "pull_request" in issue:  # GitHub lists pull requests among issues
-            return None
-        labels = tuple(
-            label["name"] if isinstance(label, dict) else str(label)
-            for label in issue.get("labels", [])
-        )
+        """An incident issue opened before the window's end and not closed before its start."""
         wanted = {x.lower() for x in self.incident_labels}
-        by_label = any(label.lower() in wanted for label in labels)
-        by_title = bool(self.title_pattern and self.title_pattern.search(issue.get("title", "")))
-        created, closed = at(issue["created_at"]), when(issue.get("closed_at"))
-        if not (by_label or by_title) or created is None or created >= window.until:
+        if not rec.is_incident(issue, wanted, self.title_pattern):
             return None
-        if created < window.since and closed is not None and closed < window.since:
+        incident = rec.incident(repo, issue, self.severity_prefix)
+        if incident.created_at >= window.until:
             return None
-        severity = next(
-            (label for label in labels if label.lower().startswith(self.severity_prefix)), None
-        )
-        return Incident(
-            id=str(issue["number"]),
-            repository=repo,
-            title=issue.get("title", ""),
-            created_at=created,
-            resolved_at=closed if issue["state"] == "closed" else None,
-            labels=labels,
-            severity=severity,
-        )
+        closed = when(issue.get("closed_at"))
+        if incident.created_at < window.since and closed is not None and closed < window.since:
+            return None
+        return incident
 
 
 class _Forward:
@@ -386,8 +355,3 @@ class _Forward:
 
     def waiting(self, seconds: float, reason: str) -> None:
         self._target().waiting(seconds, reason)
-
-
-def _repo_fields(r: dict[str, Any]) -> dict[str, Any]:
-    keys = ("full_name", "default_branch", "archived", "html_url")
-    return {k: r.get(k) for k in keys}

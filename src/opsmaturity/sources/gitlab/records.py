@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +13,8 @@ from ...records import (
     Incident,
     Repository,
 )
+from ..rules import is_bot, is_bot_work, reverted_sha
+from ..rules import parse_optional_time as when
 
 #: GitLab deployment/job status → ours; anything else (created, running...) is not final.
 STATUS = {
@@ -21,26 +22,7 @@ STATUS = {
     "failed": DeploymentStatus.FAILURE,
     "canceled": DeploymentStatus.CANCELLED,
 }
-#: Automation accounts: GitHub-style ``[bot]``, GitLab project/group access-token bots
-#: (``project_12_bot_…``), ``*-bot`` service users, and the usual dependency bots.
-BOT = re.compile(
-    r"(\[bot\]|^(project|group)_\d+_bot|[-_]bot$|^(dependabot|renovate|gitlab-bot)\b)",
-    re.IGNORECASE,
-)
-REVERT = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
 SEVERITY_LEVELS = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
-
-
-def when(text: str | None) -> datetime | None:
-    """GitLab timestamps (``…Z`` or with an offset) as aware datetimes."""
-    if not text:
-        return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def is_bot(*names: str | None) -> bool:
-    """Whether any of a login, name or e-mail local part looks like automation."""
-    return any(n and BOT.search(n.split("@", 1)[0]) for n in names)
 
 
 def repository(p: dict[str, Any]) -> Repository:
@@ -129,16 +111,15 @@ def change(
     message = c.get("message") or c.get("title") or ""
     author = c.get("author_name") or ""
     mr_author = ((mr or {}).get("author") or {}).get("username")
-    reverted = REVERT.search(message)
     return Change(
         repository=repo,
         sha=c["id"],
         authored_at=when(c.get("authored_date") or c.get("created_at")),  # type: ignore[arg-type]
         committed_at=when(c.get("committed_date") or c.get("created_at")),  # type: ignore[arg-type]
         author=mr_author if mr_author and not is_bot(author, c.get("author_email")) else author,
-        is_bot=is_bot(author, c.get("author_email"), mr_author),
+        is_bot=is_bot_work((author, c.get("author_email")), mr_author),
         message=message[:1000],
-        reverts=reverted[1] if reverted else None,
+        reverts=reverted_sha(message),
         parents=tuple(c.get("parent_ids") or ()),
         pr_number=mr["iid"] if mr else None,
         pr_opened_at=when(mr.get("created_at")) if mr else None,

@@ -17,7 +17,6 @@ import re
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from fnmatch import fnmatchcase
 from typing import Any
 
 from ... import config as cfgmod
@@ -32,10 +31,11 @@ from ...records import (
     Incident,
     Repository,
 )
-from . import records as rec
 from ..base import Progress, Source, Window
-from .client import GitLabAPI, encode
+from ..rules import in_scope
+from . import records as rec
 from .changes import ChangeResolver
+from .client import GitLabAPI, encode
 from .deployments import DeploymentFinder, Found, Method
 from .state import SyncState
 
@@ -135,13 +135,10 @@ class GitLabSource(Source):
         return sorted(kept, key=lambda r: r.full_name)
 
     def _in_scope(self, repo: Repository) -> bool:
-        if repo.archived and not self.include_archived:
-            return False
         names = [repo.full_name]
         if self.group and repo.full_name.startswith(self.group + "/"):
             names.append(repo.full_name[len(self.group) + 1 :])
-        hit = any(fnmatchcase(n, g) for n in names for g in self.include)
-        return hit and not any(fnmatchcase(n, g) for n in names for g in self.exclude)
+        return in_scope(names, self.include, self.exclude, repo.archived, self.include_archived)
 
     # -- deployments ------------------------------------------------------------------
     def deployments(

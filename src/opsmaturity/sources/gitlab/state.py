@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from . import records as rec
 from ..base import Window
+from . import records as rec
 
 #: Re-ask a little before the high-water mark: GitLab compares at second precision.
 OVERLAP = timedelta(seconds=1)
