@@ -22,17 +22,16 @@ TARGET_BYTES = 5 * 1024 * 1024
 
 def demo_report_data(quarter: str, previous: dict[str, Any] | None) -> dict[str, Any]:
     """Demo records → metrics, survey, recommendation → report data, as the CLI does."""
+    from opsmaturity.demo import demo_answers, demo_config, generate
     from opsmaturity.metrics import compute_metrics
     from opsmaturity.practices import (
         compare_survey_with_data,
-        demo_answers,
         load_questionnaires,
         score,
     )
     from opsmaturity.recommend import recommend
     from opsmaturity.report import build_report_data
     from opsmaturity.report.model import HEADLINE_FIELD, METRICS
-    from opsmaturity.sources.demo import demo_config, generate
 
     config = demo_config(quarter=quarter)
     demo = generate()

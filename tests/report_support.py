@@ -103,16 +103,15 @@ CROSS_CHECK = {
 def engine_report_data(quarter: str, previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """The demo organization's report data from the real engines (about 3 s)."""
     from opsmaturity.config import Branding
+    from opsmaturity.demo import demo_answers, demo_config, generate
     from opsmaturity.metrics import compute_metrics
     from opsmaturity.practices import (
         compare_survey_with_data,
-        demo_answers,
         load_questionnaires,
         score,
     )
     from opsmaturity.recommend import recommend
     from opsmaturity.report.model import HEADLINE_FIELD, METRICS, build_report_data
-    from opsmaturity.sources.demo import demo_config, generate
 
     config = demo_config(quarter=quarter)
     org = config.organization.model_copy(update={"branding": Branding(author="Example Consulting")})

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from opsmaturity.demo.answers import demo_answers
 from opsmaturity.errors import AnswersError
 from opsmaturity.practices.answers import Answer, dump_response, load_answers
-from opsmaturity.practices.demo_answers import demo_answers
 from opsmaturity.practices.export import CSV_COLUMNS, export_questionnaire
 from opsmaturity.practices.questionnaire import QuestionnaireSet, load_questionnaires
 from tests.test_questionnaire import tiny

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from opsmaturity.records import Change, Deployment, DeploymentStatus, to_dict
-from opsmaturity.sources.base import NullProgress, Window
-from opsmaturity.sources.demo import (
+from opsmaturity.demo.organization import BOTS, END, MID, REPOS, START, TEAMS, authors
+from opsmaturity.demo.source import (
     DEMO_ORGANIZATION,
     DemoData,
     DemoSource,
@@ -28,7 +27,8 @@ from opsmaturity.sources.demo import (
     demo_teams,
     generate,
 )
-from opsmaturity.sources.demo_model import BOTS, END, MID, REPOS, START, TEAMS, authors
+from opsmaturity.records import Change, Deployment, DeploymentStatus, to_dict
+from opsmaturity.sources.base import NullProgress, Window
 
 ORDER = ("Checkout", "Catalog", "Platform", "Warehouse")
 TEAM_OF = {r.full_name: r.team for r in REPOS}
@@ -87,7 +87,7 @@ def test_same_seed_same_hash_across_processes() -> None:
     src = Path(__file__).resolve().parents[1] / "src"
     code = (
         "import hashlib, json; from opsmaturity.records import to_dict; "
-        "from opsmaturity.sources.demo import generate; "
+        "from opsmaturity.demo.source import generate; "
         "print(hashlib.sha256(json.dumps([to_dict(r) for r in generate(42).records()], "
         "sort_keys=True).encode()).hexdigest())"
     )

@@ -13,11 +13,10 @@ import numpy as np
 import pytest
 
 from opsmaturity.config import MetricsOptions
+from opsmaturity.demo import source as demo
 from opsmaturity.metrics import compute_metrics
 from opsmaturity.period import Period
 from opsmaturity.records import DeploymentStatus
-
-demo = pytest.importorskip("opsmaturity.sources.demo", reason="demo source not available")
 
 
 @pytest.fixture(scope="module")

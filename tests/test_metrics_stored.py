@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsmaturity.config import MetricsOptions, Team
+from opsmaturity.demo import source as demo
 from opsmaturity.metrics import Frames, build_frames, compute_metrics
 from opsmaturity.metrics import packs as packs_module
 from opsmaturity.metrics.packs import Pack, PackFormatError, from_bytes, pack_records, to_bytes
@@ -38,8 +39,6 @@ from opsmaturity.records import Change, Deployment, Incident, Record, Repository
 from opsmaturity.store import Store
 
 from .test_metrics_fixtures import Q3, at, chg, dep, inc
-
-demo = pytest.importorskip("opsmaturity.sources.demo", reason="demo source not available")
 
 
 @pytest.fixture(scope="module")

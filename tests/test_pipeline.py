@@ -130,7 +130,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
 
 def test_demo_example_config_matches_the_built_in_demo(demo_yaml: Path) -> None:
     from opsmaturity.config import load_config
-    from opsmaturity.sources.demo import demo_teams
+    from opsmaturity.demo.source import demo_teams
 
     config = load_config(demo_yaml)
     assert {n: t.paths for n, t in config.teams.items()} == {

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from opsmaturity.demo.answers import demo_answers
 from opsmaturity.errors import ConfigError
-from opsmaturity.practices.demo_answers import demo_answers
 from opsmaturity.practices.questionnaire import load_questionnaires
 from opsmaturity.practices.scoring import Assessment, GroupScores, Score, maturity_level, score
 from opsmaturity.recommend import METRICS, load_rules, recommend

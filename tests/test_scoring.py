@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from opsmaturity.demo.answers import demo_answers
 from opsmaturity.practices.answers import Answer, Response
 from opsmaturity.practices.compare import compare_survey_with_data, measured_bucket
-from opsmaturity.practices.demo_answers import demo_answers
 from opsmaturity.practices.questionnaire import QuestionnaireSet, load_questionnaires
 from opsmaturity.practices.scoring import maturity_level, respondent_scores, score
 from tests.test_questionnaire import write_tiny

@@ -114,7 +114,7 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("reports/demo"),
 ) -> None:
     """Run the whole assessment on built-in demo data (no token, no network)."""
-    from .pipeline import run_demo
+    from .demo.run import run_demo
 
     files = run_demo(out_dir, generated_at=_now(), console=_out())
     _print_files("Demo report written", files)

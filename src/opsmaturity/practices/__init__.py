@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .answers import Answer, Response, load_answers
 from .compare import Mismatch, compare_survey_with_data
-from .demo_answers import demo_answers
 from .export import export_questionnaire
 from .questionnaire import QuestionnaireSet, load_questionnaires
 from .scoring import Assessment, GroupScores, Score, score
@@ -22,7 +21,6 @@ __all__ = [
     "Score",
     "SurveyResult",
     "compare_survey_with_data",
-    "demo_answers",
     "export_questionnaire",
     "load_answers",
     "load_questionnaires",

@@ -16,7 +16,7 @@ def build_source(config: Config, index: int, env: Mapping[str, str] | None = Non
     entry, name = config.sources[index], config.source_name(index)
     env = os.environ if env is None else env
     if entry.kind == "demo":
-        from .demo import DemoSource
+        from ..demo.source import DemoSource
 
         return DemoSource(name=name, seed=entry.seed)
     if entry.kind == "files":

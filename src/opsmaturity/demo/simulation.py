@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from ..records import Change, Deployment, DeploymentStatus, Detection, Incident
-from .demo_model import END, START, Author, RepoSpec
-from .demo_work import HOUR, MINUTE, Commit, PullRequest, Workplace, poisson, weekdays, weighted
+from .organization import END, START, Author, RepoSpec
+from .work import HOUR, MINUTE, Commit, PullRequest, Workplace, poisson, weekdays, weighted
 
 _ATTEMPT_STATUS = (
     (DeploymentStatus.FAILURE, 0.8),

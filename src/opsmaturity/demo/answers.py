@@ -13,8 +13,8 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .answers import Answer, Response
-from .questionnaire import QuestionnaireSet, load_questionnaires
+from ..practices.answers import Answer, Response
+from ..practices.questionnaire import QuestionnaireSet, load_questionnaires
 
 ORGANIZATION = "Northwind Retail"
 ENGINEERS = 120

@@ -4,7 +4,7 @@ No network, no clock, no token: two full quarters (2026Q2 and 2026Q3) of pull re
 deployments, failures and incidents for four teams of clearly different maturity, so the
 tool can be tried, tested and benchmarked end to end. Same seed, same data, byte for byte.
 
-What the data holds (see :mod:`.demo_model` for the numbers):
+What the data holds (see :mod:`.organization` for the numbers):
 
 - 13 repositories in the ``northwind`` org, one archived, one monorepo shared by three
   teams through path globs (changes there carry ``paths``);
@@ -37,9 +37,9 @@ from ..records import (
     Record,
     Repository,
 )
-from .base import Source, Window
-from .demo_history import History
-from .demo_model import DEMO_ORGANIZATION, QUARTERS, REPOS, authors, demo_teams
+from ..sources.base import Source, Window
+from .organization import DEMO_ORGANIZATION, QUARTERS, REPOS, authors, demo_teams
+from .simulation import History
 
 __all__ = ["DEMO_ORGANIZATION", "DemoData", "DemoSource", "demo_config", "demo_teams", "generate"]
 

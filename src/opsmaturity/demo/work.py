@@ -1,7 +1,7 @@
 """How the demo's people work: pull requests with commits, in their own working hours.
 
 :class:`Workplace` writes the pull requests of one repository onto its default branch
-(:class:`Branch`); :mod:`.demo_history` ships them. Commit times are drawn inside each
+(:class:`Branch`); :mod:`.simulation` ships them. Commit times are drawn inside each
 author's local working day (Europe, US or India), then stored in UTC by the records.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import TypeVar
 
-from .demo_model import BOTS, END, TEAMS, Author, Cadence, RepoSpec
+from .organization import BOTS, END, TEAMS, Author, Cadence, RepoSpec
 
 T = TypeVar("T")
 HOUR = timedelta(hours=1)
