@@ -57,9 +57,7 @@ def make_source(
         path_repositories=path_repositories,
         sleep=recorder.sleep,
     )
-    source.progress = recorder
-    if checkpoints is not None:
-        source.checkpoints = checkpoints
+    source.open(recorder, checkpoints if checkpoints is not None else MemoryCheckpoints())
     return source
 
 
@@ -75,7 +73,7 @@ def collect(
         deployments = list(source.deployments(repo, window))
         store.update({record_key(r): r for r in deployments})
         shipped = [d for d in deployments if isinstance(d, Deployment)]
-        store.update({record_key(r): r for r in source.changes(repo, shipped)})
+        store.update({record_key(r): r for r in source.changes(repo, window, shipped)})
         store.update({record_key(r): r for r in source.incidents(repo, window)})
     return store
 

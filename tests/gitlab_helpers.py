@@ -1,7 +1,7 @@
 """Helpers shared by the GitLab source tests: building a source, and a tiny collector.
 
 The collector follows the lead's contract (``collect.py``): per repository,
-``deployments(repo, window)`` → ``changes(repo, deployments)`` → ``incidents(repo,
+``deployments(repo, window)`` → ``changes(repo, window, deployments)`` → ``incidents(repo,
 window)``, every record upserted by :func:`record_key` as it arrives.
 """
 
@@ -58,7 +58,7 @@ def collect(source: GitLabSource, store: Store, window: Window = WINDOW) -> Stor
         upsert(store, [repo])
         deps = upsert(store, source.deployments(repo, window))
         shipped = [d for d in deps if isinstance(d, Deployment)]
-        upsert(store, source.changes(repo, shipped))
+        upsert(store, source.changes(repo, window, shipped))
         upsert(store, source.incidents(repo, window))
     return store
 

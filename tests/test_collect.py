@@ -40,7 +40,9 @@ class ListSource(Source):
         self.progress.advance(repository.full_name, "deployments")
         return [Deployment("1", repository.full_name, "production", "b", T0, T0, "success", "deployment")]
 
-    def changes(self, repository: Repository, deployments: Sequence[Deployment]) -> Iterable[Change | Deployment]:
+    def changes(
+        self, repository: Repository, window: Window, deployments: Sequence[Deployment]
+    ) -> Iterable[Change | Deployment]:
         self.calls.append((repository.full_name, "changes"))
         assert [d.id for d in deployments] == ["1"]
         change = Change(repository.full_name, "b", T0 - timedelta(hours=3), T0)

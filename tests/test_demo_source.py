@@ -28,7 +28,7 @@ from opsmaturity.demo.source import (
     generate,
 )
 from opsmaturity.records import Change, Deployment, DeploymentStatus, to_dict
-from opsmaturity.sources.base import NullProgress, Window
+from opsmaturity.sources.base import MemoryCheckpoints, NullProgress, Window
 
 ORDER = ("Checkout", "Catalog", "Platform", "Warehouse")
 TEAM_OF = {r.full_name: r.team for r in REPOS}
@@ -420,7 +420,7 @@ def test_source_deployments_in_window_plus_the_last_success_before(source: DemoS
 def test_source_changes_are_what_the_deployments_shipped(source: DemoSource) -> None:
     repo = next(r for r in source.repositories() if r.full_name == "northwind/catalog-api")
     deployments = source.deployments(repo, Q3)
-    out = list(source.changes(repo, deployments))
+    out = list(source.changes(repo, Q3, deployments))
     changes = [r for r in out if isinstance(r, Change)]
     again = [r for r in out if isinstance(r, Deployment)]
     assert again == deployments
@@ -449,13 +449,13 @@ def test_source_reports_progress(source: DemoSource) -> None:
         def waiting(self, seconds: float, reason: str) -> None:
             return None
 
-    source.progress = Recorder()
+    source.open(Recorder(), MemoryCheckpoints())
     try:
         repo = source.repositories()[0]
         source.deployments(repo, Q3)
         source.incidents(repo, Window(START, END))
     finally:
-        source.progress = NullProgress()
+        source.open(NullProgress(), MemoryCheckpoints())
     assert seen[0] == ("*", "repositories", 12)
     assert seen[1][:2] == (repo.full_name, "deployments") and seen[1][2] > 0
     assert seen[2][:2] == (repo.full_name, "incidents")

@@ -14,7 +14,7 @@ from opsmaturity.config import IncidentDetection, MetricsOptions
 from opsmaturity.errors import AuthError, NotFound, OpsMaturityError, SourceError
 from opsmaturity.period import Period
 from opsmaturity.records import Change, Deployment, Incident, Repository
-from opsmaturity.sources.base import MemoryCheckpoints, Window
+from opsmaturity.sources.base import MemoryCheckpoints, NullProgress, Window
 from opsmaturity.sources.gitlab import GitLabSource
 from tests.fakeforge.gitlab import FakeGitLab
 from tests.fakeforge.gitlab_scenarios import (
@@ -43,7 +43,7 @@ def test_429_retry_after_is_obeyed_and_shown_as_a_wait(fake: FakeGitLab) -> None
     fake.log.reset()
     fake.faults.add("retry_after", "deployments", times=1, retry_after=1)
     source, waits = make_source(fake), Waits()
-    source.progress = waits
+    source.open(waits, MemoryCheckpoints())
     assert collect(source, {}) == expected
     assert waits.waits == [(1.0, "GitLab rate limit (429), waiting 1 s")]
     assert fake.log.count(status=429) == 1
@@ -52,7 +52,7 @@ def test_429_retry_after_is_obeyed_and_shown_as_a_wait(fake: FakeGitLab) -> None
 def test_429_without_retry_after_waits_for_ratelimit_reset(fake: FakeGitLab) -> None:
     fake.faults.add("primary_rate_limit", "environments", times=1, reset_in=1)
     source, waits = make_source(fake), Waits()
-    source.progress = waits
+    source.open(waits, MemoryCheckpoints())
     collect(source, {})
     assert [reason for _, reason in waits.waits] == [
         "GitLab rate limit (429), waiting until RateLimit-Reset s"
@@ -64,7 +64,7 @@ def test_5xx_burst_is_retried_with_backoff(fake: FakeGitLab) -> None:
     fake.faults.status(502, times=2, endpoint="deployment_merge_requests")
     fake.faults.add("connection_reset", "merge_request_commits", times=1)
     source, waits = make_source(fake), Waits()
-    source.progress = waits
+    source.open(waits, MemoryCheckpoints())
     assert collect(source, {}) == expected
     assert len(waits.waits) == 2 and "502" in waits.waits[0][1]
 
@@ -173,14 +173,14 @@ def test_killed_and_resumed_equals_uninterrupted(endpoint: str, after: int) -> N
         uninterrupted = collect(make_source(server), {})
         checkpoints, store = MemoryCheckpoints(), {}
         killed = make_source(server, max_retries=0)
-        killed.checkpoints = checkpoints
+        killed.open(NullProgress(), checkpoints)
         server.faults.status(500, times=None, after=after, endpoint=endpoint)  # type: ignore[arg-type]
         with pytest.raises(SourceError):
             collect(killed, store)
         assert store != uninterrupted  # the kill really lost something
         server.faults.clear()
         resumed = make_source(server)
-        resumed.checkpoints = checkpoints
+        resumed.open(NullProgress(), checkpoints)
         assert collect(resumed, store) == uninterrupted
 
 
@@ -207,8 +207,8 @@ def test_dora_api_absent_is_said_once(status: int) -> None:
         source = make_source(server)
         assert source.dora_metrics(Q3) is None
         assert source.dora_metrics(Q3) is None
-        assert [n.resource for n in source.notes] == ["dora_api"]
-        assert f"({status}:" in source.notes[0].message and "Ultimate" in source.notes[0].message
+        assert [n.resource for n in source.notes()] == ["dora_api"]
+        assert f"({status}:" in source.notes()[0].message and "Ultimate" in source.notes()[0].message
         assert server.log.count("group_dora") == 2  # one try per call, then given up
 
 

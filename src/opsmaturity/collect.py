@@ -105,9 +105,8 @@ def collect(
     concurrency: int = 8,
 ) -> CollectSummary:
     """Collect every repository of ``source`` into ``store``; returns a summary."""
-    source.progress = progress or NullProgress()
     checkpoints = PendingCheckpoints(store, source.name)
-    source.checkpoints = checkpoints
+    source.open(progress or NullProgress(), checkpoints)
     repositories = [r for r in source.repositories()]
     store.upsert(source.name, repositories)
     summary = CollectSummary(source.name, repositories=len(repositories))
@@ -148,7 +147,7 @@ def _collect_repository(
 
     deployments = save(source.deployments(repo, window))
     shipped = [r for r in deployments if isinstance(r, Deployment)]
-    save(source.changes(repo, shipped))
+    save(source.changes(repo, window, shipped))
     save(source.incidents(repo, window))
 
 

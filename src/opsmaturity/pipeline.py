@@ -23,7 +23,7 @@ from .errors import StoreError
 from .period import Period
 from .records import CollectionNote, Repository
 from .sources import build_source
-from .sources.base import Window
+from .sources.base import Source, Window
 from .store import Store
 
 LOCAL_KINDS = ("files", "demo")
@@ -102,15 +102,12 @@ def collect_sources(
     return summaries
 
 
-def _fetch_forge_dora(source: Any, store: Store, period: Period) -> None:
+def _fetch_forge_dora(source: Source, store: Store, period: Period) -> None:
     """Keep a forge's own DORA figures (GitLab Ultimate) for the report's cross-check."""
-    fetch = getattr(source, "dora_metrics", None)
-    if fetch is None:
-        return
-    figures = fetch(period)
-    store.upsert(source.name, getattr(source, "notes", []))
+    figures = source.forge_dora(period)
+    store.upsert(source.name, source.notes())
     if figures is not None:
-        store.put_document(source.name, FORGE_DORA, figures)
+        store.put_document(source.name, FORGE_DORA, figures.document())
 
 
 def cross_check(data: Dataset, metrics_json: dict[str, Any]) -> dict[str, Any] | None:
@@ -118,18 +115,10 @@ def cross_check(data: Dataset, metrics_json: dict[str, Any]) -> dict[str, Any] |
     if not data.forge_dora:
         return None
     source, theirs = next(iter(data.forge_dora.items()))
+    if "metrics" not in theirs:  # kept by a version before forge_dora(); collect again
+        return None
     org = _organization_scope(metrics_json)
-
-    def hours(seconds: float | None) -> float | None:
-        return None if seconds is None else seconds / 3600
-
-    per_day = theirs.get("deployment_frequency_per_day")
-    gitlab = {
-        "deployment_frequency": None if per_day is None else per_day * 7,
-        "lead_time_for_changes": hours(theirs.get("lead_time_for_changes")),
-        "change_failure_rate": theirs.get("change_failure_rate"),
-        "failed_deployment_recovery_time": hours(theirs.get("time_to_restore_service")),
-    }
+    gitlab = theirs["metrics"]  # in our units already (sources.base.ForgeDora)
     return {
         "source": source,
         "scope": theirs.get("scope"),

@@ -152,7 +152,7 @@ class DemoSource(Source):
         return found
 
     def changes(
-        self, repository: Repository, deployments: Sequence[Deployment]
+        self, repository: Repository, window: Window, deployments: Sequence[Deployment]
     ) -> Iterator[Change | Deployment | CollectionNote]:
         index = self._indexed()
         known = index.by_id.get(repository.full_name, {})

@@ -1,9 +1,30 @@
-"""The ``Source`` interface every data source implements, and what the collector gives it.
+"""The ``Source`` contract every data source implements, and what the collector gives it.
 
 A source turns one outside system (GitHub, GitLab, CSV files, the demo generator) into
 canonical records — nothing else crosses this boundary. The collector (``collect.py``)
 picks repositories, runs sources concurrently, stores what they yield and keeps
 checkpoints; a source only reads and translates.
+
+**The order of calls** (``collect.collect`` and ``pipeline.collect_sources``)::
+
+    source.open(progress, checkpoints)      once, before anything else
+    source.repositories()                   once
+    for each repository (concurrently, each on one thread, in this order):
+        source.deployments(repo, window)
+        source.changes(repo, window, deployments)    the Deployment records just yielded
+        source.incidents(repo, window)
+    source.forge_dora(period)               optional capability; default None
+    source.notes()                          optional; default none
+    source.close()                          always, even after an error
+
+Every call receives what it needs (the window included): no method relies on state
+that an earlier call left behind, except the per-repository sync state a source may carry
+from ``deployments`` to ``changes`` of the same repository (its checkpoint is written
+once both are stored). Records a call yields are stored before the next call starts;
+a checkpoint a call sets is persisted only after that call's records are stored, so a
+checkpoint never vouches for records that a crash lost. A repository whose call raises
+:class:`~opsmaturity.errors.SourceError` is recorded as failed and its unsaved
+checkpoints are discarded; :class:`~opsmaturity.errors.AuthError` stops the run.
 """
 
 from __future__ import annotations
@@ -11,9 +32,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import date, datetime
+from typing import Any, Protocol
 
+from ..period import Period
 from ..records import Change, CollectionNote, Deployment, Incident, Repository
 
 
@@ -70,6 +92,36 @@ class MemoryCheckpoints:
         self._data[(repository, resource)] = value
 
 
+@dataclass(frozen=True, slots=True)
+class ForgeDora:
+    """A forge's own DORA figures for a period (GitLab Ultimate's DORA API), in our units,
+    so the report can set them beside ours. None where the forge gave no value."""
+
+    scope: str
+    """What the forge measured: ``group:northwind`` or ``project:northwind/checkout``."""
+    start: date
+    end: date
+    deployments_per_week: float | None
+    lead_time_hours: float | None
+    change_failure_rate: float | None
+    """A fraction (0.25 = 25 %)."""
+    recovery_hours: float | None
+
+    def document(self) -> dict[str, Any]:
+        """The JSON the store keeps: figures keyed by our metric names, in our units."""
+        return {
+            "scope": self.scope,
+            "start_date": self.start.isoformat(),
+            "end_date": self.end.isoformat(),
+            "metrics": {
+                "deployment_frequency": self.deployments_per_week,
+                "lead_time_for_changes": self.lead_time_hours,
+                "change_failure_rate": self.change_failure_rate,
+                "failed_deployment_recovery_time": self.recovery_hours,
+            },
+        }
+
+
 class Source(ABC):
     """One outside system, read into canonical records.
 
@@ -83,8 +135,24 @@ class Source(ABC):
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.progress: Progress = NullProgress()
-        self.checkpoints: Checkpoints = MemoryCheckpoints()
+        self._progress: Progress = NullProgress()
+        self._checkpoints: Checkpoints = MemoryCheckpoints()
+
+    def open(self, progress: Progress, checkpoints: Checkpoints) -> None:
+        """Called once before anything else: where to report progress and keep sync
+        state. Sources that hand progress on (to an API client) extend this."""
+        self._progress = progress
+        self._checkpoints = checkpoints
+
+    @property
+    def progress(self) -> Progress:
+        """What :meth:`open` was given (a sink that ignores everything before it)."""
+        return self._progress
+
+    @property
+    def checkpoints(self) -> Checkpoints:
+        """What :meth:`open` was given (in-memory before it)."""
+        return self._checkpoints
 
     @abstractmethod
     def repositories(self) -> list[Repository]:
@@ -99,9 +167,10 @@ class Source(ABC):
 
     @abstractmethod
     def changes(
-        self, repository: Repository, deployments: Sequence[Deployment]
+        self, repository: Repository, window: Window, deployments: Sequence[Deployment]
     ) -> Iterable[Change | Deployment | CollectionNote]:
-        """The commits those deployments shipped, with pull/merge-request context.
+        """The commits ``deployments`` (what :meth:`deployments` yielded for the same
+        ``window``) shipped, with pull/merge-request context.
 
         Also yields each deployment again with ``change_shas`` filled in (records are
         frozen; the store's upsert replaces the earlier copy).
@@ -112,6 +181,16 @@ class Source(ABC):
         self, repository: Repository, window: Window
     ) -> Iterable[Incident | CollectionNote]:
         """Incidents opened in ``window`` or still open at its start."""
+
+    def forge_dora(self, period: Period) -> ForgeDora | None:
+        """The forge's own DORA figures for ``period``, for the report's cross-check;
+        None when the source has none (the default) or the forge would not give them."""
+        return None
+
+    def notes(self) -> list[CollectionNote]:
+        """Notes about the source as a whole, beyond those its methods yielded (e.g. that
+        the forge's DORA API is not available); stored after :meth:`forge_dora`."""
+        return []
 
     def close(self) -> None:
         """Release network resources (sessions, pools)."""

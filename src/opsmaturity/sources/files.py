@@ -195,7 +195,7 @@ class FilesSource(Source):
         return [d for d in self._deployments if d.repository == repository.full_name]
 
     def changes(
-        self, repository: Repository, deployments: Sequence[Deployment]
+        self, repository: Repository, window: Window, deployments: Sequence[Deployment]
     ) -> Iterable[Change | Deployment | CollectionNote]:
         return [c for c in self._changes if c.repository == repository.full_name]
 

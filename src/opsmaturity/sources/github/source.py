@@ -5,10 +5,10 @@ server through PyGithub (see :mod:`.client` for why lists are paged by hand).
 Deployments are detected per repository (:mod:`.deployments`), changes resolved from
 compares and pull requests (:mod:`.changes`), incidents read from labelled issues.
 
-Checkpoints (per repository): ``deployments`` holds the detected method, the window start
-and first-page ETags; it is written only once the changes of those deployments have been
-stored (at the start of :meth:`incidents`), so an interrupted run redoes that repository
-and an unchanged one costs a 304. ``incidents`` holds the ETags of the issue queries.
+Checkpoints (per repository, typed in :mod:`.state`): ``deployments`` holds the detected
+method, the window start and first-page ETags; it is set at the end of :meth:`changes`, so
+it is stored only with the changes of those deployments: an interrupted run redoes that
+repository and an unchanged one costs a 304. ``incidents`` holds the issue queries' ETags.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 from ...config import GitHubSource as GitHubConfig
 from ...errors import AuthError, NotFound
 from ...records import Change, CollectionNote, Deployment, DeploymentStatus, Incident, Repository
-from ..base import Source, Window
+from ..base import Checkpoints, Progress, Source, Window
 from ..rules import in_scope
 from ..rules import parse_optional_time as when
 from . import records as rec
@@ -60,7 +60,6 @@ class GitHubSource(Source):
     ) -> None:
         super().__init__(name)
         self.api = api
-        self.api.progress = _Forward(lambda: self.progress)
         self.org, self.explicit = org, list(repositories)
         self.include, self.exclude, self.include_archived = include, exclude, include_archived
         self.detect = detect = detect or Detect()
@@ -75,7 +74,6 @@ class GitHubSource(Source):
         self.reader = DeploymentReader(api, detect, self.pool)
         self.change_reader = ChangeReader(api, self.pool)
         self._pending: dict[str, DeploymentState] = {}
-        self._windows: dict[str, Window] = {}
 
     @classmethod
     def from_config(
@@ -116,6 +114,10 @@ class GitHubSource(Source):
             concurrency=cfg.concurrency,
             path_repositories=path_repositories,
         )
+
+    def open(self, progress: Progress, checkpoints: Checkpoints) -> None:
+        super().open(progress, checkpoints)
+        self.api.progress = progress  # rate-limit waits show on the same display
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -179,7 +181,6 @@ class GitHubSource(Source):
         self, repository: Repository, window: Window
     ) -> Iterator[Deployment | CollectionNote]:
         repo = repository.full_name
-        self._windows[repo] = window
         state = DeploymentState.load(self.checkpoints, repo, window.since)
         found = self._detect(repository, window, state)
         if found is None:
@@ -224,10 +225,12 @@ class GitHubSource(Source):
 
     # -- changes ---------------------------------------------------------------------
     def changes(
-        self, repository: Repository, deployments: Sequence[Deployment]
+        self, repository: Repository, window: Window, deployments: Sequence[Deployment]
     ) -> Iterator[Change | Deployment | CollectionNote]:
+        """Each success's commits: a compare with the previous success. The deployments
+        checkpoint is set last: the collector persists it once these records are stored,
+        so an interrupted run redoes the repository instead of skipping its changes."""
         repo = repository.full_name
-        window = self._windows.get(repo)
         ordered = sorted(
             (d for d in deployments if d.status == DeploymentStatus.SUCCESS),
             key=lambda d: (d.finished_at, d.id),
@@ -236,7 +239,7 @@ class GitHubSource(Source):
         for index, cur in enumerate(ordered):
             prev = ordered[index - 1] if index else None
             if prev is None:
-                if window is None or (cur.finished_at and cur.finished_at >= window.since):
+                if cur.finished_at and cur.finished_at >= window.since:
                     yield CollectionNote(
                         repo,
                         "changes",
@@ -262,6 +265,8 @@ class GitHubSource(Source):
         yield from changes
         for (dep, _), commits in zip(pairs, ranges, strict=True):
             yield replace(dep, change_shas=tuple(c["sha"] for c in commits))
+        if repo in self._pending:
+            self.checkpoints.set(repo, "deployments", self._pending.pop(repo).dump())
 
     def _compare(self, repo: str, dep: Deployment, base: str | None) -> list[dict[str, Any]] | None:
         """Commits ``dep`` shipped since ``base``; None when GitHub no longer has the range."""
@@ -277,8 +282,6 @@ class GitHubSource(Source):
         self, repository: Repository, window: Window
     ) -> Iterator[Incident | CollectionNote]:
         repo = repository.full_name
-        if repo in self._pending:  # deployments and their changes are stored by now
-            self.checkpoints.set(repo, "deployments", self._pending.pop(repo).dump())
         etags = IncidentState.load(self.checkpoints, repo, window.since).etags
         new_etags: dict[str, str | None] = {}
         seen: set[int] = set()
@@ -342,16 +345,3 @@ class GitHubSource(Source):
         if incident.created_at < window.since and closed is not None and closed < window.since:
             return None
         return incident
-
-
-class _Forward:
-    """Forwards ``waiting``/``advance`` to whatever progress the collector set later."""
-
-    def __init__(self, target: Callable[[], Any]) -> None:
-        self._target = target
-
-    def advance(self, repository: str, resource: str, count: int = 1) -> None:
-        self._target().advance(repository, resource, count)
-
-    def waiting(self, seconds: float, reason: str) -> None:
-        self._target().waiting(seconds, reason)

@@ -31,7 +31,7 @@ from ...records import (
     Incident,
     Repository,
 )
-from ..base import Progress, Source, Window
+from ..base import Checkpoints, ForgeDora, Progress, Source, Window
 from ..rules import in_scope
 from . import records as rec
 from .changes import ChangeResolver
@@ -75,7 +75,7 @@ class GitLabSource(Source):
         self.dora_api = dora_api
         self.monorepos = set(monorepos)
         self.finder = DeploymentFinder(api, self.detection)
-        self.notes: list[CollectionNote] = []
+        self._notes: list[CollectionNote] = []
         self._pending: dict[str, SyncState] = {}
 
     @classmethod
@@ -109,13 +109,9 @@ class GitLabSource(Source):
             monorepos=monorepos,
         )
 
-    @property  # type: ignore[override]
-    def progress(self) -> Progress:
-        return self.api.progress
-
-    @progress.setter
-    def progress(self, value: Progress) -> None:
-        self.api.progress = value
+    def open(self, progress: Progress, checkpoints: Checkpoints) -> None:
+        super().open(progress, checkpoints)
+        self.api.progress = progress  # rate-limit waits show on the same display
 
     # -- repositories -----------------------------------------------------------------
     def repositories(self) -> list[Repository]:
@@ -215,7 +211,7 @@ class GitLabSource(Source):
 
     # -- changes ----------------------------------------------------------------------
     def changes(
-        self, repository: Repository, deployments: Sequence[Deployment]
+        self, repository: Repository, window: Window, deployments: Sequence[Deployment]
     ) -> Iterator[Change | Deployment | CollectionNote]:
         name = repository.full_name
         state = self._pending.pop(name, None)
@@ -315,7 +311,7 @@ class GitLabSource(Source):
         (merge → deployment finished) and time to restore (incident open) in seconds, each
         a median of daily medians; change failure rate = incidents ÷ deployments, with no
         link between them. On 403/404 (not Ultimate, or no Reporter role) a note says so
-        once, in :attr:`notes`.
+        once, in :meth:`notes`.
         """
         if not self.dora_api:
             return None
@@ -348,10 +344,10 @@ class GitLabSource(Source):
         return out
 
     def _dora_absent(self, target: str, exc: Exception) -> None:
-        if any(n.resource == "dora_api" for n in self.notes):
+        if any(n.resource == "dora_api" for n in self._notes):
             return
         code = "403" if isinstance(exc, AuthError) else "404"
-        self.notes.append(
+        self._notes.append(
             CollectionNote(
                 target,
                 "dora_api",
@@ -360,6 +356,30 @@ class GitLabSource(Source):
                 "info",
             )
         )
+
+    def forge_dora(self, period: Period) -> ForgeDora | None:
+        """:meth:`dora_metrics` in our units: deployments per week, hours, a fraction."""
+        figures = self.dora_metrics(period)
+        if figures is None:
+            return None
+
+        def hours(seconds: float | None) -> float | None:
+            return None if seconds is None else seconds / 3600
+
+        per_day = figures["deployment_frequency_per_day"]
+        return ForgeDora(
+            scope=figures["scope"],
+            start=period.start,
+            end=period.end,
+            deployments_per_week=None if per_day is None else per_day * 7,
+            lead_time_hours=hours(figures["lead_time_for_changes"]),
+            change_failure_rate=figures["change_failure_rate"],
+            recovery_hours=hours(figures["time_to_restore_service"]),
+        )
+
+    def notes(self) -> list[CollectionNote]:
+        """Whether GitLab's DORA API was unavailable (once per source)."""
+        return list(self._notes)
 
     def close(self) -> None:
         self.api.gl.session.close()
