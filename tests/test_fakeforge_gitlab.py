@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,18 +17,6 @@ from tests.fakeforge.gitlab_scenarios import many_issues, northwind
 TOKEN = "glpat-fake-token-for-tests"
 SPEC = SHARED / "forge-api" / "gitlab-openapi-subset.yaml"
 P1 = "/api/v4/projects/1"
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeGitLab]:
-    with FakeGitLab(northwind(), TOKEN) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _clean(fake: FakeGitLab) -> None:
-    fake.faults.clear()
-    fake.log.reset()
 
 
 def client(fake: FakeGitLab, **kwargs: Any) -> gitlab.Gitlab:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,17 +13,10 @@ import yaml
 
 from tests.conftest import SHARED
 from tests.fakeforge.gitlab import FakeGitLab
-from tests.fakeforge.gitlab_scenarios import northwind
 
 TOKEN = "glpat-fake-token-for-tests"
 SPEC = SHARED / "forge-api" / "gitlab-openapi-subset.yaml"
 P1 = "/api/v4/projects/1"
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeGitLab]:
-    with FakeGitLab(northwind(), TOKEN) as server:
-        yield server
 
 
 def raw(fake: FakeGitLab, path: str, **params: Any) -> requests.Response:

@@ -3,10 +3,7 @@ incidents, bots and monorepo paths (expected values worked out in gitlab_scenari
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs
-
-import pytest
 
 from opsmaturity.config import DeploymentDetection
 from opsmaturity.config import GitLabSource as GitLabConfig
@@ -21,20 +18,8 @@ from opsmaturity.records import (
 from opsmaturity.sources.base import Window
 from opsmaturity.sources.gitlab import GitLabSource
 from tests.fakeforge.gitlab import FakeGitLab
-from tests.fakeforge.gitlab_scenarios import at, northwind
+from tests.fakeforge.gitlab_scenarios import at
 from tests.gitlab_helpers import TOKEN, WINDOW, Store, collect, make_source, of_kind
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeGitLab]:
-    with FakeGitLab(northwind(), TOKEN) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _clean(fake: FakeGitLab) -> None:
-    fake.faults.clear()
-    fake.log.reset()
 
 
 def run(fake: FakeGitLab, **kwargs: object) -> Store:

@@ -4,8 +4,6 @@ success), merge requests only adding context — real python-gitlab against Fake
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from opsmaturity.config import DeploymentDetection, MetricsOptions
@@ -14,7 +12,7 @@ from opsmaturity.records import Change, CollectionNote, Deployment, Incident, Re
 from opsmaturity.sources.base import Window
 from tests.fakeforge.gitlab import FakeGitLab
 from tests.fakeforge.gitlab_scenarios import at, mixed
-from tests.gitlab_helpers import TOKEN, Store, collect, make_source, of_kind
+from tests.gitlab_helpers import Store, collect, make_source, of_kind
 
 SHIPPED = [
     [],  # E0, the baseline
@@ -27,17 +25,7 @@ SHIPPED = [
     ["Direct only"],  # E6: re-shipped after the rollback
 ]
 
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeGitLab]:
-    with FakeGitLab(mixed(), TOKEN) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _clean(fake: FakeGitLab) -> None:
-    fake.faults.clear()
-    fake.log.reset()
+GITLAB_SCENARIO = mixed
 
 
 def shipped(store: Store) -> list[list[str]]:

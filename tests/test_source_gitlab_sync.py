@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -29,12 +28,6 @@ from tests.fakeforge.scenario import Org, Scenario
 from tests.gitlab_helpers import TOKEN, Store, Waits, collect, make_source, of_kind
 
 Q3 = Period.quarter("2026Q3")
-
-
-@pytest.fixture()
-def fake() -> Iterator[FakeGitLab]:
-    with FakeGitLab(northwind(), TOKEN) as server:
-        yield server
 
 
 # -- rate limits and transient errors ------------------------------------------------------
