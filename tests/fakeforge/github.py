@@ -6,58 +6,35 @@ without paging parameters, filtered workflow-run lists capped at 1,000 results, 
 requests listed among issues with a ``pull_request`` key, deployments newest first.
 Repositories whose full name has more than two segments (GitLab subgroups) do not exist
 here. Pass ``prefix="/api/v3"`` to look like GitHub Enterprise Server.
+
+This module holds the server, its routes, errors, rate-limit headers and paging, and the
+account, organization and repository resources; the other resources are mixins, one
+module each: :mod:`.github_deployments` (deployments, statuses, environments, releases,
+tags), :mod:`.github_pulls` (pull requests and issues), :mod:`.github_actions` (workflows
+and their runs), :mod:`.github_git` (commits, compare, pull-request commits).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 from .faults import FaultRule
+from .github_actions import ActionsRoutes
+from .github_deployments import DeploymentRoutes
 from .github_git import GitRoutes
+from .github_pulls import PullRoutes
 from .github_render import GitHubRender
 from .pagination import link_header, page_args, paginate
-from .scenario import Deployment, Org, Repo, Run, Scenario
+from .scenario import Org, Repo, Scenario
 from .server import FakeForge, Request, Response
 
 DOCS = "https://docs.github.com/rest"
 REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
-RUN_FILTERS = ("actor", "branch", "check_suite_id", "created", "event", "head_sha", "status")
-CONCLUSIONS = {
-    "success",
-    "failure",
-    "neutral",
-    "cancelled",
-    "skipped",
-    "timed_out",
-    "action_required",
-    "stale",
-}
 
 
-def _when(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _in_range(at: datetime, spec: str) -> bool:
-    """GitHub search date syntax: ``a..b`` (``*`` open), ``>=a``, ``<=b``, ``>a``, ``<b``, a day."""
-
-    def key(bound: str) -> str:
-        return at.strftime("%Y-%m-%dT%H:%M:%SZ" if "T" in bound else "%Y-%m-%d")
-
-    if ".." in spec:
-        lo, hi = spec.split("..", 1)
-        return (lo in ("", "*") or key(lo) >= lo) and (hi in ("", "*") or key(hi) <= hi)
-    for op, test in ((">=", str.__ge__), ("<=", str.__le__), (">", str.__gt__), ("<", str.__lt__)):
-        if spec.startswith(op):
-            bound = spec[len(op) :]
-            return bool(test(key(bound), bound))
-    return key(spec) == spec
-
-
-class FakeGitHub(GitRoutes, FakeForge):
+class FakeGitHub(DeploymentRoutes, PullRoutes, ActionsRoutes, GitRoutes, FakeForge):
     """A fake api.github.com (or GHES with ``prefix="/api/v3"``) over ``scenario``."""
 
     forge = "github"
@@ -256,160 +233,3 @@ class FakeGitHub(GitRoutes, FakeForge):
         repo = self._repo(req)
         assert repo is not None
         return Response(200, self.render.repo(repo, self._org(repo)))
-
-    def _production(self, repo: Repo, dep: Deployment) -> bool:
-        if dep.production is not None:
-            return dep.production
-        env = repo.environment(dep.environment)
-        return env is not None and env.tier == "production"
-
-    def deployments(self, req: Request) -> Response:
-        repo = self._repo(req)
-        assert repo is not None
-        found = [
-            d
-            for d in repo.deployments
-            if all(req.arg(k) in (None, getattr(d, k)) for k in ("sha", "ref", "task"))
-            and req.arg("environment") in (None, d.environment)
-        ]
-        found.sort(key=lambda d: (d.created_at, d.id), reverse=True)
-        return self._paged(
-            req, found, lambda d: self.render.deployment(repo, d, self._production(repo, d))
-        )
-
-    def _deployment(self, req: Request) -> tuple[Repo, Deployment | None]:
-        repo = self._repo(req)
-        assert repo is not None
-        dep_id = int(req.params["id"])
-        return repo, next((d for d in repo.deployments if d.id == dep_id), None)
-
-    def deployment(self, req: Request) -> Response:
-        repo, dep = self._deployment(req)
-        if dep is None:
-            return self.not_found(req)
-        return Response(200, self.render.deployment(repo, dep, self._production(repo, dep)))
-
-    def statuses(self, req: Request) -> Response:
-        repo, dep = self._deployment(req)
-        if dep is None:
-            return self.not_found(req)
-        events = list(enumerate(dep.statuses))[::-1]  # newest first, as GitHub
-        return self._paged(
-            req, events, lambda ie: self.render.deployment_status(repo, dep, ie[0], ie[1])
-        )
-
-    def environments(self, req: Request) -> Response:
-        repo = self._repo(req)
-        assert repo is not None
-        return self._paged(
-            req, repo.environments, lambda e: self.render.environment(repo, e), wrap="environments"
-        )
-
-    def releases(self, req: Request) -> Response:
-        repo = self._repo(req)
-        assert repo is not None
-        found = sorted(repo.releases, key=lambda r: (r.created_at, r.id), reverse=True)
-        return self._paged(req, found, lambda r: self.render.release(repo, r))
-
-    def tags(self, req: Request) -> Response:
-        repo = self._repo(req)
-        assert repo is not None
-        return self._paged(
-            req,
-            sorted(repo.tags, key=lambda t: t.name, reverse=True),
-            lambda t: self.render.tag(repo, t),
-        )
-
-    def pulls(self, req: Request) -> Response:
-        repo = self._repo(req)
-        assert repo is not None
-        state = req.arg("state", "open")
-        found = [
-            p for p in repo.pulls if state == "all" or (state == "open") == (p.state == "open")
-        ]
-        if req.arg("base"):
-            found = [p for p in found if p.base == req.arg("base")]
-        if req.arg("head"):
-            found = [p for p in found if req.arg("head", "").split(":")[-1] == p.head_ref]
-        key = "updated_at" if req.arg("sort") == "updated" else "created_at"
-        found.sort(
-            key=lambda p: (getattr(p, key), p.number),
-            reverse=req.arg("direction", "desc") == "desc",
-        )
-        org = self._org(repo)
-        return self._paged(req, found, lambda p: self.render.pull(repo, org, p))
-
-    def pull(self, req: Request) -> Response:
-        repo = self._repo(req)
-        assert repo is not None
-        p = repo.pull(int(req.params["number"]))
-        if p is None:
-            return self.not_found(req)
-        return Response(200, self.render.pull(repo, self._org(repo), p, full=True))
-
-    def issues(self, req: Request) -> Response:
-        """Issues *and* pull requests (GitHub lists both), newest first by default."""
-        repo = self._repo(req)
-        assert repo is not None
-        state = req.arg("state", "open")
-        items: list[Any] = [*repo.issues, *repo.pulls]
-        items = [i for i in items if state == "all" or (state == "open") == (i.state == "open")]
-        labels = [x for x in (req.arg("labels") or "").split(",") if x]
-        items = [i for i in items if all(label in i.labels for label in labels)]
-        if req.arg("since"):
-            items = [i for i in items if i.updated_at >= _when(req.arg("since") or "")]
-        key = "updated_at" if req.arg("sort") == "updated" else "created_at"
-        items.sort(
-            key=lambda i: (getattr(i, key), i.number),
-            reverse=req.arg("direction", "desc") == "desc",
-        )
-        return self._paged(req, items, lambda i: self.render.issue(repo, i))
-
-    def issue(self, req: Request) -> Response:
-        repo = self._repo(req)
-        assert repo is not None
-        number = int(req.params["number"])
-        found = [i for i in [*repo.issues, *repo.pulls] if i.number == number]
-        return Response(200, self.render.issue(repo, found[0])) if found else self.not_found(req)
-
-    def workflows(self, req: Request) -> Response:
-        repo = self._repo(req)
-        assert repo is not None
-        return self._paged(
-            req, repo.workflows, lambda w: self.render.workflow(repo, w), wrap="workflows"
-        )
-
-    def runs(self, req: Request) -> Response:
-        repo = self._repo(req)
-        assert repo is not None
-        runs = list(repo.runs)
-        wf = req.params.get("wf")
-        if wf is not None:
-            match = [w for w in repo.workflows if str(w.id) == wf or w.path.endswith("/" + wf)]
-            if not match:
-                return self.not_found(req)
-            runs = [r for r in runs if r.workflow_id == match[0].id]
-        runs = [r for r in runs if self._run_matches(req, r)]
-        runs.sort(key=lambda r: (r.created_at, r.id), reverse=True)
-        total = len(runs)
-        if any(k in req.query for k in RUN_FILTERS):
-            runs = runs[:1000]  # GitHub returns at most 1,000 results for a filtered list
-        org = self._org(repo)
-        return self._paged(
-            req, runs, lambda r: self.render.run(repo, org, r), wrap="workflow_runs", total=total
-        )
-
-    @staticmethod
-    def _run_matches(req: Request, run: Run) -> bool:
-        status = req.arg("status")
-        if status and not (
-            run.status == status
-            or (status in CONCLUSIONS and run.conclusion == status)
-            or (status == "completed" and run.status == "completed")
-        ):
-            return False
-        checks = {"branch": run.branch, "head_sha": run.head_sha, "event": run.event}
-        if any(req.arg(k) not in (None, v) for k, v in checks.items()):
-            return False
-        created = req.arg("created")
-        return not created or _in_range(run.created_at, created)
