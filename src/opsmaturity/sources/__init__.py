@@ -1,14 +1,44 @@
-"""Data sources. ``build_source`` is the one place a config entry becomes a concrete source."""
+"""Data sources. ``build_source`` is the one place a config entry becomes a concrete source.
+
+Layout: ``base.py`` (the contract every source implements), ``rules.py`` (rules both
+forges share: bot work, reverts, repository globs, times), one package per forge built
+alike (``github/``, ``gitlab/``: ``client``, ``deployments``, ``changes``, ``records``,
+``state``, ``source``), and ``files.py``. The demo's source lives in :mod:`opsmaturity.demo`.
+Concrete classes are importable from here too, loaded on first use (forge clients are heavy).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from importlib import import_module
+from typing import Any
 
 from ..config import Config
-from .base import Source, Window
+from .base import ForgeDora, Source, Window
 
-__all__ = ["Source", "Window", "build_source", "build_sources"]
+__all__ = [
+    "FilesSource",
+    "ForgeDora",
+    "GitHubSource",
+    "GitLabSource",
+    "Source",
+    "Window",
+    "build_source",
+    "build_sources",
+]
+_LAZY = {
+    "GitHubSource": ".github",
+    "GitLabSource": ".gitlab",
+    "FilesSource": ".files",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``from opsmaturity.sources import GitHubSource`` without importing every client."""
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_source(config: Config, index: int, env: Mapping[str, str] | None = None) -> Source:
