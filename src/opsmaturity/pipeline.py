@@ -135,9 +135,12 @@ def refresh_local_sources(config: Config, period: Period | None = None) -> None:
 
 
 def load_dataset(config: Config) -> Dataset:
-    """What an assessment needs from the store besides the metrics; reads, never writes."""
-    with Store(config.store_path) as store:
-        data = Dataset.load(store)
+    """What an assessment needs from the store besides the metrics; reads, never writes
+    (a missing store is not created: it is reported as empty)."""
+    data = Dataset()
+    if Path(config.store_path).exists():
+        with Store(config.store_path) as store:
+            data = Dataset.load(store)
     if not data.repositories:
         raise StoreError(
             f"{config.store_path}: the store is empty; run `opsmaturity collect --config ...` first"
