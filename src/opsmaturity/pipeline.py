@@ -283,7 +283,7 @@ def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None =
 
     from .config import PeriodConfig
     from .practices import demo_answers
-    from .report import write_report
+    from .report import write_previous_quarter, write_report
     from .sources.demo_model import QUARTERS
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -295,17 +295,9 @@ def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None =
     previous_config = config.model_copy(update={"period": PeriodConfig(quarter=QUARTERS[0])})
     previous = build_report(previous_config, data, responses, previous=None, generated_at=generated_at)
     previous_path = out_dir / f"northwind-retail-{QUARTERS[0]}.json"
-    _write_demo_previous(previous_path, previous)
+    write_previous_quarter(previous_path, previous)
     current = build_report(
         config, data, responses, previous=previous.comparison(), generated_at=generated_at
     )
     written = write_report(current, out_dir / f"northwind-retail-{QUARTERS[1]}.pdf")
     return dataclasses.replace(written, extra=(previous_path,))
-
-
-def _write_demo_previous(path: Path, previous: ReportData) -> None:
-    import json
-
-    from .report import report_json
-
-    path.write_text(json.dumps(report_json(previous), indent=2, sort_keys=True), encoding="utf-8")

@@ -70,6 +70,13 @@ def to_json_text(data: ReportData) -> str:
     return json.dumps(report_json(data), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def write_previous_quarter(path: Path, data: ReportData) -> Path:
+    """The demo's previous-quarter JSON: the same data as ``NAME.json``, written as the demo
+    always has (non-ASCII escaped, no final newline) so its bytes stay comparable."""
+    path.write_text(json.dumps(report_json(data), indent=2, sort_keys=True), encoding="utf-8")
+    return path
+
+
 def _plain(value: Any) -> Any:
     """Dataclasses as dicts, tuples as lists, dates as ISO 8601: JSON-ready data."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
