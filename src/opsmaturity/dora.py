@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal, get_args
 
 import yaml
 
 from .resources import data_dir
 
 Format = Literal["per_week", "hours", "rate"]
+FORMATS: tuple[str, ...] = get_args(Format)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,22 +50,24 @@ def metric_display() -> dict[str, MetricDisplay]:
     return {m["id"]: _display(m["id"], m["display"]) for m in entries}
 
 
-def _display(metric: str, d: dict[str, object]) -> MetricDisplay:
-    sample, trend = d["sample"], d["trend"]
-    assert isinstance(sample, dict) and isinstance(trend, dict), metric
-    if d["format"] not in ("per_week", "hours", "rate"):
-        raise ValueError(f"metrics.yaml: {metric}: display.format {d['format']!r} is unknown")
-    return MetricDisplay(
-        id=metric,
-        short=str(d["short"]),
-        headline=str(d["headline"]),
-        format=d["format"],  # type: ignore[arg-type]
-        higher_is_better=bool(d["higher_is_better"]),
-        sample_field=str(sample["field"]),
-        sample_noun=str(sample["noun"]),
-        trend_field=str(trend["field"]),
-        trend_label=str(trend["label"]),
-    )
+def _display(metric: str, d: dict[str, Any]) -> MetricDisplay:
+    """One metric's ``display`` block; a missing or unknown entry names the metric and key."""
+    try:
+        if d["format"] not in FORMATS:
+            raise ValueError(f"format {d['format']!r} is not one of {', '.join(FORMATS)}")
+        return MetricDisplay(
+            id=metric,
+            short=str(d["short"]),
+            headline=str(d["headline"]),
+            format=d["format"],
+            higher_is_better=bool(d["higher_is_better"]),
+            sample_field=str(d["sample"]["field"]),
+            sample_noun=str(d["sample"]["noun"]),
+            trend_field=str(d["trend"]["field"]),
+            trend_label=str(d["trend"]["label"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"data/metrics.yaml: {metric}: display: {exc}") from None
 
 
 METRICS = tuple(metric_display())
