@@ -41,6 +41,14 @@ def result(scope: ScopeMetrics | None, metric: str) -> Result | None:
     return None if scope is None else getattr(scope, metric)
 
 
+def metric_name(metric: str | None, data: ReportData) -> str:
+    """A metric's name from the definitions data; a dash when there is no metric."""
+    if metric is None:
+        return fmt.DASH
+    names = {d.id: d.name for d in data.definitions}
+    return names.get(metric) or fmt.label(metric)
+
+
 def headline_text(metric: str, value: float | None) -> str:
     return FORMAT[metric_display()[metric].format](value)
 

@@ -9,7 +9,7 @@ from . import charts
 from . import format as fmt
 from .context import AreaView, Delta, DisciplineView, Mismatch, Practices
 from .data import Change, ReportData
-from .metrics_view import BUCKETS, headline_text
+from .metrics_view import BUCKETS, headline_text, metric_name
 
 ORDER = ("sysops", "devops", "sre", "netops", "culture")
 """Practice disciplines in report order; unknown ones follow alphabetically."""
@@ -119,10 +119,9 @@ def _ranked(a: Score) -> str:
 
 
 def _mismatch(m: Contradiction, data: ReportData) -> Mismatch:
-    names = {d.id: d.name for d in data.definitions}
     figure = headline_text(m.metric, m.measured_value) if m.metric in METRICS else ""
     return Mismatch(
-        metric=names.get(m.metric) or fmt.label(m.metric),
+        metric=metric_name(m.metric, data),
         who=f"Team {m.team}" if m.team else "Organization (median answer)",
         self_reported=BUCKETS.get(m.reported, m.reported),
         measured=f"{m.measured} ({figure})" if figure else m.measured,
