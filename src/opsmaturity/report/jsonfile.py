@@ -21,6 +21,7 @@ Top-level keys (``SCHEMA`` = ``opsmaturity-report/1``)::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -117,8 +118,10 @@ class _Previous:
     data_quality: _Options
 
 
-_PREVIOUS = TypeAdapter(_Previous)
-_REPORT = TypeAdapter(ReportData)
+@functools.cache
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    """Built on first use: a pydantic schema for the whole report takes ~0.1 s to build."""
+    return TypeAdapter(kind)
 
 
 def read_previous(path: Path) -> Comparison:
@@ -126,7 +129,7 @@ def read_previous(path: Path) -> Comparison:
     file is missing, not JSON, of another schema, or has a field missing or mistyped."""
     raw = _load(path)
     try:
-        prev = _PREVIOUS.validate_python(raw)
+        prev: _Previous = _adapter(_Previous).validate_python(raw)
     except ValidationError as exc:
         raise ReportError(f"{OPTION}: {path}: {describe(exc)}") from None
     org = next((s for s in prev.metrics.scopes if s.scope == "organization"), None)
@@ -152,9 +155,10 @@ def report_from_json(raw: Mapping[str, Any], *, origin: str = "report JSON") -> 
         rest = {k: v for k, v in metrics.items() if k != "period"}
         fields["metrics"] = {**rest, "start": period.get("start"), "end": period.get("end")}
     try:
-        return _REPORT.validate_python(fields)
+        report: ReportData = _adapter(ReportData).validate_python(fields)
     except ValidationError as exc:
         raise ReportError(f"{origin}: {describe(exc)}") from None
+    return report
 
 
 def _load(path: Path) -> Any:
@@ -182,9 +186,7 @@ def describe(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}{more}"
 
 
-_ASSESSMENT = TypeAdapter(Assessment)
-
-
 def rounded_assessment(assessment: Assessment) -> Assessment:
     """The assessment as published (scores to 0.1): the pages show what the JSON says."""
-    return _ASSESSMENT.validate_python(assessment.to_json())
+    rounded: Assessment = _adapter(Assessment).validate_python(assessment.to_json())
+    return rounded
