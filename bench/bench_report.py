@@ -14,15 +14,19 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opsmaturity.report import ReportData
 
 TARGET_SECONDS = 10.0
 TARGET_BYTES = 5 * 1024 * 1024
 
 
-def demo_report_data(quarter: str, previous: dict[str, Any] | None) -> dict[str, Any]:
+def demo_report_data(quarter: str, previous: ReportData | None) -> ReportData:
     """Demo records → metrics, survey, recommendation → report data, as the CLI does."""
     from opsmaturity.demo import demo_answers, demo_config, generate
+    from opsmaturity.dora import HEADLINE_FIELD, METRICS
     from opsmaturity.metrics import compute_metrics
     from opsmaturity.practices import (
         compare_survey_with_data,
@@ -31,7 +35,6 @@ def demo_report_data(quarter: str, previous: dict[str, Any] | None) -> dict[str,
     )
     from opsmaturity.recommend import recommend
     from opsmaturity.report import build_report_data
-    from opsmaturity.report.model import HEADLINE_FIELD, METRICS
 
     config = demo_config(quarter=quarter)
     demo = generate()
@@ -53,16 +56,16 @@ def demo_report_data(quarter: str, previous: dict[str, Any] | None) -> dict[str,
     organization = config.organization
     return build_report_data(
         config=config,
-        metrics_json=metrics,
-        assessment_json=assessment,
-        recommendation_json=recommend(
+        metrics=metrics,
+        assessment=assessment,
+        recommendation=recommend(
             engineers=organization.engineers,
             profile=organization.profile,
             assessment=assessment,
             dora_tiers=tiers,
         ),
         mismatches=compare_survey_with_data(assessment, measured, qs),
-        previous=previous,
+        previous=previous.comparison() if previous is not None else None,
         generated_at=datetime(2026, 10, 5, 9, 0, tzinfo=UTC),
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from opsmaturity.config import Config
 from opsmaturity.records import CollectionNote
+from opsmaturity.report import CrossCheck, ForgePair, ReportData, report_from_json, report_json
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "report"
@@ -20,6 +21,11 @@ HOSTILE = '<img src="file:///etc/passwd">'
 def report_data() -> dict[str, Any]:
     """The realistic fixture: what build_report_data returns for Northwind's 2026Q3."""
     return json.loads((FIXTURES / "report_data.json").read_text(encoding="utf-8"))
+
+
+def typed(data: dict[str, Any]) -> ReportData:
+    """Report data read back from its JSON form, as the renderer takes it."""
+    return report_from_json(data)
 
 
 def previous_data() -> dict[str, Any]:
@@ -71,14 +77,15 @@ def config_for(data: dict[str, Any], base_dir: Path, **branding: Any) -> Config:
 
 
 def engine_inputs(data: dict[str, Any]) -> dict[str, Any]:
-    """The engines' JSON and notes behind the fixture, as build_report_data takes them."""
+    """The engines' typed results and notes behind the fixture, as build_report_data takes them."""
+    report = typed(data)
     return {
-        "metrics_json": data["metrics"],
-        "assessment_json": data["assessment"],
-        "recommendation_json": data["recommendation"],
-        "mismatches": data["mismatches"],
-        "notes": data["data_quality"]["notes"],
-        "cross_check": data["cross_check"],
+        "metrics": report.metrics,
+        "assessment": report.assessment,
+        "recommendation": report.recommendation,
+        "mismatches": report.mismatches,
+        "notes": report.data_quality.notes,
+        "cross_check": report.cross_check,
     }
 
 
@@ -91,19 +98,20 @@ NOTES = (
         "*", "incidents", "Incidents are issues labelled 'incident'; 2 had no close date.", "info"
     ),
 )  # fmt: skip
-CROSS_CHECK = {
-    "source": "gitlab",
-    "metrics": {
-        "deployment_frequency": {"ours": 51.43, "gitlab": 49.7},
-        "lead_time_for_changes": {"ours": 66.4, "gitlab": 20.1},
+CROSS_CHECK = CrossCheck(
+    source="gitlab",
+    metrics={
+        "deployment_frequency": ForgePair(ours=51.43, gitlab=49.7),
+        "lead_time_for_changes": ForgePair(ours=66.4, gitlab=20.1),
     },
-}
+)
 
 
-def engine_report_data(quarter: str, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+def engine_report_data(quarter: str, previous: ReportData | None = None) -> ReportData:
     """The demo organization's report data from the real engines (about 3 s)."""
     from opsmaturity.config import Branding
     from opsmaturity.demo import demo_answers, demo_config, generate
+    from opsmaturity.dora import HEADLINE_FIELD, METRICS
     from opsmaturity.metrics import compute_metrics
     from opsmaturity.practices import (
         compare_survey_with_data,
@@ -111,7 +119,7 @@ def engine_report_data(quarter: str, previous: dict[str, Any] | None = None) -> 
         score,
     )
     from opsmaturity.recommend import recommend
-    from opsmaturity.report.model import HEADLINE_FIELD, METRICS, build_report_data
+    from opsmaturity.report import build_report_data
 
     config = demo_config(quarter=quarter)
     org = config.organization.model_copy(update={"branding": Branding(author="Example Consulting")})
@@ -132,13 +140,13 @@ def engine_report_data(quarter: str, previous: dict[str, Any] | None = None) -> 
     )
     return build_report_data(
         config=config,
-        metrics_json=metrics,
-        assessment_json=assessment,
-        recommendation_json=recommendation,
+        metrics=metrics,
+        assessment=assessment,
+        recommendation=recommendation,
         mismatches=compare_survey_with_data(assessment, measured, qs),
         notes=NOTES,
         cross_check=CROSS_CHECK if previous is not None else None,
-        previous=previous,
+        previous=previous.comparison() if previous is not None else None,
         generated_at=datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
         if previous is not None
         else datetime(2026, 7, 6, 9, 0, tzinfo=UTC),
@@ -150,7 +158,7 @@ def write_fixtures() -> None:
     previous = engine_report_data("2026Q2")
     current = engine_report_data("2026Q3", previous=previous)
     for name, data in (("report_data_previous.json", previous), ("report_data.json", current)):
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(report_json(data), indent=2, ensure_ascii=False) + "\n"
         (FIXTURES / name).write_text(text, encoding="utf-8")
 
 

@@ -126,6 +126,11 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     data = json.loads(pdf.with_suffix(".json").read_text())
     assert data["previous"] is not None  # quarter-over-quarter against 2026Q2
     assert (tmp_path / "demo" / "northwind-retail-2026Q2.json").exists()
+    # what --compare-with reads back of 2026Q2 is exactly what the report compared with
+    from opsmaturity.report import read_previous, report_from_json
+
+    previous = read_previous(tmp_path / "demo" / "northwind-retail-2026Q2.json")
+    assert previous == report_from_json(data).previous
 
 
 def test_demo_example_config_matches_the_built_in_demo(demo_yaml: Path) -> None:

@@ -19,7 +19,7 @@ from opsmaturity.report.context import ReportContext
 from opsmaturity.report.render import environment, render_html
 from opsmaturity.report.views import build_context
 from opsmaturity.resources import templates_dir
-from tests.report_support import report_data
+from tests.report_support import report_data, typed
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "report.md"
@@ -79,7 +79,7 @@ def test_templates_use_only_context_variables() -> None:
 
 
 def test_context_types_are_what_the_dataclasses_say() -> None:
-    ctx = build_context(report_data())
+    ctx = build_context(typed(report_data()))
     hints = typing.get_type_hints(ReportContext)
     for f in dataclasses.fields(ctx):
         value = getattr(ctx, f.name)
@@ -91,7 +91,7 @@ def test_context_types_are_what_the_dataclasses_say() -> None:
 
 
 def test_every_template_variable_is_present_for_a_full_report() -> None:
-    html = render_html(report_data())  # StrictUndefined: a missing name raises
+    html = render_html(typed(report_data()))  # StrictUndefined: a missing name raises
     assert html.startswith("<!DOCTYPE html>")
 
 
@@ -99,7 +99,7 @@ def test_a_metrics_only_report_renders() -> None:
     data = report_data()
     data.update(assessment=None, recommendation=None, mismatches=[], teams=[], previous=None)
     data["deltas"] = {"metrics": {}, "disciplines": {}}
-    html = render_html(data)
+    html = render_html(typed(data))
     assert 'id="practices"' not in html and 'id="recommendation"' not in html
     assert "No practice survey answers" in html
 
@@ -110,10 +110,10 @@ def test_an_empty_period_renders_unknowns_not_zeros() -> None:
         for metric in ("lead_time_for_changes", "failed_deployment_recovery_time"):
             scope[metric].update(median_hours=None, p75_hours=None, p90_hours=None, n=0, tier=None)
     data["metrics"]["trend"] = []
-    ctx = build_context(data)
+    ctx = build_context(typed(data))
     assert ctx.metrics[1].text == "—" and ctx.metrics[1].tier_label == "Not rated"
     assert ctx.metrics[1].trend_chart is None
-    assert "Not enough data points for a trend" in render_html(data)
+    assert "Not enough data points for a trend" in render_html(typed(data))
 
 
 def test_user_templates_override_partials(tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_user_templates_override_partials(tmp_path: Path) -> None:
     (tmp_path / "partials" / "cover.html.j2").write_text(
         "<section id='cover'>Custom cover for {{ organization }}</section>", encoding="utf-8"
     )
-    html = render_html(report_data(), template_dir=tmp_path)
+    html = render_html(typed(report_data()), template_dir=tmp_path)
     assert "Custom cover for Northwind Retail" in html
     assert 'id="summary"' in html  # the rest comes from the defaults
 
@@ -132,7 +132,7 @@ def test_a_template_using_an_unknown_name_fails_clearly(tmp_path: Path) -> None:
     (tmp_path / "partials").mkdir()
     (tmp_path / "partials" / "cover.html.j2").write_text("{{ nonsense }}", encoding="utf-8")
     with pytest.raises(ReportError, match="nonsense"):
-        render_html(report_data(), template_dir=tmp_path)
+        render_html(typed(report_data()), template_dir=tmp_path)
 
 
 def test_autoescape_is_on_and_undefined_is_strict() -> None:
@@ -153,11 +153,11 @@ def test_large_organizations_get_a_bounded_appendix() -> None:
     data["metrics"]["scopes"] = [s for s in data["metrics"]["scopes"] if s["scope"] != "repository"]
     data["metrics"]["scopes"] += repos
     data["data_quality"]["repositories"] = [f"org/repo-{i:03d}" for i in range(400)]
-    ctx = build_context(data)
+    ctx = build_context(typed(data))
     names = [r.name for r in ctx.repositories]
     assert ctx.repositories_omitted == 90
     assert names == [f"org/repo-{i:03d}" for i in range(90, 150)]  # the 60 busiest, by name
     assert len(ctx.methodology.repositories) == 300
     assert ctx.methodology.repositories_total == 400
-    html = render_html(data)
+    html = render_html(typed(data))
     assert "90 less-deployed repositories" in html and "100 more, listed" in html

@@ -6,15 +6,31 @@ import csv
 import io
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from opsmaturity.dora import HEADLINE_FIELD, METRICS
 from opsmaturity.errors import ReportError
-from opsmaturity.report import load_report_json, write_report
-from opsmaturity.report.model import HEADLINE_FIELD, METRICS
-from opsmaturity.report.render import csv_tables, csv_text, to_json
-from tests.report_support import GOLDEN, report_data
+from opsmaturity.report import (
+    build_report_data,
+    read_previous,
+    report_from_json,
+    to_json_text,
+    write_report,
+)
+from opsmaturity.report.render import csv_tables, csv_text
+from tests.report_support import (
+    GOLDEN,
+    config_for,
+    engine_inputs,
+    previous_data,
+    report_data,
+    typed,
+)
+
+GENERATED = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 """``UPDATE_GOLDEN=1 pytest tests/test_report_files.py`` rewrites the golden files."""
@@ -31,8 +47,16 @@ def golden(name: str, text: str) -> None:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    out = tmp_path_factory.mktemp("report") / "q3" / "northwind.pdf"
-    files = write_report(report_data(), out, formats=("json", "csv", "html"))
+    """The fixture's report as the pipeline builds it: the engines' results plus the config
+    (the benchmark and definitions straight from their data files)."""
+    folder = tmp_path_factory.mktemp("report")
+    data = report_data()
+    built = build_report_data(
+        config=config_for(data, folder), generated_at=GENERATED, **engine_inputs(data),
+        previous=typed(previous_data()).comparison(),
+    )  # fmt: skip
+    out = folder / "q3" / "northwind.pdf"
+    files = write_report(built, out, formats=("json", "csv", "html"))
     return {"files": files, "dir": out.parent}
 
 
@@ -60,14 +84,17 @@ def test_csv_golden(written: dict, table: str) -> None:
 
 
 def test_json_is_the_report_data_and_reads_back_for_compare_with(written: dict) -> None:
-    again = load_report_json(written["files"].json)
-    assert again == report_data()
-    assert to_json(again) == written["files"].json.read_text(encoding="utf-8")
+    text = written["files"].json.read_text(encoding="utf-8")
+    assert json.loads(text) == report_data()
+    again = report_from_json(json.loads(text))
+    assert again == typed(report_data())
+    assert json.loads(to_json_text(again)) == json.loads(text)
+    assert read_previous(written["files"].json) == again.comparison()
 
 
 def test_metrics_csv_equals_the_json() -> None:
     data = report_data()
-    rows = list(csv.DictReader(io.StringIO(csv_text(csv_tables(data)["metrics"]))))
+    rows = list(csv.DictReader(io.StringIO(csv_text(csv_tables(typed(data))["metrics"]))))
     assert len(rows) == len(data["metrics"]["scopes"])
     for row, scope in zip(rows, data["metrics"]["scopes"], strict=True):
         assert (row["scope"], row["name"]) == (scope["scope"], scope["name"])
@@ -82,21 +109,22 @@ def test_unknown_is_an_empty_cell_never_zero() -> None:
 
 
 def test_json_is_stable_and_utf8() -> None:
-    text = to_json({"b": 1, "a": "–"})
-    assert text == '{\n  "a": "–",\n  "b": 1\n}\n'
+    text = to_json_text(typed(report_data()))
+    assert text.endswith("}\n") and "\\u" not in text and "–" in text
+    assert list(json.loads(text)) == sorted(json.loads(text))
 
 
 def test_metrics_only_report_writes_two_tables(tmp_path: Path) -> None:
     data = report_data()
     data.update(assessment=None, recommendation=None)
-    files = write_report(data, tmp_path / "r.pdf", formats=("csv",))
+    files = write_report(typed(data), tmp_path / "r.pdf", formats=("csv",))
     assert [p.name for p in files.csv] == ["r-metrics.csv", "r-trend.csv"]
 
 
 def test_unknown_format_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="docx"):
-        write_report(report_data(), tmp_path / "r.pdf", formats=("pdf", "docx"))
+        write_report(typed(report_data()), tmp_path / "r.pdf", formats=("pdf", "docx"))
 
 
 def test_json_has_no_floats_that_json_cannot_hold() -> None:
-    json.loads(to_json(report_data()), parse_constant=lambda c: pytest.fail(f"non-JSON {c}"))
+    json.loads(to_json_text(typed(report_data())), parse_constant=lambda c: pytest.fail(f"non-JSON {c}"))

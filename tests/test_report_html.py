@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from opsmaturity.report.model import HEADLINE_FIELD, METRICS
+from opsmaturity.dora import HEADLINE_FIELD, METRICS
 from opsmaturity.report.render import render_html
-from tests.report_support import HOSTILE, Tagged, hostile_data, report_data
+from tests.report_support import HOSTILE, Tagged, hostile_data, report_data, typed
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def data() -> dict:
 
 @pytest.fixture(scope="module")
 def page(data: dict) -> Tagged:
-    return Tagged(render_html(data))
+    return Tagged(render_html(typed(data)))
 
 
 def org(data: dict) -> dict:
@@ -74,7 +74,7 @@ def test_discipline_scores_equal_the_json(page: Tagged, data: dict) -> None:
 
 
 def test_our_benchmark_row_is_marked(data: dict) -> None:
-    html = render_html(data)
+    html = render_html(typed(data))
     tier = org(data)["deployment_frequency"]["tier"]
     section = html.split('id="metric-deployment_frequency"')[1].split("</section>")[0]
     marked = section.split('<tr class="ours">')[1].split("</tr>")[0]
@@ -82,7 +82,7 @@ def test_our_benchmark_row_is_marked(data: dict) -> None:
 
 
 def test_formatted_figures_are_shown(data: dict) -> None:
-    html = render_html(data)
+    html = render_html(typed(data))
     per_week = org(data)["deployment_frequency"]["per_week"]
     assert f"{per_week:.1f} / week" in html
     cfr = org(data)["change_failure_rate"]["value"]
@@ -90,7 +90,7 @@ def test_formatted_figures_are_shown(data: dict) -> None:
 
 
 def test_deltas_against_the_previous_report(data: dict) -> None:
-    html = render_html(data)
+    html = render_html(typed(data))
     assert "Compared with" in html and data["previous"]["period"]["label"] in html
     change = data["deltas"]["metrics"]["lead_time_for_changes"]["change"]
     direction = "better" if change < 0 else "worse"
@@ -98,19 +98,19 @@ def test_deltas_against_the_previous_report(data: dict) -> None:
 
 
 def test_paper_sizes() -> None:
-    assert "@page { size: Letter; }" in render_html(report_data(), paper="Letter")
-    assert "@page { size: A4; }" in render_html(report_data())
+    assert "@page { size: Letter; }" in render_html(typed(report_data()), paper="Letter")
+    assert "@page { size: A4; }" in render_html(typed(report_data()))
 
 
 def test_unknown_paper_is_an_error() -> None:
     from opsmaturity.errors import ReportError
 
     with pytest.raises(ReportError, match="paper"):
-        render_html(report_data(), paper="A3")
+        render_html(typed(report_data()), paper="A3")
 
 
 def test_hostile_names_are_escaped() -> None:
-    html = render_html(hostile_data())
+    html = render_html(typed(hostile_data()))
     assert HOSTILE not in html
     assert "file:///etc/passwd" not in html.replace("&#34;file:///etc/passwd&#34;", "")
     escaped = "&lt;img src=&#34;file:///etc/passwd&#34;&gt;"
@@ -121,7 +121,7 @@ def test_hostile_names_are_escaped() -> None:
 
 
 def test_hostile_accent_colour_never_reaches_the_css() -> None:
-    html = render_html(hostile_data())
+    html = render_html(typed(hostile_data()))
     assert "--accent: #1f5f8b;" in html
     assert "url(file" not in html
 
@@ -131,7 +131,7 @@ def test_logo_is_inlined_not_linked(tmp_path) -> None:
     logo.write_text("<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>", "utf-8")
     data = report_data()
     data["branding"]["logo"] = str(logo)
-    page = Tagged(render_html(data))
+    page = Tagged(render_html(typed(data)))
     (img,) = [a for tag, a in page.elements if tag == "img" and a.get("class") == "logo"]
     assert img["src"].startswith("data:image/svg+xml;base64,")
     assert str(tmp_path) not in img["src"]
@@ -143,25 +143,25 @@ def test_a_logo_gone_since_the_json_was_written_is_a_clear_error(tmp_path) -> No
     data = report_data()
     data["branding"]["logo"] = str(tmp_path / "gone.png")
     with pytest.raises(ReportError, match=r"logo file cannot be read: .*gone\.png"):
-        render_html(data)
+        render_html(typed(data))
 
 
 def test_html_is_deterministic() -> None:
     from opsmaturity.report import charts
 
-    first = render_html(report_data())
+    first = render_html(typed(report_data()))
     charts.trend.cache_clear()
     charts.discipline_overview.cache_clear()
-    assert render_html(report_data()) == first
+    assert render_html(typed(report_data())) == first
 
 
 def test_a_change_of_method_since_the_previous_report_is_called_out() -> None:
     from opsmaturity.report.views import build_context
 
     data = report_data()
-    assert build_context(data).methodology.caveats == []
+    assert build_context(typed(data)).methodology.caveats == []
     data["previous"]["options"]["lead_time_start"] = "merge"
-    (caveat,) = build_context(data).methodology.caveats
+    (caveat,) = build_context(typed(data)).methodology.caveats
     assert caveat.startswith("Lead time start was 'merge' in 2026Q2 and is 'commit' now")
 
 
@@ -171,7 +171,7 @@ def test_weasyprint_is_imported_only_for_a_pdf() -> None:
 
     code = (
         "import json, sys; from opsmaturity.report import render_html, write_report;"
-        "from tests.report_support import report_data; render_html(report_data());"
+        "from tests.report_support import report_data, typed; render_html(typed(report_data()));"
         "assert 'weasyprint' not in sys.modules, 'imported too early'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])

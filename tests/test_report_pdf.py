@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from opsmaturity.dora import METRICS
 from opsmaturity.report import write_report
-from opsmaturity.report.model import METRICS
-from tests.report_support import hostile_data
+from tests.report_support import hostile_data, typed
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +19,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The full fixture, with hostile names, as a PDF: one WeasyPrint run for the module."""
     data = hostile_data()
     out = tmp_path_factory.mktemp("pdf") / "report.pdf"
-    files = write_report(data, out, formats=("pdf",))
+    files = write_report(typed(data), out, formats=("pdf",))
     reader = PdfReader(str(out))
     pages = [page.extract_text() or "" for page in reader.pages]
     return {

@@ -22,7 +22,7 @@ from . import __version__
 from .errors import OpsMaturityError
 
 if TYPE_CHECKING:
-    from .pipeline import ReportFiles
+    from .report import ReportFiles
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -124,11 +124,12 @@ def demo(
 @_reports_errors
 def collect(config: ConfigOption) -> None:
     """Collect deployments, changes and incidents from the configured sources into the store."""
+    from .config import load_config
     from .pipeline import collect_all
     from .progress import configure_logging
 
     configure_logging(_err())
-    summaries = collect_all(config, console=_out())
+    summaries = collect_all(load_config(config), console=_out())
     failed = [(s.source, repo, why) for s in summaries for repo, why in s.failed.items()]
     for summary in summaries:
         counts = ", ".join(f"{n} {label}" for n, label in summary.counts())
@@ -146,9 +147,10 @@ def metrics(
     fmt: Annotated[MetricsFormat, typer.Option("--format", "-f")] = MetricsFormat.table,
 ) -> None:
     """Compute the DORA metrics from the store for the configured period."""
+    from .config import load_config
     from .pipeline import metrics_output
 
-    text = metrics_output(config, fmt.value)
+    text = metrics_output(load_config(config), fmt.value)
     if isinstance(text, str):
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
@@ -168,10 +170,11 @@ def report(
     out_path: Annotated[Path | None, typer.Option("--out", help="PDF path; HTML/JSON/CSV beside it.")] = None,
 ) -> None:
     """Write the PDF, HTML, JSON and CSV report."""
+    from .config import load_config
     from .pipeline import run_report
 
     files = run_report(
-        config, answers or [], compare_with=compare_with, out_pdf=out_path, generated_at=_now()
+        load_config(config), answers or [], compare_with=compare_with, out_pdf=out_path, generated_at=_now()
     )
     _print_files("Report written", files)
 

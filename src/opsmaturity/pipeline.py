@@ -1,30 +1,34 @@
 """The main job, end to end: config → collect → store → metrics → assessment → report.
 
 This orchestrator is the one place that knows the whole flow; every step it calls is a
-pure library function with its inputs passed in (time included). The CLI is a thin
-shell over these functions.
+library function with its inputs passed in (the config and time included). It takes
+:class:`Config` objects (the CLI loads them) and only orchestrates: the findings glue is
+in :mod:`.assess`, the report's data in :mod:`.report`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from .collect import CollectSummary, collect, collection_window
-from .config import Config, load_config
-from .dora import HEADLINE_FIELD, METRICS
+from .config import Config
 from .errors import StoreError
 from .period import Period
 from .records import CollectionNote, Repository
 from .sources import build_source
 from .sources.base import Source, Window
 from .store import Store
+
+if TYPE_CHECKING:
+    from .metrics import MetricsReport
+    from .practices.answers import Response
+    from .report import Comparison, ReportData, ReportFiles
 
 LOCAL_KINDS = ("files", "demo")
 FORGE_DORA = "forge_dora"
@@ -36,7 +40,6 @@ class Dataset:
 
     repositories: list[Repository] = field(default_factory=list)
     notes: list[CollectionNote] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
     forge_dora: dict[str, Any] = field(default_factory=dict)
     """GitLab's own DORA API figures per source, for the methodology cross-check."""
 
@@ -45,23 +48,8 @@ class Dataset:
         return cls(
             repositories=list(store.records(Repository)),
             notes=list(store.records(CollectionNote)),
-            sources=store.sources(),
             forge_dora=store.documents(FORGE_DORA),
         )
-
-
-@dataclass
-class ReportFiles:
-    """What a report run wrote: the PDF the user asked for, and the files beside it."""
-
-    main: Path
-    others: list[Path] = field(default_factory=list)
-    refused: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, written: Any, *extra: Path) -> ReportFiles:
-        others = [p for p in (written.html, written.json, *written.csv) if p is not None]
-        return cls(main=written.pdf, others=[*others, *extra], refused=tuple(written.refused))
 
 
 def _window(config: Config, period: Period | None = None) -> Window:
@@ -110,27 +98,8 @@ def _fetch_forge_dora(source: Source, store: Store, period: Period) -> None:
         store.put_document(source.name, FORGE_DORA, figures.document())
 
 
-def cross_check(data: Dataset, metrics_json: dict[str, Any]) -> dict[str, Any] | None:
-    """Our organization figures beside the forge's own, in our units (per week, hours)."""
-    if not data.forge_dora:
-        return None
-    source, theirs = next(iter(data.forge_dora.items()))
-    if "metrics" not in theirs:  # kept by a version before forge_dora(); collect again
-        return None
-    org = _organization_scope(metrics_json)
-    gitlab = theirs["metrics"]  # in our units already (sources.base.ForgeDora)
-    return {
-        "source": source,
-        "scope": theirs.get("scope"),
-        "metrics": {
-            m: {"ours": org[m].get(HEADLINE_FIELD[m]), "gitlab": value} for m, value in gitlab.items()
-        },
-    }
-
-
-def collect_all(config_path: Path, console: Console | None = None) -> list[CollectSummary]:
+def collect_all(config: Config, console: Console | None = None) -> list[CollectSummary]:
     """``opsmaturity collect``: every source of the config into its store."""
-    config = load_config(config_path)
     with Store(config.store_path) as store:
         summaries = collect_sources(config, store, console=console)
         pack_for_metrics(store, console)
@@ -152,12 +121,23 @@ def pack_for_metrics(store: Store, console: Console | None = None) -> int:
     return packed
 
 
-def load_dataset(config: Config, period: Period | None = None) -> Dataset:
-    """Records for an assessment; local sources (files, demo) are refreshed first,
-    over ``period`` when given (the demo spans two quarters), else the config's."""
+def refresh_local_sources(config: Config, period: Period | None = None) -> None:
+    """Re-read the sources that cost nothing to read (files, demo) into the store, over
+    ``period`` when given (the demo spans two quarters), else the config's: a report then
+    reflects the files as they are now, without a separate ``collect``."""
+    if not any(entry.kind in LOCAL_KINDS for entry in config.sources):
+        return
     with Store(config.store_path) as store:
         collect_sources(config, store, kinds=LOCAL_KINDS, period=period)
-        data = Dataset.load(store)
+
+
+def load_dataset(config: Config) -> Dataset:
+    """What an assessment needs from the store besides the metrics; reads, never writes
+    (a missing store is not created: it is reported as empty)."""
+    data = Dataset()
+    if Path(config.store_path).exists():
+        with Store(config.store_path) as store:
+            data = Dataset.load(store)
     if not data.repositories:
         raise StoreError(
             f"{config.store_path}: the store is empty; run `opsmaturity collect --config ...` first"
@@ -167,7 +147,7 @@ def load_dataset(config: Config, period: Period | None = None) -> Dataset:
 
 def compute_metrics_for(
     config: Config, period: Period | None = None, trend_bucket: str = "month"
-) -> Any:
+) -> MetricsReport:
     """The metrics engine for the config's period (or another), read from the store's
     per-repository packs: no record objects, so millions of changes stay affordable."""
     from .metrics import metrics_from_store
@@ -183,12 +163,14 @@ def compute_metrics_for(
         )
 
 
-def metrics_output(config_path: Path, fmt: str) -> Any:
+def metrics_output(config: Config, fmt: str) -> Any:
     """``opsmaturity metrics``: a rich table, JSON text or CSV text."""
+    import json
+
     from .metrics import render_table, to_csv
 
-    config = load_config(config_path)
-    load_dataset(config)  # refreshes local sources; fails clearly on an empty store
+    refresh_local_sources(config)
+    load_dataset(config)  # fails clearly on an empty store
     result = compute_metrics_for(config)
     if fmt == "json":
         return json.dumps(result.to_json(), indent=2)
@@ -197,70 +179,36 @@ def metrics_output(config_path: Path, fmt: str) -> Any:
     return render_table(result)
 
 
-def _assess(config: Config, responses: list[Any], metrics_json: dict[str, Any]) -> dict[str, Any]:
-    """Scores, survey-vs-data mismatches and the recommendation, as JSON-ready parts."""
-    from .practices import compare_survey_with_data, load_questionnaires, score
-    from .recommend import recommend
-
-    org = _organization_scope(metrics_json)
-    measured = {m: org[m].get(HEADLINE_FIELD[m]) for m in METRICS}
-    tiers = {key: org[key].get("tier") for key in measured if key != "rework_rate"}
-    tiers["overall"] = org.get("overall_tier")
-    questionnaires = load_questionnaires()
-    assessment = score(questionnaires, responses) if responses else None
-    mismatches = compare_survey_with_data(assessment, measured, questionnaires) if assessment else []
-    recommendation = recommend(
-        engineers=config.organization.engineers,
-        profile=config.organization.profile,
-        assessment=assessment,
-        dora_tiers=tiers,
-    )
-    return {
-        "assessment": assessment.to_json() if assessment else None,
-        "mismatches": [m.to_json() for m in mismatches],
-        "recommendation": recommendation.to_json(),
-    }
-
-
-def _organization_scope(metrics_json: dict[str, Any]) -> dict[str, Any]:
-    return next(s for s in metrics_json["scopes"] if s["scope"] == "organization")
-
-
 def build_report(
     config: Config,
     data: Dataset,
-    responses: list[Any],
+    responses: Sequence[Response],
     *,
-    previous: dict[str, Any] | None,
+    previous: Comparison | None,
     generated_at: datetime,
-) -> dict[str, Any]:
-    """All numbers behind a report, as the dict the renderer and next quarter read."""
+) -> ReportData:
+    """All numbers behind a report: what the renderer shows and the JSON next quarter reads."""
+    from .assess import assess, cross_check
     from .report import build_report_data
 
     # weekly trend: a quarter's chart needs more than three monthly points
-    metrics_json = compute_metrics_for(config, trend_bucket="week").to_json()
-    parts = _assess(config, responses, metrics_json)
+    metrics = compute_metrics_for(config, trend_bucket="week")
+    findings = assess(config, responses, metrics)
     return build_report_data(
         config=config,
-        metrics_json=metrics_json,
-        assessment_json=parts["assessment"],
-        recommendation_json=parts["recommendation"],
-        mismatches=parts["mismatches"],
+        metrics=metrics,
+        assessment=findings.assessment,
+        recommendation=findings.recommendation,
+        mismatches=findings.mismatches,
         notes=data.notes,
-        cross_check=cross_check(data, metrics_json),
+        cross_check=cross_check(data.forge_dora, metrics),
         previous=previous,
         generated_at=generated_at,
     )
 
 
-def _read_previous(path: Path | None) -> dict[str, Any] | None:
-    from .report import load_report_json
-
-    return None if path is None else load_report_json(path)
-
-
 def run_report(
-    config_path: Path,
+    config: Config,
     answers: Sequence[Path],
     *,
     compare_with: Path | None,
@@ -269,20 +217,17 @@ def run_report(
 ) -> ReportFiles:
     """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config."""
     from .practices import load_answers
-    from .report import write_report
+    from .report import read_previous, write_report
 
-    config = load_config(config_path)
     responses = load_answers(list(answers)) if answers else []
+    previous = None if compare_with is None else read_previous(compare_with)
+    refresh_local_sources(config)
     report = build_report(
-        config, load_dataset(config), responses,
-        previous=_read_previous(compare_with), generated_at=generated_at,
+        config, load_dataset(config), responses, previous=previous, generated_at=generated_at
     )
     out_pdf = out_pdf or Path("reports") / f"{_slug(config.organization.name)}-{config.reporting_period.label}.pdf"
-    written = write_report(
-        report, out_pdf, template_dir=config.report.template_dir and config.resolve(config.report.template_dir),
-        paper=config.report.paper,
-    )
-    return ReportFiles.of(written)
+    template_dir = config.report.template_dir and config.resolve(config.report.template_dir)
+    return write_report(report, out_pdf, template_dir=template_dir, paper=config.report.paper)
 
 
 def _slug(text: str) -> str:

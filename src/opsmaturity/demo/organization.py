@@ -1,6 +1,6 @@
 """The demo organization's shape: people, teams, repositories and how each team works.
 
-Data, not logic: :mod:`opsmaturity.sources.demo` turns these profiles into records. The
+Data, not logic: :mod:`opsmaturity.demo.source` turns these profiles into records. The
 numbers are chosen so the four teams land in clearly different DORA tiers (Checkout near
 elite, Catalog high, Platform medium, Warehouse low) and Warehouse improves from 2026Q2
 to 2026Q3, so every table, chart and quarter-over-quarter comparison has something true

@@ -6,7 +6,7 @@ with it, so the demo shows trends and deltas as a second quarterly report would.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +14,8 @@ from rich.console import Console
 
 from ..config import Branding, Config, PeriodConfig
 from ..period import Period
-from ..pipeline import ReportFiles, build_report, load_dataset
+from ..pipeline import build_report, load_dataset, refresh_local_sources
+from ..report import ReportFiles
 from .answers import demo_answers
 from .organization import QUARTERS
 from .source import demo_config
@@ -45,17 +46,20 @@ def config_in(out_dir: Path) -> Config:
 
 def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None = None) -> ReportFiles:
     """Last quarter's JSON, then this quarter's full report against it."""
-    from ..report import write_report
+    from ..report import write_previous_quarter, write_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     config = config_in(out_dir)
     both = Period(Period.quarter(QUARTERS[0]).start, Period.quarter(QUARTERS[-1]).end)
-    data = load_dataset(config, period=both)
+    refresh_local_sources(config, period=both)
+    data = load_dataset(config)
     responses = demo_answers()
     previous_config = config.model_copy(update={"period": PeriodConfig(quarter=QUARTERS[0])})
     previous = build_report(previous_config, data, responses, previous=None, generated_at=generated_at)
     previous_path = out_dir / report_path(QUARTERS[0], ".json")
-    previous_path.write_text(json.dumps(previous, indent=2, sort_keys=True), encoding="utf-8")
-    current = build_report(config, data, responses, previous=previous, generated_at=generated_at)
+    write_previous_quarter(previous_path, previous)
+    current = build_report(
+        config, data, responses, previous=previous.comparison(), generated_at=generated_at
+    )
     written = write_report(current, out_dir / report_path(QUARTERS[-1], ".pdf"))
-    return ReportFiles.of(written, previous_path)
+    return dataclasses.replace(written, extra=(previous_path,))

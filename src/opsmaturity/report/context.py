@@ -1,4 +1,4 @@
-"""The typed context: all that templates see, built from the report-data dict.
+"""The typed context: all that templates see, built from the typed ReportData.
 
 Templates never reach into the raw JSON: every value they show is a field below, already
 formatted, with the raw number kept beside it (``value``) so tests can check that the

@@ -2,48 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from ..dora import METRICS
+from ..practices.compare import Mismatch as Contradiction
+from ..practices.scoring import GroupScores, Score, Spread
 from . import charts
 from . import format as fmt
 from .context import AreaView, Delta, DisciplineView, Mismatch, Practices
-from .metrics_view import BUCKETS, headline_text
-from .model import METRICS
+from .data import Change, ReportData
+from .metrics_view import BUCKETS, headline_text, metric_name
 
-Json = Mapping[str, Any]
 ORDER = ("sysops", "devops", "sre", "netops", "culture")
 """Practice disciplines in report order; unknown ones follow alphabetically."""
 SELF_REPORT = "dora"
 """The self-reported delivery questions: compared with data, not a practice discipline."""
 
 
-def practice_disciplines(group: Json) -> list[Json]:
+def practice_disciplines(group: GroupScores | None) -> list[Score]:
     """A group's practice-discipline scores in report order, self-report left out."""
-    found = {k: v for k, v in (group.get("disciplines") or {}).items() if k != SELF_REPORT}
+    if group is None:
+        return []
+    found = {k: v for k, v in group.disciplines.items() if k != SELF_REPORT}
     rank = {d: i for i, d in enumerate(ORDER)}
     return [found[k] for k in sorted(found, key=lambda k: (rank.get(k, len(ORDER)), k))]
 
 
-def build_practices(data: Json) -> Practices | None:
+def build_practices(data: ReportData) -> Practices | None:
     """None without survey answers: the report then says so instead of showing zeros."""
-    assessment = data.get("assessment")
-    if not assessment:
+    if data.assessment is None:
         return None
-    org = assessment.get("organization") or {}
-    deltas = (data.get("deltas") or {}).get("disciplines") or {}
-    areas = org.get("areas") or {}
+    org = data.assessment.organization
+    deltas = data.deltas.disciplines
     disciplines = [
-        _discipline(d, _areas_of(areas, str(d.get("id"))), deltas.get(d.get("id")))
-        for d in practice_disciplines(org)
+        _discipline(d, _areas_of(org, d.id), deltas.get(d.id)) for d in practice_disciplines(org)
     ]
     ranked = sorted(
-        (a for key, a in areas.items() if not key.startswith(SELF_REPORT + ".")
-         and a.get("median") is not None),
-        key=lambda a: (-a["median"], a.get("id", "")),
+        (a for key, a in org.areas.items() if not key.startswith(SELF_REPORT + ".")
+         and a.median is not None),
+        key=lambda a: (-(a.median or 0.0), a.id),
     )  # fmt: skip
     return Practices(
-        respondents=org.get("respondents"),
+        respondents=org.respondents,
         disciplines=disciplines,
         overview_chart=charts.discipline_overview(
             tuple(d.name for d in disciplines), tuple(d.score for d in disciplines)
@@ -56,83 +54,76 @@ def build_practices(data: Json) -> Practices | None:
             for a in d.areas
             if a.disagreement
         ],
-        mismatches=[_mismatch(m, data) for m in data.get("mismatches") or []],
+        mismatches=[_mismatch(m, data) for m in data.mismatches],
     )
 
 
-def _areas_of(areas: Json, discipline: str) -> list[Json]:
-    return [a for key, a in areas.items() if key.split(".", 1)[0] == discipline]
+def _areas_of(group: GroupScores, discipline: str) -> list[Score]:
+    return [a for key, a in group.areas.items() if key.split(".", 1)[0] == discipline]
 
 
-def _spread(spread: Any) -> str:
-    if isinstance(spread, Mapping) and spread.get("min") is not None:
-        return f"{spread['min']:.0f}–{spread['max']:.0f}"
-    return fmt.DASH
+def _spread(spread: Spread | None) -> str:
+    return fmt.DASH if spread is None else f"{spread.min:.0f}–{spread.max:.0f}"
 
 
-def _bounds(a: Json) -> tuple[float, float]:
-    spread = a.get("spread")
-    if isinstance(spread, Mapping) and spread.get("min") is not None:
-        return float(spread["min"]), float(spread["max"])
-    base = a.get("median") or 0.0
+def _bounds(a: Score) -> tuple[float, float]:
+    if a.spread is not None:
+        return a.spread.min, a.spread.max
+    base = a.median or 0.0
     return base, base
 
 
-def _area(a: Json) -> AreaView:
+def _area(a: Score) -> AreaView:
     low, high = _bounds(a)
     return AreaView(
-        name=str(a.get("name", a.get("id", ""))),
-        score=a.get("median"),
-        text=fmt.score(a.get("median")),
-        level=a.get("level"),
-        spread=_spread(a.get("spread")),
+        name=a.name,
+        score=a.median,
+        text=fmt.score(a.median),
+        level=a.level,
+        spread=_spread(a.spread),
         low=low,
         high=high,
-        disagreement=bool(a.get("disagreement")),
+        disagreement=a.disagreement,
     )
 
 
-def _discipline(d: Json, areas: list[Json], delta: Json | None) -> DisciplineView:
+def _discipline(d: Score, areas: list[Score], delta: Change | None) -> DisciplineView:
     return DisciplineView(
-        id=str(d.get("id", "")),
-        name=str(d.get("name") or fmt.label(str(d.get("id", "")))),
-        score=d.get("median"),
-        text=fmt.score(d.get("median")),
-        level=d.get("level"),
-        level_name=str(d.get("level_name") or ""),
-        spread=_spread(d.get("spread")),
-        respondents=d.get("respondents"),
+        id=d.id,
+        name=d.name or fmt.label(d.id),
+        score=d.median,
+        text=fmt.score(d.median),
+        level=d.level,
+        level_name=d.level_name or "",
+        spread=_spread(d.spread),
+        respondents=d.respondents,
         delta=_score_delta(delta),
         areas=[_area(a) for a in areas],
     )
 
 
-def _score_delta(d: Json | None) -> Delta | None:
-    if not d:
+def _score_delta(d: Change | None) -> Delta | None:
+    if d is None:
         return None
-    change = d.get("change")
+    change = d.change
     direction = "unknown"
     if change is not None:
         direction = "same" if change == 0 else ("better" if change > 0 else "worse")
     return Delta(
-        text=fmt.signed(change, "score"), direction=direction, previous=fmt.score(d.get("previous"))
+        text=fmt.signed(change, "score"), direction=direction, previous=fmt.score(d.previous)
     )
 
 
-def _ranked(a: Json) -> str:
-    return f"{a.get('name', a.get('id', ''))} ({fmt.score(a.get('median'))})"
+def _ranked(a: Score) -> str:
+    return f"{a.name} ({fmt.score(a.median)})"
 
 
-def _mismatch(m: Json, data: Json) -> Mismatch:
-    defs = {d.get("id"): d.get("name") for d in data.get("definitions") or []}
-    metric = str(m.get("metric", ""))
-    value = m.get("measured_value")
-    figure = headline_text(metric, value) if metric in METRICS and value is not None else ""
-    measured = str(m.get("measured", fmt.DASH))
+def _mismatch(m: Contradiction, data: ReportData) -> Mismatch:
+    figure = headline_text(m.metric, m.measured_value) if m.metric in METRICS else ""
     return Mismatch(
-        metric=str(defs.get(metric) or fmt.label(metric)),
-        who=f"Team {m['team']}" if m.get("team") else "Organization (median answer)",
-        self_reported=str(BUCKETS.get(str(m.get("reported")), m.get("reported", fmt.DASH))),
-        measured=f"{measured} ({figure})" if figure else measured,
-        direction=str(m.get("direction", "")),
+        metric=metric_name(m.metric, data),
+        who=f"Team {m.team}" if m.team else "Organization (median answer)",
+        self_reported=BUCKETS.get(m.reported, m.reported),
+        measured=f"{m.measured} ({figure})" if figure else m.measured,
+        direction=m.direction,
     )

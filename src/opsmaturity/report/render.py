@@ -1,8 +1,8 @@
-"""Writers: one report-data dict in; PDF, HTML, JSON and CSV files out.
+"""Writers: one typed :class:`ReportData` in; PDF, HTML, JSON and CSV files out.
 
 HTML comes from Jinja2 (autoescape on, StrictUndefined) seeing only the typed context;
 the PDF is that HTML through WeasyPrint, imported only when a PDF is asked for, with
-the restricted URL fetcher. JSON is the report-data dict itself; CSVs are its tables.
+the restricted URL fetcher. JSON is written by :mod:`.jsonfile`; CSVs are its tables.
 """
 
 from __future__ import annotations
@@ -10,19 +10,22 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import json
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from ..dora import HEADLINE_FIELD, METRICS
 from ..errors import ReportError
+from ..practices.scoring import Assessment
+from ..recommend import Recommendation
 from ..resources import templates_dir
 from .context import ReportContext
-from .model import HEADLINE_FIELD, METRICS
+from .data import ReportData
+from .jsonfile import to_json_text
 from .views import build_context
 
 FORMATS = ("pdf", "html", "json", "csv")
@@ -33,7 +36,7 @@ PDF_VARIANT = "pdf/ua-1"
 
 @dataclass(frozen=True)
 class ReportFiles:
-    """Paths written by :func:`write_report`; None for a format not asked for."""
+    """Paths a report run wrote; None for a format not asked for."""
 
     pdf: Path | None = None
     html: Path | None = None
@@ -41,6 +44,22 @@ class ReportFiles:
     csv: tuple[Path, ...] = ()
     refused: tuple[str, ...] = ()
     """URLs the PDF renderer refused to fetch (a user template reaching outside)."""
+    extra: tuple[Path, ...] = ()
+    """Further files of the run (the demo's previous-quarter JSON)."""
+
+    @property
+    def main(self) -> Path:
+        """The file the user asked for: the PDF, else the first format written."""
+        main = self.pdf or self.html or self.json or next(iter(self.csv), None)
+        if main is None:
+            raise ValueError("no report file was written")
+        return main
+
+    @property
+    def others(self) -> list[Path]:
+        """Every other file written, in a stable order."""
+        written = [self.pdf, self.html, self.json, *self.csv, *self.extra]
+        return [p for p in written if p is not None and p != self.main]
 
 
 def template_dirs(template_dir: Path | None) -> list[Path]:
@@ -70,7 +89,7 @@ def context_vars(ctx: ReportContext) -> dict[str, Any]:
 
 
 def render_html(
-    data: Mapping[str, Any], *, template_dir: Path | None = None, paper: str = "A4"
+    data: ReportData, *, template_dir: Path | None = None, paper: str = "A4"
 ) -> str:
     """The report as one self-contained HTML page (CSS inlined, images as data URIs)."""
     if paper not in PAPERS:
@@ -114,55 +133,48 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
-def to_json(data: Mapping[str, Any]) -> str:
-    """The report data, stable: sorted keys, two-space indent, UTF-8, final newline."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def csv_tables(data: Mapping[str, Any]) -> dict[str, list[list[Any]]]:
+def csv_tables(data: ReportData) -> dict[str, list[list[Any]]]:
     """The report's tables by name: what ``NAME-<table>.csv`` files hold."""
     tables = {"metrics": _metrics_table(data), "trend": _trend_table(data)}
-    if data.get("assessment"):
-        tables["practices"] = _practices_table(data)
-    if data.get("recommendation"):
-        tables["roadmap"] = _roadmap_table(data)
+    if data.assessment is not None:
+        tables["practices"] = _practices_table(data.assessment)
+    if data.recommendation is not None:
+        tables["roadmap"] = _roadmap_table(data.recommendation)
     return tables
 
 
-def _metrics_table(data: Mapping[str, Any]) -> list[list[Any]]:
+def _metrics_table(data: ReportData) -> list[list[Any]]:
     header = ["scope", "name"]
     for m in METRICS:
         header += [f"{m}.{HEADLINE_FIELD[m]}", f"{m}.tier"]
     rows: list[list[Any]] = [header]
-    for s in (data.get("metrics") or {}).get("scopes") or []:
-        row = [s.get("scope"), s.get("name")]
+    for s in data.metrics.scopes:
+        row: list[Any] = [s.scope, s.name]
         for m in METRICS:
-            result = s.get(m) or {}
-            row += [result.get(HEADLINE_FIELD[m]), result.get("tier")]
+            result = getattr(s, m)
+            row += [getattr(result, HEADLINE_FIELD[m]), getattr(result, "tier", None)]
         rows.append(row)
     return rows
 
 
-def _trend_table(data: Mapping[str, Any]) -> list[list[Any]]:
-    points = (data.get("metrics") or {}).get("trend") or []
+def _trend_table(data: ReportData) -> list[list[Any]]:
+    points = [p.to_json() for p in data.metrics.trend]
     keys = sorted({k for p in points for k in p})
-    return [keys, *[[p.get(k) for k in keys] for p in points]]
+    return [keys, *[[p[k] for k in keys] for p in points]]
 
 
-def _practices_table(data: Mapping[str, Any]) -> list[list[Any]]:
+def _practices_table(assessment: Assessment) -> list[list[Any]]:
     """One row per discipline and practice area, for the organization and each team."""
-    assessment = data["assessment"]
-    groups = [("organization", assessment.get("organization") or {})]
-    groups += sorted((assessment.get("teams") or {}).items())
+    groups = [("organization", assessment.organization), *sorted(assessment.teams.items())]
     rows: list[list[Any]] = [PRACTICE_COLUMNS]
     for group, scores in groups:
-        for kind in ("disciplines", "areas"):
-            for key, score in (scores.get(kind) or {}).items():
-                spread = score.get("spread") or {}
+        for kind, by_id in (("discipline", scores.disciplines), ("area", scores.areas)):
+            for key, score in by_id.items():
+                spread = score.spread
                 rows.append(
-                    [group, kind[:-1], key, score.get("name"), score.get("median"),
-                     score.get("level"), spread.get("q1"), spread.get("q3"), spread.get("min"),
-                     spread.get("max"), score.get("respondents"), score.get("disagreement")]
+                    [group, kind, key, score.name, score.median, score.level,
+                     spread and spread.q1, spread and spread.q3, spread and spread.min,
+                     spread and spread.max, score.respondents, score.disagreement]
                 )  # fmt: skip
     return rows
 
@@ -176,9 +188,11 @@ ROADMAP_COLUMNS = [
 ]  # fmt: skip
 
 
-def _roadmap_table(data: Mapping[str, Any]) -> list[list[Any]]:
-    roadmap = data["recommendation"].get("roadmap") or []
-    return [ROADMAP_COLUMNS, *[[a.get(k) for k in ROADMAP_COLUMNS] for a in roadmap]]
+def _roadmap_table(recommendation: Recommendation) -> list[list[Any]]:
+    return [
+        ROADMAP_COLUMNS,
+        *[[getattr(a, k) for k in ROADMAP_COLUMNS] for a in recommendation.roadmap],
+    ]
 
 
 def csv_text(rows: Iterable[Sequence[Any]]) -> str:
@@ -197,7 +211,7 @@ def _cell(value: Any) -> Any:
 
 
 def write_report(
-    data: Mapping[str, Any],
+    data: ReportData,
     out_pdf: Path,
     *,
     template_dir: Path | None = None,
@@ -213,7 +227,7 @@ def write_report(
     stem = out_pdf.with_suffix("")
     files: dict[str, Any] = {}
     if "json" in formats:
-        files["json"] = _write(stem.with_suffix(".json"), to_json(data))
+        files["json"] = _write(stem.with_suffix(".json"), to_json_text(data))
     if "csv" in formats:
         files["csv"] = tuple(
             _write(stem.parent / f"{stem.name}-{name}.csv", csv_text(rows))

@@ -1,0 +1,202 @@
+"""The typed report data: everything a report shows, as the engines' own result types.
+
+One :class:`ReportData` goes from the pipeline to the views and to the JSON writer
+(:mod:`.jsonfile`), so a renamed field fails in mypy or with an AttributeError instead of
+silently showing a default. The engines' types are used as they are (``MetricsReport``,
+``Assessment``, ``Recommendation``, ``Mismatch``); this module adds only what the report
+itself knows: who, when, which period, the data quality and the comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ..dora import HEADLINE_FIELD, METRICS
+from ..metrics import Benchmark, MetricDefinition, MetricsReport, ScopeMetrics
+from ..practices.compare import Mismatch
+from ..practices.scoring import Assessment, GroupScores
+from ..recommend import Recommendation
+from ..records import CollectionNote
+
+SCHEMA = "opsmaturity-report/1"
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    engineers: int
+    profile: str
+
+
+@dataclass(frozen=True)
+class Branding:
+    logo: str | None
+    """Absolute path of the logo file (checked to exist when the data was built)."""
+    accent_color: str
+    author: str | None
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    start: date
+    end: date
+    label: str
+
+
+@dataclass(frozen=True)
+class TeamEntry:
+    """A configured team and the repositories it owns."""
+
+    name: str
+    repositories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """What the figures rest on: collection notes, sources, repositories and options."""
+
+    notes: tuple[CollectionNote, ...]
+    sources: tuple[SourceRef, ...]
+    repositories: tuple[str, ...]
+    """Every repository measured, by name."""
+    bots_excluded: int | None
+    """Bot changes left out of lead time; None when bots were not excluded."""
+    options: dict[str, Any]
+    """The measurement options in force (``MetricsOptions`` as JSON), shown as label/value."""
+
+
+@dataclass(frozen=True)
+class ForgePair:
+    ours: float | None
+    gitlab: float | None
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """A forge's own DORA figures beside ours (GitLab's DORA API), in our units."""
+
+    source: str
+    metrics: dict[str, ForgePair]
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a later report keeps of an earlier one: its period, date, headline figures
+    and measurement options (so a change of method is not mistaken for one in delivery)."""
+
+    period: ReportPeriod
+    generated_at: datetime | None
+    metrics: dict[str, float | None]
+    """Organization headline figure of each metric (see ``dora.HEADLINE_FIELD``)."""
+    disciplines: dict[str, float | None]
+    """Discipline id → median score; empty without a survey."""
+    options: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One headline figure now and then; ``change`` is None when either is unknown."""
+
+    current: float | None
+    previous: float | None
+    change: float | None
+
+    @classmethod
+    def of(cls, current: float | None, previous: float | None) -> Change:
+        change = None
+        if current is not None and previous is not None:
+            change = round(current - previous, 6)
+        return cls(current, previous, change)
+
+
+@dataclass(frozen=True)
+class Deltas:
+    """Quarter-over-quarter changes; both empty without a previous report."""
+
+    metrics: dict[str, Change] = field(default_factory=dict)
+    disciplines: dict[str, Change] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """All numbers behind a report; see ``docs/report.md`` for the JSON it is written as."""
+
+    generated_at: datetime
+    organization: Organization
+    branding: Branding
+    period: ReportPeriod
+    teams: tuple[TeamEntry, ...]
+    metrics: MetricsReport
+    definitions: tuple[MetricDefinition, ...]
+    record_rules: str
+    benchmark: Benchmark
+    assessment: Assessment | None
+    """Survey scores (rounded to 0.1, as published); None without answers."""
+    recommendation: Recommendation | None
+    mismatches: tuple[Mismatch, ...]
+    data_quality: DataQuality
+    cross_check: CrossCheck | None
+    previous: Comparison | None
+    schema: str = SCHEMA
+
+    @property
+    def organization_scope(self) -> ScopeMetrics | None:
+        return organization_scope(self.metrics)
+
+    def scopes(self, kind: str) -> list[ScopeMetrics]:
+        """The metrics of every ``organization``, ``team`` or ``repository`` scope."""
+        return [s for s in self.metrics.scopes if s.scope == kind]
+
+    def headline(self) -> dict[str, float | None]:
+        return headline(self.organization_scope)
+
+    def discipline_scores(self) -> dict[str, float | None]:
+        return discipline_scores(self.assessment.organization if self.assessment else None)
+
+    def comparison(self) -> Comparison:
+        """What next quarter's report keeps of this one."""
+        return Comparison(
+            period=self.period,
+            generated_at=self.generated_at,
+            metrics=self.headline(),
+            disciplines=self.discipline_scores(),
+            options=dict(self.data_quality.options),
+        )
+
+    @property
+    def deltas(self) -> Deltas:
+        prev = self.previous
+        if prev is None:
+            return Deltas()
+        now_m, now_d = self.headline(), self.discipline_scores()
+        return Deltas(
+            metrics={m: Change.of(now_m[m], prev.metrics.get(m)) for m in METRICS},
+            disciplines={d: Change.of(now_d[d], prev.disciplines.get(d)) for d in sorted(now_d)},
+        )
+
+
+def organization_scope(metrics: MetricsReport) -> ScopeMetrics | None:
+    return next((s for s in metrics.scopes if s.scope == "organization"), None)
+
+
+def headline(scope: ScopeMetrics | None) -> dict[str, float | None]:
+    """A scope's headline figure of each metric: what deltas compare."""
+    if scope is None:
+        return dict.fromkeys(METRICS)
+    return {m: getattr(getattr(scope, m), HEADLINE_FIELD[m]) for m in METRICS}
+
+
+def discipline_scores(group: GroupScores | None) -> dict[str, float | None]:
+    """Discipline id → median score (empty without a survey)."""
+    if group is None:
+        return {}
+    return {k: d.median for k, d in sorted(group.disciplines.items())}
