@@ -20,6 +20,7 @@ from .errors import AuthError, SourceError
 from .period import Period
 from .records import KIND_OF, CollectionNote, Deployment, Record, Repository
 from .sources.base import NullProgress, Progress, Source, Window
+from .sources.incidents.base import IncidentSource
 from .store import Store
 
 log = logging.getLogger("opsmaturity.collect")
@@ -105,6 +106,8 @@ def collect(
     concurrency: int = 8,
 ) -> CollectSummary:
     """Collect every repository of ``source`` into ``store``; returns a summary."""
+    if isinstance(source, IncidentSource):
+        return collect_incidents(source, store, window, progress=progress)
     source.progress = progress or NullProgress()
     checkpoints = PendingCheckpoints(store, source.name)
     source.checkpoints = checkpoints
@@ -130,6 +133,30 @@ def collect(
         for future in [pool.submit(run, repo) for repo in repositories]:
             future.result()  # re-raises AuthError (and bugs) in the caller's thread
     checkpoints.flush()  # source-wide checkpoints (e.g. the repository list)
+    return summary
+
+
+#: Incident records stored per batch: a failure later in the run keeps what was read.
+INCIDENT_BATCH = 500
+
+
+def collect_incidents(
+    source: IncidentSource, store: Store, window: Window, *, progress: Progress | None = None
+) -> CollectSummary:
+    """Collect an incident tool: batches stored as they come, checkpoints after them."""
+    source.progress = progress or NullProgress()
+    checkpoints = PendingCheckpoints(store, source.name)
+    source.checkpoints = checkpoints
+    summary = CollectSummary(source.name)
+    batch: list[Record] = []
+    for record in source.collect_incidents(window):
+        batch.append(record)
+        if len(batch) >= INCIDENT_BATCH:
+            _save(source, store, batch, summary)
+            checkpoints.flush()
+            batch = []
+    _save(source, store, batch, summary)
+    checkpoints.flush()
     return summary
 
 
