@@ -121,9 +121,8 @@ def test_custom_jql_replaces_the_default(opened) -> None:
 
 
 def test_bad_token_is_one_line_naming_the_variable(opened) -> None:
-    with FakeJira([issue(1)], token=TOKEN, user=USER) as fake:
-        with pytest.raises(AuthError) as err:
-            collect(source(fake, opened, token="wrong-token-5150"))
+    with FakeJira([issue(1)], token=TOKEN, user=USER) as fake, pytest.raises(AuthError) as err:
+        collect(source(fake, opened, token="wrong-token-5150"))
     assert "JIRA_TOKEN" in str(err.value) and "5150" not in str(err.value) and "\n" not in str(err.value)
 
 

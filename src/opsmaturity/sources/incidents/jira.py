@@ -58,7 +58,7 @@ class JiraSource(IncidentSource):
         custom_fields: Mapping[str, str] | None = None,
         priorities: list[str] | None = None,
         ca_bundle: str | None = None,
-        retry_delay_cap: float = 60,
+        retry_delay_cap: int = 60,
     ) -> None:
         super().__init__(name, services, priorities)
         self.base_url, self.token_env = base_url.rstrip("/"), token_env
@@ -92,7 +92,7 @@ class JiraSource(IncidentSource):
             ca_bundle=str(config.resolve(entry.ca_bundle)) if entry.ca_bundle else None,
         )
 
-    def _connect(self, token: str, user: str | None, ca_bundle: str | None, delay_cap: float) -> Any:
+    def _connect(self, token: str, user: str | None, ca_bundle: str | None, delay_cap: int) -> Any:
         from jira import JIRA, JIRAError
 
         options: dict[str, Any] = {
@@ -134,9 +134,8 @@ class JiraSource(IncidentSource):
         token: str | None = None
         while True:
             body = self._call(
-                lambda: self._client.enhanced_search_issues(
-                    jql, nextPageToken=token, maxResults=PAGE, fields=self._fields(), json_result=True
-                )
+                self._client.enhanced_search_issues,
+                jql, nextPageToken=token, maxResults=PAGE, fields=self._fields(), json_result=True,
             )
             yield body.get("issues") or []
             token = body.get("nextPageToken")
@@ -148,9 +147,8 @@ class JiraSource(IncidentSource):
         start = 0
         while True:
             body = self._call(
-                lambda: self._client.search_issues(
-                    jql, startAt=start, maxResults=PAGE, fields=self._fields(), json_result=True
-                )
+                self._client.search_issues,
+                jql, startAt=start, maxResults=PAGE, fields=self._fields(), json_result=True,
             )
             issues = body.get("issues") or []
             yield issues
@@ -158,11 +156,11 @@ class JiraSource(IncidentSource):
             if not issues or start >= int(body.get("total") or 0):
                 return
 
-    def _call(self, request: Any) -> dict[str, Any]:
+    def _call(self, search: Any, jql: str, **kwargs: Any) -> dict[str, Any]:
         from jira import JIRAError
 
         try:
-            body = request()
+            body = search(jql, **kwargs)
         except JIRAError as exc:
             raise self._error(exc, "search") from None
         if not isinstance(body, dict):
