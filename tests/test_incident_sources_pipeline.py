@@ -1,0 +1,97 @@
+"""Incident tools end to end through the CLI: config, env token, collect, metrics JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from opsmaturity.cli import app
+from opsmaturity.config import load_config
+from opsmaturity.errors import ConfigError
+
+from .conftest import ROOT, write
+from .fakeforge.pagerduty import FakePagerDuty, PDIncident
+
+runner = CliRunner()
+KEY = "pd-fake-key-0123"
+
+
+@pytest.fixture
+def pagerduty(tmp_path: Path) -> Iterator[FakePagerDuty]:
+    incidents = [
+        # jenkins-101 finished 2 July 09:20 +02:00; this one follows it and is resolved next day
+        PDIncident("PTPS1", 1, "TPS cover sheets lost", datetime(2026, 7, 3, 8, tzinfo=UTC), "PTPS", "TPS",
+                   priority="P1", resolved_at=datetime(2026, 7, 3, 12, tzinfo=UTC)),
+        PDIncident("PFAX1", 2, "Fax gateway down", datetime(2026, 7, 5, 8, tzinfo=UTC), "PFAX", "Fax",
+                   priority="P2", resolved_at=datetime(2026, 7, 5, 9, tzinfo=UTC)),
+    ]
+    with FakePagerDuty(incidents, token=KEY, tls_dir=tmp_path) as fake:
+        yield fake
+
+
+def config(tmp_path: Path, fake: FakePagerDuty, extra: str = "") -> Path:
+    shutil.copytree(ROOT / "examples" / "files", tmp_path / "files")
+    return write(
+        tmp_path / "assessment.yaml",
+        f"""
+organization: {{name: Initech, engineers: 30}}
+period: {{quarter: 2026Q3}}
+sources:
+  - kind: files
+    deployments: files/deployments.csv
+    changes: files/changes.csv
+  - kind: pagerduty
+    base_url: {fake.api}
+    ca_bundle: {fake.cert}
+{extra}
+services:
+  PTPS: [initech/tps]
+""",
+    )
+
+
+def test_collect_then_metrics_with_pagerduty(tmp_path: Path, pagerduty: FakePagerDuty, monkeypatch) -> None:
+    monkeypatch.setenv("PAGERDUTY_TOKEN", KEY)
+    path = config(tmp_path, pagerduty)
+    result = runner.invoke(app, ["collect", "-c", str(path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "pagerduty-1: 2 incidents, 1 notes" in result.output
+    assert "pagerduty-1 · incidents" in result.output  # the progress display
+    assert KEY not in result.output
+    result = runner.invoke(app, ["metrics", "-c", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    org = next(s for s in json.loads(result.output)["scopes"] if s["scope"] == "organization")
+    assert org["incident_mttr"]["n"] == 2  # the unmapped Fax incident still counts
+    assert org["change_failure_rate"]["by_rule"]["incident"] == 1
+
+
+def test_missing_key_names_the_variable(tmp_path: Path, pagerduty: FakePagerDuty, monkeypatch) -> None:
+    monkeypatch.delenv("PAGERDUTY_TOKEN", raising=False)
+    result = runner.invoke(app, ["collect", "-c", str(config(tmp_path, pagerduty))], terminal_width=200)
+    assert result.exit_code == 5
+    assert "PAGERDUTY_TOKEN" in result.output
+
+
+def test_wrong_key_names_the_variable_and_hides_the_key(tmp_path: Path, pagerduty: FakePagerDuty, monkeypatch) -> None:
+    monkeypatch.setenv("PAGERDUTY_TOKEN", "u+WrongKey123")
+    result = runner.invoke(app, ["collect", "-c", str(config(tmp_path, pagerduty))], terminal_width=200)
+    assert result.exit_code == 5
+    assert "PAGERDUTY_TOKEN" in result.output and "WrongKey" not in result.output
+
+
+def test_config_errors_name_the_line(tmp_path: Path, pagerduty: FakePagerDuty) -> None:
+    path = config(tmp_path, pagerduty, "    urgencies: [urgent]")
+    with pytest.raises(ConfigError, match=r"assessment.yaml:\d+: sources\[1\]\.urgencies\[0\]: expected 'high' or 'low'"):
+        load_config(path)
+
+
+def test_example_configs_load() -> None:
+    for name in ("pagerduty.yaml", "jira.yaml", "opsgenie.yaml"):
+        cfg = load_config(ROOT / "examples" / name)
+        assert cfg.services, name
