@@ -95,3 +95,40 @@ def test_example_configs_load() -> None:
     for name in ("pagerduty.yaml", "jira.yaml", "opsgenie.yaml"):
         cfg = load_config(ROOT / "examples" / name)
         assert cfg.services, name
+
+
+def test_a_new_mapping_replaces_the_stored_placement(tmp_path: Path, pagerduty: FakePagerDuty) -> None:
+    from opsmaturity.collect import collect
+    from opsmaturity.records import CollectionNote, Incident
+    from opsmaturity.sources.base import Window
+    from opsmaturity.sources.incidents.pagerduty import PagerDutySource
+    from opsmaturity.sources.incidents.services import ServiceMap
+    from opsmaturity.store import Store
+
+    window = Window(datetime(2026, 5, 17, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
+
+    def run(mapping: dict[str, list[str]]) -> list[Incident]:
+        src = PagerDutySource("pd", token=KEY, token_env="PAGERDUTY_TOKEN", base_url=pagerduty.api,
+                              ca_bundle=str(pagerduty.cert), services=ServiceMap.from_config(mapping, {}))
+        try:
+            collect(src, store, window)
+        finally:
+            src.close()
+        return sorted(store.records(Incident), key=lambda i: i.id)
+
+    with Store(tmp_path / "store.sqlite") as store:
+        first = run({"PTPS": ["initech/tps"]})
+        assert [i.repository for i in first] == ["unmapped:Fax", "initech/tps"]
+        again = run({"PTPS": ["initech/tps"]})  # same mapping: incremental, nothing replaced
+        assert again == first
+        pagerduty.log.reset()
+        fixed = run({"PTPS": ["initech/tps"], "Fax": ["initech/fax"]})
+        assert [i.repository for i in fixed] == ["initech/fax", "initech/tps"]
+        assert not list(store.records(CollectionNote))  # the unmapped note went with it
+        assert datetime.fromisoformat(parse_since(pagerduty)) == window.since  # read afresh
+
+
+def parse_since(fake: FakePagerDuty) -> str:
+    from urllib.parse import parse_qs
+
+    return parse_qs(fake.log.entries[0].query)["since"][0]

@@ -148,6 +148,9 @@ def collect_incidents(
     checkpoints = PendingCheckpoints(store, source.name)
     source.checkpoints = checkpoints
     summary = CollectSummary(source.name)
+    if source.placement_changed():
+        gone = store.forget(source.name)
+        log.info("%s: services mapping or filters changed; %d stored records re-placed", source.name, gone)
     batch: list[Record] = []
     for record in source.collect_incidents(window):
         batch.append(record)

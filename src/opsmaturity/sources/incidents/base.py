@@ -15,6 +15,7 @@ incidents resolved since are updated and nothing older is asked for twice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from abc import abstractmethod
@@ -44,21 +45,25 @@ def norm_priority(value: str | None) -> str:
 
 @dataclass
 class SyncState:
-    """The incidents checkpoint: span read (``since`` … ``until``) and oldest open incident."""
+    """The incidents checkpoint: span read (``since`` … ``until``), oldest open incident, and
+    the fingerprint of the placement (mapping and filters) the stored records were made with."""
 
     since: datetime
     until: datetime | None = None
     oldest_open: datetime | None = None
+    fingerprint: str = ""
 
     @classmethod
-    def load(cls, raw: str | None, window: Window) -> SyncState:
-        """Resume when the stored span covers this window's start, else start afresh."""
+    def load(cls, raw: str | None, window: Window, fingerprint: str = "") -> SyncState:
+        """Resume when the stored span covers this window's start and the placement is the
+        same, else start afresh."""
         data = json.loads(raw) if raw else {}
         since = _when(data.get("since"))
         until = _when(data.get("until"))
-        if since and until and since <= window.since <= until:
-            return cls(since, until, _when(data.get("oldest_open")))
-        return cls(window.since)
+        same = data.get("fingerprint", "") == fingerprint
+        if same and since and until and since <= window.since <= until:
+            return cls(since, until, _when(data.get("oldest_open")), fingerprint)
+        return cls(window.since, fingerprint=fingerprint)
 
     def start(self, window: Window) -> datetime:
         """Where this run must start reading."""
@@ -73,6 +78,7 @@ class SyncState:
                 "since": self.since.isoformat(),
                 "until": until.isoformat(),
                 "oldest_open": oldest_open.isoformat() if oldest_open else None,
+                "fingerprint": self.fingerprint,
             }
         )
 
@@ -99,7 +105,8 @@ class IncidentSource(Source):
 
     def collect_incidents(self, window: Window) -> Iterator[Incident | CollectionNote]:
         """Every incident of the window placed on its repositories, then the notes."""
-        state = SyncState.load(self.checkpoints.get(CHECKPOINT_SCOPE, "incidents"), window)
+        raw = self.checkpoints.get(CHECKPOINT_SCOPE, "incidents")
+        state = SyncState.load(raw, window, self.fingerprint())
         marks = SyncMarks(self, state)
         placement = Placement(self.services)
         left_out = 0
@@ -114,6 +121,26 @@ class IncidentSource(Source):
         yield from placement.notes(self.name)
         if left_out:
             yield self.filter_note()
+
+    def fingerprint(self) -> str:
+        """What decides which records a run stores: the mapping, the filters, the query."""
+        parts = {
+            "services": {k: list(v) for k, v in sorted(self.services.targets.items())},
+            "priorities": sorted(self.priorities) if self.priorities is not None else None,
+            "query": self.query_fingerprint(),
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+    def query_fingerprint(self) -> str:
+        """The tool-side filters (query, ids, urgencies...) as text; tools override."""
+        return ""
+
+    def placement_changed(self) -> bool:
+        """The stored records were placed or filtered differently: they must be replaced."""
+        raw = self.checkpoints.get(CHECKPOINT_SCOPE, "incidents")
+        if not raw:
+            return False
+        return bool(json.loads(raw).get("fingerprint", "") != self.fingerprint())
 
     def wanted(self, incident: Incident) -> bool:
         """Whether the priority filter keeps it (an incident with no priority is kept)."""

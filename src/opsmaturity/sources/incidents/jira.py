@@ -20,6 +20,7 @@ and Jira Data Center REST API v2 ``GET /rest/api/2/search`` (``startAt``/``maxRe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -201,6 +202,9 @@ class JiraSource(IncidentSource):
             priority=priority,
             services=tuple(str(c.get("name")) for c in fields.get("components") or () if c.get("name")),
         )
+
+    def query_fingerprint(self) -> str:
+        return self.jql + "|" + json.dumps([self.severity_field, self.custom_fields], sort_keys=True)
 
     def close(self) -> None:
         self._client.close()

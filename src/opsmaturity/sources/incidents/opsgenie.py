@@ -164,6 +164,9 @@ class OpsgenieSource(IncidentSource):
             services=services,
         )
 
+    def query_fingerprint(self) -> str:
+        return self.query or ""
+
     def close(self) -> None:
         self.session.close()
 

@@ -17,6 +17,7 @@ Reference: https://developer.pagerduty.com/api-reference/9d0b4b12e36f9-list-inci
 
 from __future__ import annotations
 
+import json
 import logging
 import ssl
 from collections.abc import Iterator, Mapping
@@ -195,6 +196,9 @@ class PagerDutySource(IncidentSource):
         body = self._get(f"/incidents/{raw['id']}/log_entries", {"is_overview": "true", "limit": PAGE})
         times = [e["created_at"] for e in body.get("log_entries") or [] if e.get("type") == "resolve_log_entry"]
         return max(times) if times else raw.get("last_status_change_at")
+
+    def query_fingerprint(self) -> str:
+        return json.dumps(self.filters, sort_keys=True)
 
     def close(self) -> None:
         self.client.close()
