@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -132,3 +132,39 @@ def parse_since(fake: FakePagerDuty) -> str:
     from urllib.parse import parse_qs
 
     return parse_qs(fake.log.entries[0].query)["since"][0]
+
+
+def test_a_failure_mid_collection_resumes_after_the_last_stored_span(tmp_path: Path) -> None:
+    from opsmaturity.collect import collect
+    from opsmaturity.errors import SourceError
+    from opsmaturity.records import Incident
+    from opsmaturity.sources.base import Window
+    from opsmaturity.sources.incidents.pagerduty import PagerDutySource
+    from opsmaturity.sources.incidents.services import ServiceMap
+    from opsmaturity.store import Store
+
+    window = Window(datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 8, 1, tzinfo=UTC))  # four 30-day spans
+    incidents = [
+        PDIncident(f"P{m}", m, f"in month {m}", datetime(2026, m, 10, tzinfo=UTC), "PTPS", "TPS",
+                   resolved_at=datetime(2026, m, 11, tzinfo=UTC))
+        for m in (5, 6, 7)
+    ]
+    with FakePagerDuty(incidents, token=KEY, tls_dir=tmp_path) as fake, Store(tmp_path / "s.sqlite") as store:
+        def run() -> None:
+            src = PagerDutySource("pd", token=KEY, token_env="PAGERDUTY_TOKEN", base_url=fake.api,
+                                  ca_bundle=str(fake.cert), services=ServiceMap.from_config({"TPS": ["i/tps"]}, {}))
+            try:
+                collect(src, store, window)
+            finally:
+                src.close()
+
+        fake.faults.status(500, endpoint="incidents", after=2, times=1)  # the third span fails
+        with pytest.raises(SourceError, match="500"):
+            run()
+        kept = sorted(i.id for i in store.records(Incident))
+        assert kept == ["P5", "P6"]  # spans one and two (to 30 June) were stored with their checkpoint
+        fake.log.reset()
+        run()
+        assert sorted(i.id for i in store.records(Incident)) == ["P5", "P6", "P7"]
+        first = datetime.fromisoformat(parse_since(fake))
+        assert first > window.since + timedelta(days=59)  # resumed near 30 June, not restarted

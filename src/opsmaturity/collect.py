@@ -152,12 +152,17 @@ def collect_incidents(
         gone = store.forget(source.name)
         log.info("%s: services mapping or filters changed; %d stored records re-placed", source.name, gone)
     batch: list[Record] = []
-    for record in source.collect_incidents(window):
-        batch.append(record)
-        if len(batch) >= INCIDENT_BATCH:
-            _save(source, store, batch, summary)
-            checkpoints.flush()
-            batch = []
+    try:
+        for record in source.collect_incidents(window):
+            batch.append(record)
+            if len(batch) >= INCIDENT_BATCH:
+                _save(source, store, batch, summary)
+                checkpoints.flush()
+                batch = []
+    except SourceError:
+        _save(source, store, batch, summary)  # what was read stays; the checkpoint says how far
+        checkpoints.flush()
+        raise
     _save(source, store, batch, summary)
     checkpoints.flush()
     return summary
