@@ -168,3 +168,17 @@ def test_a_failure_mid_collection_resumes_after_the_last_stored_span(tmp_path: P
         assert sorted(i.id for i in store.records(Incident)) == ["P5", "P6", "P7"]
         first = datetime.fromisoformat(parse_since(fake))
         assert first > window.since + timedelta(days=59)  # resumed near 30 June, not restarted
+
+
+def test_a_services_target_that_is_neither_team_nor_repository_names_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "a.yaml",
+        "organization: {name: A, engineers: 3}\nperiod: {quarter: 2026Q3}\n"
+        "sources:\n  - kind: pagerduty\nteams:\n  Payments: {repositories: [a/pay]}\n"
+        "services:\n  Checkout: [a/checkout]\n  Ledger: [Payments, Paymnts]\n",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value) == (
+        f"{path}:9: services.Ledger[1]: 'Paymnts' is neither a team under `teams:` nor a repository (owner/name)"
+    )

@@ -329,9 +329,24 @@ def load_config(path: str | Path) -> Config:
     if not isinstance(doc.data, dict):
         raise ConfigError(f"{path}:1: expected a mapping with organization, period and sources")
     try:
-        return Config.model_validate({**doc.data, "base_dir": path.parent.resolve()})
+        config = Config.model_validate({**doc.data, "base_dir": path.parent.resolve()})
     except ValidationError as exc:
         raise ConfigError(_first_error(exc, doc)) from None
+    _check_services(config, doc)
+    return config
+
+
+def _check_services(config: Config, doc: yamlpos.Located) -> None:
+    """Each ``services:`` target is a team or an ``owner/name`` repository: a typo there
+    would silently leave a service's incidents unmapped."""
+    for key, names in config.services.items():
+        for i, name in enumerate(names):
+            if name not in config.teams and "/" not in name:
+                loc: list[str | int] = ["services", key, i]
+                raise ConfigError(
+                    f"{doc.path}:{doc.line_of(loc)}: {yamlpos.format_loc(loc)}: {name!r} is neither "
+                    "a team under `teams:` nor a repository (owner/name)"
+                )
 
 
 def _first_error(exc: ValidationError, doc: yamlpos.Located) -> str:
