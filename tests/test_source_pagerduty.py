@@ -190,3 +190,22 @@ def test_a_window_outside_the_checkpoint_starts_afresh(fake: FakePagerDuty) -> N
     fake.log.reset()
     collect(src, earlier)
     assert datetime.fromisoformat(queries(fake)[0]["since"][0]) == earlier.since
+
+
+def test_an_earlier_window_inside_the_read_span_keeps_the_checkpoint(fake: FakePagerDuty) -> None:
+    fake.scenario[:] = [incident(1), incident(5, status="triggered", resolved_at=None)]
+    src = source(fake)
+    src.checkpoints = MemoryCheckpoints()
+    collect(src)
+    saved = src.checkpoints.get("*", "incidents")
+    fake.log.reset()
+    found, _ = collect(src, Window(WINDOW.since + timedelta(days=1), T0 + timedelta(days=30)))
+    assert [i.id for i in found] == ["PI00005"]  # only the open one is read again
+    assert src.checkpoints.get("*", "incidents") == saved  # the span read did not shrink
+    fake.scenario[1].status, fake.scenario[1].resolved_at = "resolved", T0 + timedelta(hours=9)
+    collect(src)  # now nothing is open
+    fake.log.reset()
+    saved = src.checkpoints.get("*", "incidents")
+    found, _ = collect(src, Window(WINDOW.since + timedelta(days=1), T0 + timedelta(days=30)))
+    assert found == [] and fake.log.total == 0
+    assert src.checkpoints.get("*", "incidents") == saved

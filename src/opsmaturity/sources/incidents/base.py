@@ -73,6 +73,8 @@ class SyncState:
         return min(resume, self.oldest_open) if self.oldest_open else resume
 
     def dump(self, until: datetime, oldest_open: datetime | None) -> str:
+        """The checkpoint after reading up to ``until``; the span read never shrinks."""
+        until = max(until, self.until) if self.until else until
         return json.dumps(
             {
                 "since": self.since.isoformat(),
@@ -110,7 +112,10 @@ class IncidentSource(Source):
         marks = SyncMarks(self, state)
         placement = Placement(self.services)
         left_out = 0
-        for incident, keys in self.fetch(state.start(window), window.until, marks):
+        start = state.start(window)
+        if start >= window.until:  # an earlier window inside what was read: nothing new to ask
+            return
+        for incident, keys in self.fetch(start, window.until, marks):
             if not self.wanted(incident):
                 left_out += 1
                 continue
