@@ -209,3 +209,15 @@ def test_an_earlier_window_inside_the_read_span_keeps_the_checkpoint(fake: FakeP
     found, _ = collect(src, Window(WINDOW.since + timedelta(days=1), T0 + timedelta(days=30)))
     assert found == [] and fake.log.total == 0
     assert src.checkpoints.get("*", "incidents") == saved
+
+
+def test_malformed_answers_are_one_line_errors(fake: FakePagerDuty) -> None:
+    from opsmaturity.errors import SourceError
+
+    fake.scenario[:] = [incident(1)]
+    fake.faults.add("malformed_json", "incidents", times=1)
+    with pytest.raises(SourceError, match="not JSON"):
+        collect(source(fake))
+    fake.scenario[0].wire = lambda base: {"id": "PI00001", "status": "resolved"}  # type: ignore[method-assign]
+    with pytest.raises(SourceError, match="incident PI00001 is unreadable"):
+        collect(source(fake))

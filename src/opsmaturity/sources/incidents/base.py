@@ -19,10 +19,12 @@ import hashlib
 import json
 import re
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from ...errors import SourceError
 from ...records import Change, CollectionNote, Deployment, Incident, Repository
 from ..base import Source, Window
 from .services import Placement, ServiceMap
@@ -146,6 +148,14 @@ class IncidentSource(Source):
         if not raw:
             return False
         return bool(json.loads(raw).get("fingerprint", "") != self.fingerprint())
+
+    def translate(self, raw: dict[str, Any], convert: Callable[[dict[str, Any]], Incident]) -> Incident:
+        """``convert(raw)``; a malformed tool object is one clear error, not a traceback."""
+        try:
+            return convert(raw)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            ident = raw.get("key") or raw.get("id") or "?"
+            raise SourceError(f"{self.name}: {self.tool} incident {ident} is unreadable ({type(exc).__name__}: {exc})") from None
 
     def wanted(self, incident: Incident) -> bool:
         """Whether the priority filter keeps it (an incident with no priority is kept)."""

@@ -117,7 +117,7 @@ class JiraSource(IncidentSource):
         pages = self._cloud_pages(jql) if self.cloud else self._datacenter_pages(jql)
         for issues in pages:
             for raw in issues:
-                incident = self._incident(raw)
+                incident = self.translate(raw, self._incident)
                 if since <= incident.created_at < until:
                     yield incident, _keys(raw)
         sync.covered(until)

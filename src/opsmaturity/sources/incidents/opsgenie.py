@@ -100,7 +100,7 @@ class OpsgenieSource(IncidentSource):
         while url:
             body = self._get(url, params)
             for raw in body.get("data") or []:
-                yield self._incident(raw), tuple(raw.get("impactedServices") or ())
+                yield self.translate(raw, self._incident), tuple(raw.get("impactedServices") or ())
             url, params = self._next(body), None
         sync.covered(until)
 

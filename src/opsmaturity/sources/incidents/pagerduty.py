@@ -108,7 +108,7 @@ class PagerDutySource(IncidentSource):
         while start < until:
             end = min(start + SPAN, until)
             for raw in self._span(start, end):
-                yield self._incident(raw), _keys(raw)
+                yield self.translate(raw, self._incident), _keys(raw)
             sync.covered(end)
             start = end
 
@@ -155,7 +155,10 @@ class PagerDutySource(IncidentSource):
             raise SourceError(f"{self.name}: {path}: cannot reach PagerDuty ({type(exc.__cause__ or exc).__name__})") from None
         if response.status_code >= 400:
             raise self._http_error(response.status_code, path, _error_message(response))
-        data = response.json()
+        try:
+            data = response.json()
+        except ValueError:
+            raise SourceError(f"{self.name}: {path}: PagerDuty sent an answer that is not JSON") from None
         if not isinstance(data, dict):
             raise SourceError(f"{self.name}: {path}: unexpected answer (not a JSON object)")
         return data
