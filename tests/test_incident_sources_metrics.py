@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from opsmaturity.records import Incident
-from opsmaturity.sources.base import Window
+from opsmaturity.sources.base import MemoryCheckpoints, Window
 from opsmaturity.sources.files import FilesSource
 from opsmaturity.sources.incidents.pagerduty import PagerDutySource
 from opsmaturity.sources.incidents.services import ServiceMap
@@ -119,3 +119,45 @@ def test_unmapped_incidents_count_for_the_organization_but_fail_nothing() -> Non
 
 def failed_ids(report) -> set[str]:
     return {f.id for f in report.failed_deployments}
+
+
+def test_property_pagerduty_delivers_what_the_records_say(tmp_path: Path) -> None:
+    """Any set of incidents (second precision, as PagerDuty writes times) read through the
+    fake and the client gives the same metrics as the records themselves."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    seconds = st.integers(min_value=0, max_value=120 * 86400)
+    start = at(17, month=5)
+    plan = st.lists(
+        st.tuples(seconds, st.one_of(st.none(), st.integers(min_value=0, max_value=3 * 86400)),
+                  st.sampled_from(["P1", "P2", "P3", None])),
+        max_size=25,
+    )
+    with FakePagerDuty([], token=KEY, tls_dir=tmp_path) as fake:
+        src = PagerDutySource(
+            "pagerduty", token=KEY, token_env="PAGERDUTY_TOKEN", base_url=fake.api, ca_bundle=str(fake.cert),
+            services=ServiceMap.from_config({"Checkout": [REPO]}, {}),
+        )
+
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(plan)
+        def check(rows: list[tuple[int, int | None, str | None]]) -> None:
+            expected = []
+            fake.scenario[:] = []
+            for n, (offset, duration, prio) in enumerate(rows, start=1):
+                created = start + timedelta(seconds=offset)
+                resolved = created + timedelta(seconds=duration) if duration is not None else None
+                fake.scenario.append(PDIncident(f"P{n}", n, f"i{n}", created, "PCHK", "Checkout", priority=prio,
+                                                status="resolved" if resolved else "triggered", resolved_at=resolved))
+                expected.append(Incident(f"P{n}", REPO, f"i{n}", created, resolved, severity=prio))
+            src.checkpoints = MemoryCheckpoints()  # each example is a first run
+            got = [r for r in src.collect_incidents(WINDOW) if isinstance(r, Incident)]
+            for options in ({}, {"severities": ["P1"]}):
+                a, b = run(DEPS, (), got, **options), run(DEPS, (), expected, **options)
+                assert dataclasses.asdict(org(a)) == dataclasses.asdict(org(b))
+
+        try:
+            check()
+        finally:
+            src.close()
