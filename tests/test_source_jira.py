@@ -131,3 +131,13 @@ def test_429_is_retried_by_the_client(opened) -> None:
         fake.faults.add("retry_after", "search_jql", times=1)
         found, _ = collect(source(fake, opened))
         assert [i.id for i in found] == ["OPS-1"] and fake.log.count(status=429) == 1
+
+
+def test_the_wrong_deployment_kind_says_which_to_set(opened) -> None:
+    from opsmaturity.errors import SourceError
+
+    with FakeJira([issue(1)], token=TOKEN, cloud=False) as fake, pytest.raises(
+        SourceError, match="is Jira Data Center; set `deployment: datacenter`"
+    ):
+        JiraSource("jira", base_url=fake.api, token=TOKEN, token_env="JIRA_TOKEN", services=SERVICES,
+                   deployment="cloud", projects=["OPS"])

@@ -110,6 +110,10 @@ class JiraSource(IncidentSource):
         except Exception as exc:  # requests' connection errors, raised before any answer
             raise SourceError(f"{self.name}: cannot reach Jira at {self.base_url} ({type(exc).__name__})") from None
         client._session.max_retry_delay = delay_cap
+        if client._is_cloud != self.cloud:  # each search endpoint exists on one kind only
+            client.close()
+            actual, label = ("cloud", "Cloud") if client._is_cloud else ("datacenter", "Data Center")
+            raise SourceError(f"{self.name}: {self.base_url} is Jira {label}; set `deployment: {actual}`")
         return client
 
     def fetch(self, since: datetime, until: datetime, sync: SyncMarks) -> Iterator[Found]:
