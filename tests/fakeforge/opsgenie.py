@@ -4,6 +4,8 @@ Wire facts from the Incident API (https://docs.opsgenie.com/docs/incident-api, L
 incidents) and Pagination (https://docs.opsgenie.com/docs/pagination):
 
 * ``Authorization: GenieKey <key>``; otherwise 401 ``{"message", "took", "requestId"}``.
+* Search syntax: https://support.atlassian.com/opsgenie/docs/search-syntax-for-users/
+  (the alert syntax's operators; ``createdAt`` as epoch milliseconds).
 * ``GET /v1/incidents``: ``query`` (this fake understands ``createdAt>=MS``,
   ``createdAt<MS``, ``status: X`` and ``priority: PN`` joined by ``AND``), ``offset``,
   ``limit`` (default 20, above 100 → 422), ``sort=createdAt``, ``order`` (default desc).

@@ -10,8 +10,11 @@ Pagination https://docs.opsgenie.com/docs/pagination.
 * Paging: ``offset``, ``limit`` (default 20, at most 100), ``sort``, ``order``; the body's
   ``paging.next`` is the next page's URL (followed only on the same host, so the key
   never leaves it).
-* ``query``: Opsgenie's search syntax; the window is ``createdAt>=… AND createdAt<…`` in
-  epoch milliseconds, joined with the configured query.
+* ``query``: Opsgenie's search syntax (key-value fields, condition operators ``>=``/``<``,
+  ``AND``; timestamps as epoch milliseconds or ISO 8601 — Atlassian's "Search syntax for
+  alerts", which users and incidents share:
+  https://support.atlassian.com/opsgenie/docs/search-syntax-for-users/); the window is
+  ``createdAt>=… AND createdAt<…`` in epoch milliseconds, joined with the configured query.
 * Fields: ``id``, ``tinyId``, ``message``, ``status`` (open/resolved/closed), ``priority``
   (P1–P5), ``tags``, ``createdAt``, ``updatedAt``, ``impactedServices`` (service ids).
   The incident object has no resolution time: a resolved or closed incident's
