@@ -38,8 +38,8 @@ def test_config_check_broken_prints_one_line_and_exits_2(tmp_path: Path) -> None
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert lines == [
-        f"error: {path}:17: sources[0].kind: expected 'github', 'gitlab', 'files' or 'demo', "
-        "got 'gitlub'"
+        f"error: {path}:17: sources[0].kind: expected 'github', 'gitlab', 'files', 'demo', "
+        "'pagerduty', 'jira' or 'opsgenie', got 'gitlub'"
     ]
 
 

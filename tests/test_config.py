@@ -44,7 +44,7 @@ def test_defaults_and_resolution(tmp_path: Path) -> None:
 BROKEN = [
     # (replace this, with that, expected line, expected message)
     ("kind: github", "kind: gitlub", 7,
-     "sources[0].kind: expected 'github', 'gitlab', 'files' or 'demo', got 'gitlub'"),
+     "sources[0].kind: expected 'github', 'gitlab', 'files', 'demo', 'pagerduty', 'jira' or 'opsgenie', got 'gitlub'"),
     ("engineers: 40", "engineers: -1", 3, "organization.engineers: Input should be greater than 0"),
     ("engineers: 40", "engineers: many", 3, "organization.engineers: Input should be a valid integer"),
     ("quarter: 2026Q3", "quarter: 2026Q5", 5,

@@ -20,6 +20,7 @@ from .errors import AuthError, SourceError
 from .period import Period
 from .records import KIND_OF, CollectionNote, Deployment, Record, Repository
 from .sources.base import NullProgress, Progress, Source, Window
+from .sources.incidents.base import IncidentSource
 from .store import Store
 
 log = logging.getLogger("opsmaturity.collect")
@@ -105,6 +106,8 @@ def collect(
     concurrency: int = 8,
 ) -> CollectSummary:
     """Collect every repository of ``source`` into ``store``; returns a summary."""
+    if isinstance(source, IncidentSource):
+        return collect_incidents(source, store, window, progress=progress)
     checkpoints = PendingCheckpoints(store, source.name)
     source.open(progress or NullProgress(), checkpoints)
     repositories = [r for r in source.repositories()]
@@ -129,6 +132,37 @@ def collect(
         for future in [pool.submit(run, repo) for repo in repositories]:
             future.result()  # re-raises AuthError (and bugs) in the caller's thread
     checkpoints.flush()  # source-wide checkpoints (e.g. the repository list)
+    return summary
+
+
+#: Incident records stored per batch: a failure later in the run keeps what was read.
+INCIDENT_BATCH = 500
+
+
+def collect_incidents(
+    source: IncidentSource, store: Store, window: Window, *, progress: Progress | None = None
+) -> CollectSummary:
+    """Collect an incident tool: batches stored as they come, checkpoints after them."""
+    checkpoints = PendingCheckpoints(store, source.name)
+    source.open(progress or NullProgress(), checkpoints)
+    summary = CollectSummary(source.name)
+    if source.placement_changed():
+        gone = store.forget(source.name)
+        log.info("%s: services mapping or filters changed; %d stored records re-placed", source.name, gone)
+    batch: list[Record] = []
+    try:
+        for record in source.collect_incidents(window):
+            batch.append(record)
+            if len(batch) >= INCIDENT_BATCH:
+                _save(source, store, batch, summary)
+                checkpoints.flush()
+                batch = []
+    except SourceError:
+        _save(source, store, batch, summary)  # what was read stays; the checkpoint says how far
+        checkpoints.flush()
+        raise
+    _save(source, store, batch, summary)
+    checkpoints.flush()
     return summary
 
 

@@ -170,7 +170,77 @@ class DemoSource(_Model):
     seed: int = Field(42, description="Same seed, same organization.")
 
 
-SourceConfig = Annotated[GitHubSource | GitLabSource | FilesSource | DemoSource, Field(discriminator="kind")]
+class _IncidentToolSource(_Model):
+    """An on-call or service-management tool read for incidents only (no deployments)."""
+
+    name: str | None = Field(None, description="Name for this source in the store; defaults to its kind.")
+    token_env: str = Field(..., pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="NAME of the env var holding the API key.")
+    base_url: str | None = Field(None, description="API root; the vendor's public API when omitted (fake servers in tests).")
+    priorities: list[str] | None = Field(
+        None, description="Only incidents of these priorities (P1, Highest...) are collected; null = all."
+    )
+    ca_bundle: Path | None = Field(None, description="CA certificates to trust (a TLS-inspecting proxy), relative to the config.")
+
+    @field_validator("token_env")
+    @classmethod
+    def _not_a_key(cls, value: str) -> str:
+        mixed = any(c.islower() for c in value) and any(c.isupper() for c in value)
+        if len(value) >= 20 and mixed and any(c.isdigit() for c in value):
+            raise ValueError("looks like a key; give the NAME of an environment variable instead")
+        return value
+
+
+class PagerDutySource(_IncidentToolSource):
+    """PagerDuty REST API v2 incidents (see docs/sources.md#incident-tools)."""
+
+    kind: Literal["pagerduty"]
+    token_env: str = Field("PAGERDUTY_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    service_ids: list[str] = Field(default_factory=list, description="Only these PagerDuty service ids.")
+    team_ids: list[str] = Field(default_factory=list, description="Only these PagerDuty team ids.")
+    urgencies: list[Literal["high", "low"]] = Field(default_factory=list, description="Only these urgencies; empty = all.")
+    statuses: list[Literal["triggered", "acknowledged", "resolved"]] = Field(
+        default_factory=list, description="Only incidents now in these statuses; empty = all."
+    )
+
+
+class JiraSource(_IncidentToolSource):
+    """Jira Cloud, Jira Service Management or Jira Data Center issues of type Incident."""
+
+    kind: Literal["jira"]
+    base_url: str = Field(..., description="Site URL, e.g. https://example.atlassian.net or https://jira.example.com.")  # type: ignore[assignment]
+    token_env: str = Field("JIRA_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    user_env: str | None = Field(
+        "JIRA_USER", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="NAME of the env var holding the account e-mail (Cloud); null = bearer token (Data Center PAT).",
+    )
+    deployment: Literal["cloud", "datacenter"] = Field("cloud", description="Cloud uses the nextPageToken search.")
+    projects: list[str] = Field(default_factory=list, description="Project keys; the default JQL reads Incidents in them.")
+    jql: str | None = Field(None, description="JQL query replacing the default 'issuetype = Incident AND project in (...)'.")
+    severity_field: str | None = Field(None, description="Custom field id (customfield_10042) whose value is the severity.")
+    custom_fields: dict[str, str] = Field(
+        default_factory=dict, description="Label → custom field id; their values are kept as labels 'label:value'."
+    )
+
+    @model_validator(mode="after")
+    def _projects_or_jql(self) -> JiraSource:
+        if not self.projects and not self.jql:
+            raise ValueError("give projects or a jql query")
+        return self
+
+
+class OpsgenieSource(_IncidentToolSource):
+    """Opsgenie incidents (Atlassian has ended its sales; Jira Service Management succeeds it)."""
+
+    kind: Literal["opsgenie"]
+    token_env: str = Field("OPSGENIE_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    region: Literal["us", "eu"] = Field("us", description="us = api.opsgenie.com, eu = api.eu.opsgenie.com.")
+    query: str | None = Field(None, description="Opsgenie search query added to the time filter, e.g. 'tag: prod'.")
+
+
+SourceConfig = Annotated[
+    GitHubSource | GitLabSource | FilesSource | DemoSource | PagerDutySource | JiraSource | OpsgenieSource,
+    Field(discriminator="kind"),
+]
 
 
 class Team(_Model):
@@ -226,6 +296,10 @@ class Config(_Model):
     period: PeriodConfig
     sources: list[SourceConfig] = Field(..., min_length=1)
     teams: dict[str, Team] = Field(default_factory=dict)
+    services: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Incident tools: service id or name, component or project key → repositories or team names.",
+    )
     metrics: MetricsOptions = Field(default_factory=lambda: MetricsOptions())  # type: ignore[call-arg]
     report: ReportOptions = Field(default_factory=lambda: ReportOptions())  # type: ignore[call-arg]
     store: Path | None = Field(None, description="SQLite store; default .opsmaturity/store.sqlite beside the config.")
@@ -255,9 +329,24 @@ def load_config(path: str | Path) -> Config:
     if not isinstance(doc.data, dict):
         raise ConfigError(f"{path}:1: expected a mapping with organization, period and sources")
     try:
-        return Config.model_validate({**doc.data, "base_dir": path.parent.resolve()})
+        config = Config.model_validate({**doc.data, "base_dir": path.parent.resolve()})
     except ValidationError as exc:
         raise ConfigError(_first_error(exc, doc)) from None
+    _check_services(config, doc)
+    return config
+
+
+def _check_services(config: Config, doc: yamlpos.Located) -> None:
+    """Each ``services:`` target is a team or an ``owner/name`` repository: a typo there
+    would silently leave a service's incidents unmapped."""
+    for key, names in config.services.items():
+        for i, name in enumerate(names):
+            if name not in config.teams and "/" not in name:
+                loc: list[str | int] = ["services", key, i]
+                raise ConfigError(
+                    f"{doc.path}:{doc.line_of(loc)}: {yamlpos.format_loc(loc)}: {name!r} is neither "
+                    "a team under `teams:` nor a repository (owner/name)"
+                )
 
 
 def _first_error(exc: ValidationError, doc: yamlpos.Located) -> str:

@@ -154,8 +154,8 @@ class Deployment(_Record):
 class Incident(_Record):
     """A production incident: an outage or degradation that needed remediation."""
 
-    _timestamps: ClassVar[tuple[str, ...]] = ("created_at", "resolved_at")
-    _tuples: ClassVar[tuple[str, ...]] = ("labels",)
+    _timestamps: ClassVar[tuple[str, ...]] = ("created_at", "resolved_at", "acknowledged_at")
+    _tuples: ClassVar[tuple[str, ...]] = ("labels", "services")
 
     id: str
     """Source-unique identifier (issue number, PagerDuty id...)."""
@@ -175,6 +175,16 @@ class Incident(_Record):
     """Commit SHA blamed for the incident, when known."""
     linked_deployment: str | None = None
     """Deployment id blamed for the incident, when known."""
+    acknowledged_at: datetime | None = None
+    """When someone first acknowledged it (incident tools), when known."""
+    status: str | None = None
+    """Status as the tool reports it (``triggered``, ``acknowledged``, ``resolved``...)."""
+    priority: str | None = None
+    """Priority as given (``P1``...), when the tool has one besides severity."""
+    urgency: str | None = None
+    """Urgency (PagerDuty's ``high``/``low``), when the tool has one."""
+    services: tuple[str, ...] = ()
+    """Services, components or projects the incident touched, as the tool names them."""
 
 
 @dataclass(frozen=True, slots=True)

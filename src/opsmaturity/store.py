@@ -178,6 +178,19 @@ class Store:
         for k in range(0, len(texts), _DECODE_BATCH):  # one parse per batch: ~2× faster
             yield from json.loads("[" + ",".join(texts[k : k + _DECODE_BATCH]) + "]")
 
+    def forget(self, source: str) -> int:
+        """Delete every record of ``source`` (an incident tool whose ``services:`` mapping
+        changed re-places its incidents); returns how many went. Checkpoints stay."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                gone = self._db.execute("DELETE FROM records WHERE source = ?", (source,)).rowcount
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: cannot delete records: {exc}") from exc
+        return int(gone)
+
     def count(self, kind: str | None = None) -> dict[str, int]:
         """Number of stored records per kind (all kinds when ``kind`` is None)."""
         with self._lock:

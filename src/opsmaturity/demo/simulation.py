@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
 from ..records import Change, Deployment, DeploymentStatus, Detection, Incident
@@ -261,7 +261,7 @@ class History(Workplace):
 
     def _incident_records(self) -> list[Incident]:
         return [
-            Incident(
+            _paged(Incident(
                 id=str(i.number),
                 repository=self.spec.full_name,
                 title=i.title,
@@ -271,6 +271,23 @@ class History(Workplace):
                 severity=i.severity,
                 linked_sha=i.linked_sha,
                 linked_deployment=i.linked_deployment,
-            )
+            ), i.number)
             for i in self._incidents
         ]
+
+
+#: The demo's incidents look as its PagerDuty would page them (no randomness: same numbers).
+_PRIORITY = {"SEV1": "P1", "SEV2": "P2", "SEV3": "P3"}
+
+
+def _paged(i: Incident, number: int) -> Incident:
+    """PagerDuty-style fields: priority, urgency, status, acknowledgement and service."""
+    ack = i.created_at + timedelta(minutes=2 + number % 9)
+    return replace(
+        i,
+        acknowledged_at=min(ack, i.resolved_at) if i.resolved_at else ack,
+        status="resolved" if i.resolved_at else "acknowledged",
+        priority=_PRIORITY.get(i.severity or ""),
+        urgency="low" if i.severity == "SEV3" else "high",
+        services=(i.repository.split("/")[-1],),
+    )

@@ -58,6 +58,10 @@ def build_source(config: Config, index: int, env: Mapping[str, str] | None = Non
             changes=config.resolve(entry.changes) if entry.changes else None,
             incidents=config.resolve(entry.incidents) if entry.incidents else None,
         )
+    if entry.kind == "pagerduty" or entry.kind == "jira" or entry.kind == "opsgenie":
+        from .incidents import build_incident_source
+
+        return build_incident_source(config, index, env)
     # monorepos: only repositories some team splits by path need per-commit file lists
     path_repositories = {repo for team in config.teams.values() for repo in team.paths}
     if entry.kind == "github":

@@ -114,6 +114,11 @@ COLUMNS: dict[type, dict[str, tuple[bool, Parser]]] = {
         "severity": (False, lambda t: t or None),
         "linked_sha": (False, lambda t: t or None),
         "linked_deployment": (False, lambda t: t or None),
+        "acknowledged_at": (False, _optional(_timestamp)),
+        "status": (False, lambda t: t or None),
+        "priority": (False, lambda t: t or None),
+        "urgency": (False, lambda t: t or None),
+        "services": (False, _list),
     },
 }
 
