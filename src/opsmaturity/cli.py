@@ -99,6 +99,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _warn(line: str) -> None:
+    _err().print(Text("warning: ", style="yellow") + Text(line), soft_wrap=True)
+
+
 def _print_files(title: str, files: ReportFiles) -> None:
     console = _out()
     console.print(f"[green]{title}:[/] {files.main}", soft_wrap=True)
@@ -166,12 +170,21 @@ def report(
         Path | None, typer.Option("--compare-with", help="JSON of a previous report, for deltas.")
     ] = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="PDF path; HTML/JSON/CSV beside it.")] = None,
+    more_answers: Annotated[
+        list[Path] | None,
+        typer.Argument(help="More answers files (what a shell makes of --answers answers/*.yaml).", show_default=False),
+    ] = None,
 ) -> None:
-    """Write the PDF, HTML, JSON and CSV report."""
+    """Write the PDF, HTML, JSON and CSV report.
+
+    Answers: files, folders or glob patterns (YAML, blank-form CSV, or a Google Forms /
+    Microsoft Forms / Typeform CSV export); partial answers are scored with a warning.
+    """
     from .pipeline import run_report
 
     files = run_report(
-        config, answers or [], compare_with=compare_with, out_pdf=out_path, generated_at=_now()
+        config, [*(answers or []), *(more_answers or [])], compare_with=compare_with,
+        out_pdf=out_path, generated_at=_now(), warn=_warn,
     )
     _print_files("Report written", files)
 
@@ -218,16 +231,27 @@ def config_schema() -> None:
 
 @config_app.command("check")
 @_reports_errors
-def config_check(file: Annotated[Path, typer.Argument(help="Config file to validate.")]) -> None:
-    """Validate a config file; prints one line naming file, line and field on error."""
+def config_check(
+    files: Annotated[list[Path], typer.Argument(help="Config file(s) to validate.")],
+) -> None:
+    """Validate config files; prints one line per file, naming file, line and field on error."""
     from .config import load_config
 
-    cfg = load_config(file)
-    kinds = ", ".join(s.kind for s in cfg.sources)
-    _out().print(
-        f"[green]OK[/] {file}: {cfg.organization.name}, period {cfg.reporting_period.label}, "
-        f"sources: {kinds}, teams: {len(cfg.teams)}"
-    )
+    failed: OpsMaturityError | None = None
+    for file in files:
+        try:
+            cfg = load_config(file)
+        except OpsMaturityError as exc:
+            _err().print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+            failed = exc
+            continue
+        kinds = ", ".join(s.kind for s in cfg.sources)
+        _out().print(
+            f"[green]OK[/] {file}: {cfg.organization.name}, period {cfg.reporting_period.label}, "
+            f"sources: {kinds}, teams: {len(cfg.teams)}"
+        )
+    if failed is not None:
+        raise typer.Exit(failed.exit_code)
 
 
 def main() -> None:

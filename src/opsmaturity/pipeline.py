@@ -8,7 +8,7 @@ shell over these functions.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -277,13 +277,13 @@ def run_report(
     compare_with: Path | None,
     out_pdf: Path | None,
     generated_at: datetime,
+    warn: Callable[[str], None] | None = None,
 ) -> ReportFiles:
     """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config."""
-    from .practices import load_answers
     from .report import write_report
 
     config = load_config(config_path)
-    responses = load_answers(list(answers)) if answers else []
+    responses = survey_responses(config, answers, warn or (lambda _line: None))
     report = build_report(
         config, load_dataset(config), responses,
         previous=_read_previous(compare_with), generated_at=generated_at,
@@ -294,6 +294,24 @@ def run_report(
         paper=config.report.paper,
     )
     return ReportFiles.of(written)
+
+
+def survey_responses(
+    config: Config, answers: Sequence[Path], warn: Callable[[str], None]
+) -> list[Any]:
+    """Answers from files, folders or globs; checked against the configured teams.
+
+    Partial answers are scored on what was answered; ``warn`` hears their coverage.
+    """
+    from .practices.answers import read_answers
+    from .practices.coverage import check_teams
+
+    if not answers:
+        return []
+    found = read_answers(list(answers))
+    for line in found.warnings:
+        warn(line)
+    return check_teams(found.responses, config.teams)
 
 
 def _slug(text: str) -> str:
