@@ -141,9 +141,9 @@ def test_answers_that_no_longer_fit_are_asked_again(tmp_path: Path, qs: Question
 
 
 def test_real_questionary_prompter_with_arrow_keys(tmp_path: Path, qs: QuestionnaireSet) -> None:
-    keys = "Eve\rDev\r\r" + "\x1b[B\x1b[B\r" + "\r" + "\x1b[B\x1b[B\x1b[B\x1b[B\x1b[B\x1b[B\x1b[B\r"
+    keys = "Eve\rDev\r\r" + "\x1b[B\x1b[B\r" + "\r" + "\x1b[B" * 8 + "\r"
     with create_pipe_input() as pipe:
-        pipe.send_text(keys)  # name, role, no team; level 2; level 0; down to "Stop and save"
+        pipe.send_text(keys)  # name, role, no team; level 2; level 0; down past "Back" to "Stop and save"
         result = run_survey(
             qs, tmp_path / "eve.yaml", QuestionaryPrompter(input=pipe, output=DummyOutput())
         )

@@ -299,26 +299,38 @@ def run_report(
 def survey_responses(
     config: Config, answers: Sequence[Path], warn: Callable[[str], None]
 ) -> list[Any]:
-    """Answers from files, folders or globs; checked against the configured teams.
+    """Answers from files, folders or globs, else the web survey's answers in the store.
 
-    Partial answers are scored on what was answered; ``warn`` hears their coverage.
+    Checked against the configured teams. Partial answers are scored on what was answered;
+    ``warn`` hears their coverage.
     """
     from .practices.answers import read_answers
-    from .practices.coverage import check_teams
+    from .practices.coverage import check_teams, coverage_warnings
+    from .practices.questionnaire import load_questionnaires
+    from .survey.storage import SurveyStore, has_survey
 
-    if not answers:
+    if answers:
+        found = read_answers(list(answers))
+        responses, warnings = found.responses, found.warnings
+    elif has_survey(config.store_path):
+        with SurveyStore(config.store_path) as survey:
+            responses = survey.responses()
+        warn(f"using the answers of {len(responses)} survey respondents from {config.store_path}")
+        warnings = coverage_warnings(load_questionnaires(), responses)
+    else:
         return []
-    found = read_answers(list(answers))
-    for line in found.warnings:
+    for line in warnings:
         warn(line)
-    return check_teams(found.responses, config.teams)
+    return check_teams(responses, config.teams)
 
 
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-") or "report"
 
 
-def interactive_survey(out_path: Path) -> None:
+def interactive_survey(
+    out_path: Path, *, quick: bool = False, disciplines: Sequence[str] | None = None
+) -> None:
     """``opsmaturity survey``: ask in the terminal, saving after every answer."""
     import sys
 
@@ -330,7 +342,20 @@ def interactive_survey(out_path: Path) -> None:
             "the survey needs an interactive terminal; to collect answers by file, use "
             "`opsmaturity questionnaire export --format csv` and pass the filled CSV with --answers"
         )
-    run_survey(load_questionnaires(), out_path, QuestionaryPrompter())
+    from .practices.survey import choose_disciplines
+    from .survey.quick import QUICK_IDS
+
+    qs = load_questionnaires()
+    prompter = QuestionaryPrompter()
+    only = QUICK_IDS if quick else None
+    chosen = disciplines if disciplines or quick else choose_disciplines(qs, prompter, out_path, only)
+    if chosen is None:
+        return
+    result = run_survey(qs, out_path, prompter, disciplines=chosen or None, only=only)
+    if quick and result.answers:
+        from .survey.quick import quick_result, summary_text
+
+        prompter.show(summary_text(quick_result(qs, result.answers)))
 
 
 def export_blank_questionnaire(fmt: str) -> str:

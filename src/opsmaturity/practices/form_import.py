@@ -28,6 +28,7 @@ _BOOKKEEPING = {
     "timestamp", "email address", "email", "score", "id", "start time", "completion time",
     "last modified time", "#", "response type", "start date (utc)", "submit date (utc)",
     "stage date (utc)", "network id", "tags", "ending", "token", "submitted at",
+    "started_at", "updated_at", "finished_at",
 }  # fmt: skip
 # Columns whose value identifies a response when nobody typed a name.
 _ID_HEADERS = ("id", "#", "token", "network id", "timestamp", "submitted at")
