@@ -110,7 +110,7 @@ def run_survey(
     if asked is None:
         return _result(path, questions, response)
     response = asked
-    prompter.show(f"{len(questions)} questions, about {_minutes(len(questions))} minutes.")
+    prompter.show(f"{len(questions)} questions, {_about(len(questions))}.")
     index, previous_scale, came_back = 0, None, False
     while index < len(questions):
         question = questions[index]
@@ -138,6 +138,11 @@ def run_survey(
 
 def _minutes(count: int) -> int:
     return max(1, -(-count * 20 // 60))
+
+
+def _about(count: int) -> str:
+    minutes = _minutes(count)
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _scale_words(qs: QuestionnaireSet, question: Question) -> str:
@@ -176,7 +181,7 @@ def choose_disciplines(
             continue
         chosen = [counts[i][0].id for i in picked] if picked else [d.id for d, _ in counts]
         n = sum(c for d, c in counts if d.id in chosen)
-        prompter.show(f"You chose {n} questions, about {_minutes(n)} minutes.")
+        prompter.show(f"You chose {n} questions, {_about(n)}.")
         return chosen
 
 
