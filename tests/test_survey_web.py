@@ -60,7 +60,8 @@ def test_a_respondent_fills_every_page_goes_back_and_finishes(store: SurveyStore
     token_csrf = start(web, token)
     first = web.get(f"/r/{token}/s/1")
     assert "Page 1 of 3 · 0 of 5 questions answered" in first.text
-    assert "What good looks like:</span> Good one." in first.text
+    assert '<p class="help" id="help-ops-alpha-one">Good one.</p>' in first.text
+    assert 'aria-describedby="help-ops-alpha-one"' in first.text
     assert first.text.count("Don't know") == 2
     go = web.post(f"/r/{token}/s/1", data={"csrf": token_csrf, "q:ops.alpha.one": "3", "q:ops.alpha.two": "dont_know", "go": "next"})
     assert go.headers["location"] == f"/r/{token}/s/2"

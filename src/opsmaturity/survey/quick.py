@@ -117,6 +117,6 @@ def summary_text(result: QuickResult) -> str:
     lines += ["", "Top practice gaps:" if result.gaps else "No gaps among the practices answered."]
     for number, gap in enumerate(result.gaps, start=1):
         lines.append(f"  {number}. {gap.discipline}: {gap.question.text}")
-        lines.append(f"     What good looks like: {gap.question.help}")
+        lines.append(f"     {gap.question.help}")
     lines += ["", ATTRIBUTION]
     return "\n".join(lines)
