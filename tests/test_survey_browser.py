@@ -44,6 +44,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def expect(locator: Any) -> Any:
+    """Playwright's retrying assertions (imported late: the module skips without chromium)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
@@ -97,7 +104,7 @@ def answer_page(page: Any, choice: str) -> None:
     questions = page.locator("fieldset.question")
     for index in range(questions.count()):
         saved(page, questions.nth(index).get_by_label(choice, exact=True).check)
-    assert page.locator("#saved").text_content() == "Saved."
+    expect(page.locator("#saved")).to_have_text("Saved.")
 
 
 def test_phone_fill_resume_from_the_link_and_finish(browser: Any, site: tuple[str, SurveyStore, Path], tmp_path: Path) -> None:
@@ -111,17 +118,17 @@ def test_phone_fill_resume_from_the_link_and_finish(browser: Any, site: tuple[st
     for box in page.locator("input[name=discipline]").all():
         box.uncheck()
     page.get_by_label("Culture").check()
-    assert page.locator("#total").text_content() == "You chose 12 questions, about 4 minutes."
+    expect(page.locator("#total")).to_have_text("You chose 12 questions, about 4 minutes.")
     page.screenshot(path=folder / "phone-1-details.png", full_page=True)
     page.get_by_role("button", name="Start").click()
     page.wait_for_url(f"{link}/s/1")
-    assert "Page 1 of 3" in page.locator("#progress-label").text_content()
+    expect(page.locator("#progress-label")).to_contain_text("Page 1 of 3 · 0 of 12 questions answered")
     page.keyboard.press("Tab")  # skip link first: keyboard users can jump to the questions
-    assert page.evaluate("document.activeElement.className") == "skip"
+    expect(page.locator("a.skip")).to_be_focused()
     first = page.locator("fieldset.question").first
     first.get_by_label("Agree", exact=True).check()
     saved(page, lambda: page.keyboard.press("ArrowDown"))  # arrow keys move within the group
-    assert first.get_by_label("Strongly agree").is_checked()
+    expect(first.get_by_label("Strongly agree")).to_be_checked()
     assert store.answers(store.respondents()[0].id)["culture.westrum.information_sought"].value == 6
     answer_page(page, "Somewhat agree")
     page.screenshot(path=folder / "phone-2-section.png", full_page=True)
@@ -130,19 +137,19 @@ def test_phone_fill_resume_from_the_link_and_finish(browser: Any, site: tuple[st
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.goto(link)
-    assert page.get_by_role("heading", name="Welcome back").is_visible()
+    expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{link}/s/2")  # page one is complete: resume on page two
     page.get_by_role("button", name="Back").click()
     page.wait_for_url(f"{link}/s/1")
-    assert page.locator("fieldset.question input:checked").count() == 6
+    expect(page.locator("fieldset.question input:checked")).to_have_count(6)
     page.get_by_role("button", name="Next").click()
     for number in (2, 3):
         page.wait_for_url(f"{link}/s/{number}")
         answer_page(page, "Don't know" if number == 3 else "Agree")
         page.get_by_role("button", name="Review and finish" if number == 3 else "Next").click()
     page.wait_for_url(f"{link}/done")
-    assert "12 of 12" in page.locator("table.coverage").text_content()
+    expect(page.locator("table.coverage")).to_contain_text("12 of 12")
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_role("heading", name="Thank you").wait_for()
     page.screenshot(path=folder / "phone-3-done.png", full_page=True)
@@ -175,17 +182,17 @@ def test_desktop_refusals_isolation_and_the_report(browser: Any, site: tuple[str
     page.screenshot(path=folder / "desktop-2-section.png", full_page=True)
     page.get_by_role("button", name="Next").click()
     page.wait_for_url(f"{base}/r/{first}/s/2")
-    assert "The answers change here" in page.locator(".notice").first.text_content()
+    expect(page.locator(".notice").first).to_contain_text("The answers change here")
     page.get_by_label("Percentage (0 to 100)").first.fill("150")
     page.get_by_role("button", name="Review and finish").click()
-    assert page.locator("#errors").is_visible()
-    assert page.evaluate("document.activeElement.id") == "errors"  # the summary takes the focus
+    expect(page.locator("#errors")).to_be_focused()  # the error summary takes the focus
     page.screenshot(path=folder / "desktop-3-error.png", full_page=True)
     page.get_by_label("Percentage (0 to 100)").first.fill("10")
     page.evaluate("document.querySelector('input[name=csrf]').remove()")
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/s/2")) as info:
         page.get_by_role("button", name="Review and finish").click()
-    assert info.value.status == 403 and "This form has expired" in page.content()
+    assert info.value.status == 403
+    expect(page.get_by_role("heading", name="This form has expired")).to_be_visible()
     page.screenshot(path=folder / "desktop-4-no-csrf.png")
 
     other = context.new_page()  # the second respondent, in the same browser
@@ -193,10 +200,10 @@ def test_desktop_refusals_isolation_and_the_report(browser: Any, site: tuple[str
     assert "Ana" not in other.content()
     other.get_by_role("button", name="Start").click()
     other.wait_for_url(f"{base}/r/{second}/s/1")
-    assert other.locator("input:checked").count() == 0
+    expect(other.locator("input:checked")).to_have_count(0)
     admin = context.new_page()
     admin.goto(f"{base}/admin/{ADMIN}")
-    assert "2 links · 1 started" in admin.content()
+    expect(admin.locator("main")).to_contain_text("2 links · 1 started")
     admin.screenshot(path=folder / "desktop-5-admin.png", full_page=True)
     context.close()
 
