@@ -223,3 +223,8 @@ def test_quick_check_shows_tiers_and_top_gaps(store: SurveyStore) -> None:
     assert re.search(r"Change failure rate</th><td>30 %</td><td><span class=\"tier tier-low", result)
     gaps = re.findall(r"<li><strong>([^<]+):</strong>", result)
     assert gaps == ["SRE", "DevOps", "Culture"]  # 0, 1/6 and 5/6 of the way; SysOps at 4/4 is no gap
+
+
+def test_quick_open_link_says_how_long_it_takes(store: SurveyStore) -> None:
+    page = client(store, load_questionnaires(), quick=True, open_link=True).get("/").text
+    assert "14 questions, about 5 minutes, with your result straight away." in page

@@ -127,7 +127,8 @@ class _Survey:
             )
         nonce = request.cookies.get(_OPEN_COOKIE) or secrets.token_urlsafe(16)
         response = self._page("landing.html.j2", csrf=csrf_token(self.secret, f"open:{nonce}"),
-                              total=len(QUICK_IDS) if self.settings.quick else None)
+                              total=len(QUICK_IDS) if self.settings.quick else None,
+                              minutes=flow.minutes)
         response.set_cookie(_OPEN_COOKIE, nonce, httponly=True, samesite="strict", path="/open")
         return response
 
