@@ -81,3 +81,64 @@ def test_report_uses_the_stored_answers_without_answers_files(tmp_path: Path) ->
     report = json.loads(out.with_suffix(".json").read_text())
     assert report["assessment"]["organization"]["respondents"] == 2
     assert set(report["assessment"]["teams"]) == {"Checkout"}
+
+
+def test_serve_prints_a_working_admin_link_and_warns_on_all_interfaces(
+    demo_yaml: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    import uvicorn
+    from starlette.testclient import TestClient
+
+    served: dict[str, object] = {}
+
+    def run(web: object, **options: object) -> None:
+        """Stands in for the server loop: requests the pages while the store is open."""
+        client = TestClient(web)  # type: ignore[arg-type]
+        admin = re.search(r"/admin/[\w-]+", served["printed"]()).group(0)  # type: ignore[operator, union-attr]
+        served.update(options, admin=client.get(admin).status_code, guessed=client.get("/admin/guessed").status_code)
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    outputs: list[str] = []
+    served["printed"] = lambda: "".join(outputs)
+    import opsmaturity.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "_out", lambda: _Recorder(outputs))
+    result = runner.invoke(app, ["survey", "serve", "-c", str(demo_yaml), "--host", "0.0.0.0", "--port", "8099"], terminal_width=400)
+    assert result.exit_code == 0, result.output
+    assert "WARNING: listening on ALL network interfaces (0.0.0.0)" in result.output
+    assert (served["host"], served["port"], served["access_log"]) == ("0.0.0.0", 8099, False)
+    printed = "".join(outputs)
+    assert re.search(r"Consultant page \(keep it private\): http://127\.0\.0\.1:8099/admin/\S+", printed)
+    assert "Open link: off" in printed
+    assert (served["admin"], served["guessed"]) == (200, 403)
+
+
+class _Recorder:
+    """A console that keeps what is printed (the link must be read before the server runs)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def print(self, text: object, **_options: object) -> None:
+        self.lines.append(f"{text}\n")
+
+
+def test_serve_on_localhost_does_not_warn(demo_yaml: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    result = runner.invoke(app, ["survey", "serve", "-c", str(demo_yaml), "--open-link"], terminal_width=400)
+    assert result.exit_code == 0 and "WARNING" not in result.output
+    assert "Open link: http://127.0.0.1:8080/\n" in result.output
+
+
+def test_quick_summary_for_the_terminal() -> None:
+    from opsmaturity.practices.questionnaire import load_questionnaires
+    from opsmaturity.survey.quick import quick_result, summary_text
+
+    answers = {"dora.throughput.deployment_frequency": Answer(5.0), "sre.slo.defined": Answer(1.0)}
+    text = summary_text(quick_result(load_questionnaires(), answers))
+    assert "deployment frequency               Elite       (On demand (multiple deploys per day))" in text
+    assert "  1. SRE: " in text and "CC BY 4.0" in text
