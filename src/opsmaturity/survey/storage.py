@@ -233,7 +233,7 @@ def has_survey(path: Path) -> bool:
     if not path.is_file():
         return False
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
             return bool(db.execute("SELECT 1 FROM survey_answers LIMIT 1").fetchall())
     except sqlite3.Error:
         return False
