@@ -131,6 +131,7 @@ def test_phone_fill_resume_from_the_link_and_finish(browser: Any, site: tuple[st
     expect(first.get_by_label("Strongly agree")).to_be_checked()
     assert store.answers(store.respondents()[0].id)["culture.westrum.information_sought"].value == 6
     answer_page(page, "Somewhat agree")
+    expect(page.locator("#progress-label")).to_contain_text("6 of 12 questions answered")
     page.screenshot(path=folder / "phone-2-section.png", full_page=True)
     context.close()  # closing the tab loses nothing: every answer was saved as it was given
 

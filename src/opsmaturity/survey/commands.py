@@ -88,6 +88,8 @@ def serve(
     app = create_app(store, load_questionnaires(), settings, now)
     announce(f"Consultant page (keep it private): {base}/admin/{admin_token}")
     announce(f"Open link: {base}/" if open_link else "Open link: off (personal links only: `opsmaturity survey invite`)")
+    if store.closed:
+        warn("the survey is closed: respondents see a 'closed' page; reopen it on the consultant page")
     announce(f"Answers are stored in {config.store_path}. Ctrl-C stops the server.")
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -32,9 +32,31 @@
       }
       fetch(url, { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
         if (status) { status.textContent = r.ok ? "Saved." : "Not saved: check this answer."; }
+        if (r.ok) { counted(question); }
       }).catch(function () {
         if (status) { status.textContent = "Not saved yet (offline?); it will be saved when you go on."; }
       });
+    });
+  }
+
+  // The progress bar counts an answer the first time one is saved on this page.
+  var answered = {};
+  function counted(question) {
+    var bar = document.querySelector(".progress progress");
+    var label = document.getElementById("progress-label");
+    if (!bar || answered[question]) { return; }
+    answered[question] = true;
+    bar.value = Math.min(bar.max, bar.value + 1);
+    label.textContent = label.textContent.replace(/\d+ of (\d+) questions answered/, bar.value + " of $1 questions answered");
+  }
+  function alreadyAnswered(form) {
+    form.querySelectorAll("fieldset.question").forEach(function (set) {
+      var given = set.querySelector("input:checked") || Array.prototype.some.call(
+        set.querySelectorAll("input[type=text]"), function (i) { return i.value !== ""; });
+      if (given) {
+        var input = set.querySelector("input[name]");
+        answered[input.name.slice(input.name.indexOf(":") + 1)] = true;
+      }
     });
   }
 
@@ -53,7 +75,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-autosave]");
-    if (form) { autosave(form); }
+    if (form) { alreadyAnswered(form); autosave(form); }
     totals();
     var errors = document.getElementById("errors");
     if (errors) { errors.focus(); }
