@@ -173,3 +173,20 @@ def test_report_refuses_an_unknown_team_naming_the_closest(tmp_path: Path) -> No
     result = CliRunner().invoke(app, args, terminal_width=400)
     assert result.exit_code == 2
     assert "team: 'Chekout' is not a configured team; did you mean 'Checkout'?" in result.output
+
+
+def test_anonymous_microsoft_forms_rows_are_named_by_response_id(tmp_path: Path, qs: QuestionnaireSet) -> None:
+    path = tmp_path / "ms.csv"
+    path.write_text(form_csv([
+        ["ID", "Start time", "Completion time", "Email", "Name", "One?"],
+        ["1", "x", "y", "anonymous", "anonymous", "2"],
+        ["2", "x", "y", "anonymous", "anonymous", "3"],
+    ]), encoding="utf-8")  # fmt: skip
+    assert [r.respondent for r in read_answers([path], qs).responses] == ["ms #1", "ms #2"]
+
+
+def test_the_same_name_twice_in_one_export_is_reported_as_such(tmp_path: Path, qs: QuestionnaireSet) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text(form_csv([["Name", "One?"], ["Ana", "1"], ["ana", "2"]]), encoding="utf-8")
+    with pytest.raises(AnswersError, match=r"g\.csv: respondent 'ana' answered twice in this file"):
+        read_answers([path], qs)

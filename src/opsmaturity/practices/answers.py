@@ -264,6 +264,8 @@ def _wide_row(
 
     start = len(errors)
     meta: dict[str, Any] = {field: cell(i) or None for i, field in columns.details.items()}
+    if str(meta.get("respondent") or "").lower() in form_import.ANONYMOUS:
+        meta["respondent"] = None  # Microsoft Forms writes "anonymous" in every row
     if not meta.get("respondent"):
         ident = next((cell(i) for i in columns.ids if cell(i)), "")
         meta["respondent"] = f"{path.stem} #{ident or number - 1}"
@@ -367,7 +369,12 @@ def _check_duplicates(responses: list[Response], errors: list[str]) -> None:
     seen: dict[str, str] = {}
     for response in responses:
         key = response.respondent.lower()
-        if key in seen:
+        if key in seen and seen[key] == response.source:
+            errors.append(
+                f"{response.source}: respondent {response.respondent!r} answered twice in this "
+                "file; keep one response per person"
+            )
+        elif key in seen:
             errors.append(
                 f"{response.source}: respondent {response.respondent!r} also answered in "
                 f"{seen[key]}; one file per respondent"

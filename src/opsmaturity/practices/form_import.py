@@ -30,6 +30,8 @@ _BOOKKEEPING = {
     "stage date (utc)", "network id", "tags", "ending", "token", "submitted at",
     "started_at", "updated_at", "finished_at",
 }  # fmt: skip
+# Names that are no name (anonymous Microsoft Forms responses).
+ANONYMOUS = {"anonymous", "anonyme", "anonym"}
 # Columns whose value identifies a response when nobody typed a name.
 _ID_HEADERS = ("id", "#", "token", "network id", "timestamp", "submitted at")
 
