@@ -71,7 +71,6 @@ YAML_ERRORS = [
     ("  ops.alpha.two: Ad hoc\n", "  ops.alpha.two: Sometimes\n", r"ana\.yaml:6: ops\.alpha\.two: 'Sometimes' is not a level or label"),
     ("  ops.beta.three: dont_know\n", "  ops.nope.three: 1\n", r"ana\.yaml:7: ops\.nope\.three: unknown question id"),
     ('  self.delivery.cfr: "12%"\n', "  self.delivery.cfr: 120\n", r"ana\.yaml:9: self\.delivery\.cfr: 120 is not a percentage"),
-    ("  ops.alpha.one: 3\n", "", r"ana\.yaml:4: ops\.alpha\.one: required answer missing"),
     ("respondent: Ana\n", "", r"ana\.yaml:1: respondent: missing"),
     ("comment: fine\n", "coment: fine\n", r"ana\.yaml:10: unknown field 'coment'"),
     ("team: Checkout\n", "team: Checkout\ndisciplines: [ops, dev]\n", r"ana\.yaml:4: disciplines: expected a list of"),

@@ -41,6 +41,7 @@ def test_every_command_is_documented_and_every_documented_command_exists() -> No
     full = {c for c in top if c not in ("config", "questionnaire")}
     full |= {f"config {c}" for c in _commands(["config"])}
     full |= {f"questionnaire {c}" for c in _commands(["questionnaire"])}
+    full |= {f"survey {c}" for c in _commands(["survey"])}
     documented = set(re.findall(r"\| `opsmaturity ([a-z]+(?: [a-z]+)?)", README))
     documented |= {"config check"}  # listed together with `config schema`
     assert full == documented
@@ -52,7 +53,10 @@ def test_every_option_in_the_readme_table_exists() -> None:
         (["metrics"], ["--config", "--format"]),
         (["demo"], ["--out"]),
         (["questionnaire", "export"], ["--format"]),
-        (["survey"], ["--out"]),
+        (["survey"], ["--out", "--quick", "--discipline"]),
+        (["survey", "serve"], ["--config", "--host", "--port", "--open-link", "--quick"]),
+        (["survey", "invite"], ["--config", "--count", "--team", "--role", "--base-url"]),
+        (["survey", "export"], ["--config", "--format", "--out"]),
     ]:
         result = CliRunner().invoke(app, [*command, "--help"], terminal_width=200)
         for option in options:

@@ -34,6 +34,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     assert "opsmaturity/_data/templates/report.html.j2" in names
     assert "opsmaturity/_data/questionnaires/devops.yaml" in names
+    assert "opsmaturity/survey/templates/section.html.j2" in names  # the web survey's pages
+    assert "opsmaturity/survey/static/survey.js" in names
     env_dir = work / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     (purelib,) = env_dir.glob("lib/python3*/site-packages")

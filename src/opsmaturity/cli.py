@@ -99,6 +99,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _warn(line: str) -> None:
+    _err().print(Text("warning: ", style="yellow") + Text(line), soft_wrap=True)
+
+
 def _print_files(title: str, files: ReportFiles) -> None:
     console = _out()
     console.print(f"[green]{title}:[/] {files.main}", soft_wrap=True)
@@ -168,29 +172,120 @@ def report(
         Path | None, typer.Option("--compare-with", help="JSON of a previous report, for deltas.")
     ] = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="PDF path; HTML/JSON/CSV beside it.")] = None,
+    more_answers: Annotated[
+        list[Path] | None,
+        typer.Argument(help="More answers files (what a shell makes of --answers answers/*.yaml).", show_default=False),
+    ] = None,
 ) -> None:
-    """Write the PDF, HTML, JSON and CSV report."""
+    """Write the PDF, HTML, JSON and CSV report.
+
+    Answers: files, folders or glob patterns (YAML, blank-form CSV, or a Google Forms /
+    Microsoft Forms / Typeform CSV export); partial answers are scored with a warning.
+    """
     from .config import load_config
     from .pipeline import run_report
 
     files = run_report(
-        load_config(config), answers or [], compare_with=compare_with, out_pdf=out_path, generated_at=_now()
+        load_config(config), [*(answers or []), *(more_answers or [])], compare_with=compare_with,
+        out_pdf=out_path, generated_at=_now(), warn=_warn,
     )
     _print_files("Report written", files)
 
 
-@app.command()
+survey_app = typer.Typer(
+    help="Answer the questionnaire in the terminal, or run the web survey for many respondents.",
+    invoke_without_command=True,
+)
+app.add_typer(survey_app, name="survey")
+
+
+class AnswersFormat(StrEnum):
+    yaml = "yaml"
+    csv = "csv"
+
+
+@survey_app.callback()
 @_reports_errors
 def survey(
+    ctx: typer.Context,
     out_path: Annotated[Path, typer.Option("--out", help="Answers file to write (and resume).")] = Path(
         "answers.yaml"
     ),
+    quick: Annotated[bool, typer.Option("--quick", help="The quick check: about 15 questions and a result.")] = False,
+    disciplines: Annotated[
+        list[str] | None, typer.Option("--discipline", "-d", help="Only these parts (repeat); asked if omitted.")
+    ] = None,
 ) -> None:
     """Answer the questionnaire interactively; stop any time and run again to resume."""
+    if ctx.invoked_subcommand is not None:
+        return
     from .pipeline import interactive_survey
 
-    interactive_survey(out_path)
+    interactive_survey(out_path, quick=quick, disciplines=disciplines)
     _out().print(f"[green]Answers saved:[/] {out_path}")
+
+
+@survey_app.command("serve")
+@_reports_errors
+def survey_serve(
+    config: ConfigOption,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; 0.0.0.0 exposes it to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    open_link: Annotated[bool, typer.Option("--open-link", help="Let anyone with the address start a response.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="Serve the quick check (about 15 questions).")] = False,
+) -> None:
+    """Run the web survey: HTML forms, answers saved in the store as they are given."""
+    from .config import load_config
+    from .survey.commands import serve
+
+    serve(
+        load_config(config), host=host, port=port, open_link=open_link, quick=quick, now=_now,
+        announce=lambda line: _out().print(line, soft_wrap=True, markup=False),
+        warn=lambda line: _err().print(Text("WARNING: ", style="bold red") + Text(line), soft_wrap=True),
+    )
+
+
+@survey_app.command("invite")
+@_reports_errors
+def survey_invite(
+    config: ConfigOption,
+    count: Annotated[int, typer.Option("--count", "-n", help="How many personal links.")] = 1,
+    team: Annotated[str | None, typer.Option("--team", help="Preset team (a team of the config).")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="Preset role.")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="Links to the quick check.")] = False,
+    base_url: Annotated[str, typer.Option("--base-url", help="Address people reach the server at.")] = "http://127.0.0.1:8080",
+) -> None:
+    """Print personal survey links, one per line (each is shown only once: keep them)."""
+    from .config import load_config
+    from .survey.commands import invite
+
+    links = invite(
+        load_config(config), count=count, team=team, role=role, quick=quick,
+        base_url=base_url, now=_now(),
+    )
+    sys.stdout.write("\n".join(links) + "\n")
+
+
+@survey_app.command("export")
+@_reports_errors
+def survey_export(
+    config: ConfigOption,
+    fmt: Annotated[AnswersFormat, typer.Option("--format", "-f")] = AnswersFormat.yaml,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="YAML: folder (default survey-answers); CSV: file, stdout if omitted.")
+    ] = None,
+) -> None:
+    """Write the web survey's answers as YAML files or one CSV (both import with --answers)."""
+    from .config import load_config
+    from .survey.commands import export
+
+    text, written = export(load_config(config), fmt.value, out_path)
+    if text is not None:
+        sys.stdout.write(text)
+        return
+    _out().print(f"[green]Answers written:[/] {len(written)} file(s)", soft_wrap=True)
+    for path in written[:20]:
+        _out().print(f"  {path}", soft_wrap=True)
 
 
 @questionnaire_app.command("export")
@@ -221,16 +316,27 @@ def config_schema() -> None:
 
 @config_app.command("check")
 @_reports_errors
-def config_check(file: Annotated[Path, typer.Argument(help="Config file to validate.")]) -> None:
-    """Validate a config file; prints one line naming file, line and field on error."""
+def config_check(
+    files: Annotated[list[Path], typer.Argument(help="Config file(s) to validate.")],
+) -> None:
+    """Validate config files; prints one line per file, naming file, line and field on error."""
     from .config import load_config
 
-    cfg = load_config(file)
-    kinds = ", ".join(s.kind for s in cfg.sources)
-    _out().print(
-        f"[green]OK[/] {file}: {cfg.organization.name}, period {cfg.reporting_period.label}, "
-        f"sources: {kinds}, teams: {len(cfg.teams)}"
-    )
+    failed: OpsMaturityError | None = None
+    for file in files:
+        try:
+            cfg = load_config(file)
+        except OpsMaturityError as exc:
+            _err().print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+            failed = exc
+            continue
+        kinds = ", ".join(s.kind for s in cfg.sources)
+        _out().print(
+            f"[green]OK[/] {file}: {cfg.organization.name}, period {cfg.reporting_period.label}, "
+            f"sources: {kinds}, teams: {len(cfg.teams)}"
+        )
+    if failed is not None:
+        raise typer.Exit(failed.exit_code)
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ in :mod:`.assess`, the report's data in :mod:`.report`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -214,12 +214,12 @@ def run_report(
     compare_with: Path | None,
     out_pdf: Path | None,
     generated_at: datetime,
+    warn: Callable[[str], None] | None = None,
 ) -> ReportFiles:
     """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config."""
-    from .practices import load_answers
     from .report import read_previous, write_report
 
-    responses = load_answers(list(answers)) if answers else []
+    responses = survey_responses(config, answers, warn or (lambda _line: None))
     previous = None if compare_with is None else read_previous(compare_with)
     refresh_local_sources(config)
     report = build_report(
@@ -230,11 +230,41 @@ def run_report(
     return write_report(report, out_pdf, template_dir=template_dir, paper=config.report.paper)
 
 
+def survey_responses(
+    config: Config, answers: Sequence[Path], warn: Callable[[str], None]
+) -> list[Any]:
+    """Answers from files, folders or globs, else the web survey's answers in the store.
+
+    Checked against the configured teams. Partial answers are scored on what was answered;
+    ``warn`` hears their coverage.
+    """
+    from .practices.answers import read_answers
+    from .practices.coverage import check_teams, coverage_warnings
+    from .practices.questionnaire import load_questionnaires
+    from .survey.storage import SurveyStore, has_survey
+
+    if answers:
+        found = read_answers(list(answers))
+        responses, warnings = found.responses, found.warnings
+    elif has_survey(config.store_path):
+        with SurveyStore(config.store_path) as survey:
+            responses = survey.responses()
+        warn(f"using the answers of {len(responses)} survey respondents from {config.store_path}")
+        warnings = coverage_warnings(load_questionnaires(), responses)
+    else:
+        return []
+    for line in warnings:
+        warn(line)
+    return check_teams(responses, config.teams)
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-") or "report"
 
 
-def interactive_survey(out_path: Path) -> None:
+def interactive_survey(
+    out_path: Path, *, quick: bool = False, disciplines: Sequence[str] | None = None
+) -> None:
     """``opsmaturity survey``: ask in the terminal, saving after every answer."""
     import sys
 
@@ -246,7 +276,20 @@ def interactive_survey(out_path: Path) -> None:
             "the survey needs an interactive terminal; to collect answers by file, use "
             "`opsmaturity questionnaire export --format csv` and pass the filled CSV with --answers"
         )
-    run_survey(load_questionnaires(), out_path, QuestionaryPrompter())
+    from .practices.survey import choose_disciplines
+    from .survey.quick import QUICK_IDS
+
+    qs = load_questionnaires()
+    prompter = QuestionaryPrompter()
+    only = QUICK_IDS if quick else None
+    chosen = disciplines if disciplines or quick else choose_disciplines(qs, prompter, out_path, only)
+    if chosen is None:
+        return
+    result = run_survey(qs, out_path, prompter, disciplines=chosen or None, only=only)
+    if quick and result.answers:
+        from .survey.quick import quick_result, summary_text
+
+        prompter.show(summary_text(quick_result(qs, result.answers)))
 
 
 def export_blank_questionnaire(fmt: str) -> str:

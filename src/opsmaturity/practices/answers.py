@@ -18,6 +18,11 @@ YAML::
 CSV (the exported blank form): columns ``question_id`` and ``answer`` (others are ignored,
 ``comment`` is kept); rows whose ``question_id`` is ``respondent``, ``role``, ``team``,
 ``disciplines`` or ``comment`` carry the respondent's details in ``answer``.
+
+Any other CSV is read as a form export (Google Forms, Microsoft Forms, Typeform): one row
+per respondent, see :mod:`.form_import`. Unanswered questions are allowed: they leave the
+score to what was answered, and :func:`read_answers` returns a warning with the coverage
+per discipline instead of refusing the file.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ import yaml
 
 from .. import yamlpos
 from ..errors import AnswersError
+from . import form_import
+from .answer_files import expand_answer_paths
 from .questionnaire import Question, QuestionnaireSet, load_questionnaires
 
 DONT_KNOW = "dont_know"
@@ -89,28 +96,45 @@ def dump_response(response: Response, path: Path) -> None:
     tmp.replace(path)
 
 
+@dataclass(frozen=True)
+class AnswerSet:
+    """Every response read, and what the reader wants the user to know (partial, unmapped)."""
+
+    responses: list[Response]
+    warnings: list[str]
+
+
 def load_answers(
     paths: Iterable[str | Path], questionnaires: QuestionnaireSet | None = None
 ) -> list[Response]:
     """Read every file; raise one AnswersError listing all problems, or return all responses."""
+    return read_answers(paths, questionnaires).responses
+
+
+def read_answers(
+    paths: Iterable[str | Path], questionnaires: QuestionnaireSet | None = None
+) -> AnswerSet:
+    """Files, folders or globs; one AnswersError listing all problems, or every response."""
+    from .coverage import coverage_warnings
+
     qs = questionnaires or load_questionnaires()
     responses: list[Response] = []
     errors: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        reader = _read_csv if path.suffix.lower() == ".csv" else _read_yaml
+    warnings: list[str] = []
+    for path in expand_answer_paths(paths):
         try:
-            response = reader(path, qs, errors)
+            if path.suffix.lower() == ".csv":
+                responses.extend(_read_csv(path, qs, errors, warnings))
+            else:
+                response = _read_yaml(path, qs, errors)
+                responses.extend([response] if response is not None else [])
         except AnswersError as exc:  # unreadable file or broken YAML syntax
             errors.append(str(exc))
-            continue
-        if response is not None:
-            responses.append(response)
     _check_duplicates(responses, errors)
     if errors:
         more = f"\n(and {len(errors) - MAX_REPORTED} more)" if len(errors) > MAX_REPORTED else ""
         raise AnswersError("\n".join(errors[:MAX_REPORTED]) + more)
-    return responses
+    return AnswerSet(responses, warnings + coverage_warnings(qs, responses))
 
 
 def parse_value(qs: QuestionnaireSet, question: Question, raw: Any) -> float | None:
@@ -157,7 +181,6 @@ def _read_yaml(path: Path, qs: QuestionnaireSet, errors: list[str]) -> Response 
         errors.append(f"{path}:{doc.line_of(['answers'])}: answers must be a mapping")
         raw_answers = {}
     answers: dict[str, Answer] = {}
-    present = {str(qid) for qid in raw_answers}
     for qid, raw in raw_answers.items():
         where = f"{path}:{doc.line_of(['answers', qid])}: {qid}"
         comment = None
@@ -169,20 +192,100 @@ def _read_yaml(path: Path, qs: QuestionnaireSet, errors: list[str]) -> Response 
             answers[str(qid)] = answer
     meta = {k: data.get(k) for k in META_FIELDS}
     line = {k: doc.line_of([k]) for k in META_FIELDS}
-    return _build(path, meta, line, answers, present, qs, errors, start, doc.line_of(["answers"]))
+    return _build(path, meta, line, answers, qs, errors, start)
 
 
-def _read_csv(path: Path, qs: QuestionnaireSet, errors: list[str]) -> Response | None:
+def _read_csv(
+    path: Path, qs: QuestionnaireSet, errors: list[str], warnings: list[str]
+) -> list[Response]:
+    """The blank-form CSV (question_id, answer) or a form tool's wide export."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or not {"question_id", "answer"} <= set(reader.fieldnames):
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            if form_import.looks_wide(header):
+                return _read_wide(path, qs, header, reader, errors, warnings)
+            if "answer" not in header:
                 errors.append(f"{path}:1: CSV needs the columns question_id and answer")
-                return None
-            rows = [(reader.line_num, row) for row in reader]
+                return []
+            handle.seek(0)
+            dict_reader = csv.DictReader(handle)
+            rows = [(dict_reader.line_num, row) for row in dict_reader]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         errors.append(f"{path}: cannot read CSV: {exc}")
-        return None
+        return []
+    response = _read_long(path, qs, rows, errors)
+    return [response] if response is not None else []
+
+
+def _read_wide(
+    path: Path,
+    qs: QuestionnaireSet,
+    header: list[str],
+    reader: Iterable[list[str]],
+    errors: list[str],
+    warnings: list[str],
+) -> list[Response]:
+    """One response per row of a Google Forms / Microsoft Forms / Typeform export."""
+    columns = form_import.map_columns(qs, header)
+    if not columns.questions:
+        errors.append(
+            f"{path}:1: CSV needs the columns question_id and answer (blank form), or a column "
+            "per question headed by its id or exact text (form export); no column matches"
+        )
+        return []
+    if columns.unmapped:
+        names = ", ".join(repr(n[:60]) for n in columns.unmapped[:5])
+        more = f" and {len(columns.unmapped) - 5} more" if len(columns.unmapped) > 5 else ""
+        warnings.append(f"{path}: {len(columns.unmapped)} column(s) not imported: {names}{more}")
+    asked = {qs.area_of(qid)[0].id for qid in columns.questions.values()}
+    ordered = [d.id for d in qs.disciplines if d.id in asked]
+    responses = []
+    for number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        response = _wide_row(path, number, qs, columns, row, ordered, errors)
+        if response is not None:
+            responses.append(response)
+    return responses
+
+
+def _wide_row(
+    path: Path,
+    number: int,
+    qs: QuestionnaireSet,
+    columns: form_import.ColumnMap,
+    row: list[str],
+    disciplines: list[str],
+    errors: list[str],
+) -> Response | None:
+    def cell(index: int) -> str:
+        return row[index].strip() if index < len(row) else ""
+
+    start = len(errors)
+    meta: dict[str, Any] = {field: cell(i) or None for i, field in columns.details.items()}
+    if str(meta.get("respondent") or "").lower() in form_import.ANONYMOUS:
+        meta["respondent"] = None  # Microsoft Forms writes "anonymous" in every row
+    if not meta.get("respondent"):
+        ident = next((cell(i) for i in columns.ids if cell(i)), "")
+        meta["respondent"] = f"{path.stem} #{ident or number - 1}"
+    meta["disciplines"] = (
+        [d.strip() for d in meta["disciplines"].split(",") if d.strip()]
+        if meta.get("disciplines") else disciplines
+    )
+    answers: dict[str, Answer] = {}
+    for index, qid in columns.questions.items():
+        if cell(index):
+            answer = _answer(qs, qid, cell(index), None, f"{path}:{number}: {qid}", errors)
+            if answer is not None:
+                answers[qid] = answer
+    line = dict.fromkeys(META_FIELDS, number)
+    return _build(path, meta, line, answers, qs, errors, start)
+
+
+def _read_long(
+    path: Path, qs: QuestionnaireSet, rows: list[tuple[int, dict[str, str]]], errors: list[str]
+) -> Response | None:
     start = len(errors)
     meta: dict[str, Any] = {}
     line: dict[str, int] = {}
@@ -206,7 +309,7 @@ def _read_csv(path: Path, qs: QuestionnaireSet, errors: list[str]) -> Response |
                 answers[qid] = answer
     if isinstance(meta.get("disciplines"), str):
         meta["disciplines"] = [d.strip() for d in meta["disciplines"].split(",") if d.strip()]
-    return _build(path, meta, line, answers, present, qs, errors, start, 1)
+    return _build(path, meta, line, answers, qs, errors, start)
 
 
 def _answer(
@@ -229,13 +332,14 @@ def _build(
     meta: Mapping[str, Any],
     line: Mapping[str, int],
     answers: dict[str, Answer],
-    present: set[str],
     qs: QuestionnaireSet,
     errors: list[str],
     start: int,
-    answers_line: int,
 ) -> Response | None:
-    """Check the respondent's details and required answers; None when this file had errors."""
+    """Check the respondent's details; None when this file had errors.
+
+    Missing answers are not errors: :mod:`.coverage` reports them as partial coverage.
+    """
     respondent = str(meta.get("respondent") or "").strip()
     if not respondent:
         errors.append(f"{path}:{line.get('respondent', 1)}: respondent: missing")
@@ -247,9 +351,6 @@ def _build(
             where = f"{path}:{line.get('disciplines', 1)}: disciplines"
             errors.append(f"{where}: expected a list of {sorted(known)}, got {disciplines!r}")
             disciplines = None
-    for question in qs.questions(disciplines):
-        if question.required and question.id not in present:
-            errors.append(f"{path}:{answers_line}: {question.id}: required answer missing")
     if len(errors) > start:
         return None
     team = str(meta["team"]).strip() if meta.get("team") else None
@@ -268,7 +369,12 @@ def _check_duplicates(responses: list[Response], errors: list[str]) -> None:
     seen: dict[str, str] = {}
     for response in responses:
         key = response.respondent.lower()
-        if key in seen:
+        if key in seen and seen[key] == response.source:
+            errors.append(
+                f"{response.source}: respondent {response.respondent!r} answered twice in this "
+                "file; keep one response per person"
+            )
+        elif key in seen:
             errors.append(
                 f"{response.source}: respondent {response.respondent!r} also answered in "
                 f"{seen[key]}; one file per respondent"

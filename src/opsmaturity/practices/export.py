@@ -108,13 +108,16 @@ ul{list-style:none;padding-left:0}li:before{content:"\\2610  "}
 <h1>Practices questionnaire</h1>
 <p>Name: ____________ &nbsp; Role: ____________ &nbsp; Team: ____________</p>
 <p>Tick one answer per question. "Don't know" is a good answer when it is true.</p>
+<p>This page is for reading. To answer, use the personal link you were sent (the web survey),
+or fill in the CSV form (<code>opsmaturity questionnaire export --format csv</code>) and send it
+back to whoever runs the assessment.</p>
 {% for d in disciplines %}<section class="discipline">
 <h2>{{ d.name }}</h2><p>{{ d.description }}</p>
 {% for a in d.areas %}<h3>{{ a.name }}</h3>{% if a.description %}<p>{{ a.description }}</p>{% endif %}
 {% for q in a.questions %}<div class="q" id="{{ q.id }}">
 <p><strong>{{ q.text }}</strong>{% if not q.required %} <em>(optional)</em>{% endif %}
 <br><span class="id">{{ q.id }}</span></p>
-<p class="help">What good looks like: {{ q.help }}</p>
+<p class="help">{{ q.help }}</p>
 <ul>{% for o in q.options %}<li>{{ o }}</li>{% endfor %}</ul>
 </div>
 {% endfor %}{% endfor %}{% if d.attribution %}<p class="credit">{{ d.attribution }}</p>{% endif %}

@@ -1,15 +1,16 @@
 """The interactive survey: one question at a time, saved after every answer, resumable.
 
 The survey talks to the terminal only through a small ``Prompter`` interface, so tests drive
-it with a scripted prompter and the CLI passes ``QuestionaryPrompter`` (arrow keys). A
+it with a scripted prompter and the CLI passes ``QuestionaryPrompter`` (arrow keys, or a
+choice's key: the level's number, ``d`` don't know, ``?`` help, ``b`` back, ``s`` stop). A
 prompter returns ``None`` when the person interrupts (Ctrl-C); the answers so far are already
 on disk, and running the survey again on the same file resumes where it stopped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,8 +19,10 @@ from ..errors import AnswersError
 from .answers import Answer, Response, dump_response, parse_value
 from .questionnaire import Question, QuestionnaireSet
 
-HELP, STOP, DONT_KNOW = "__help__", "__stop__", "__dont_know__"
+HELP, STOP, DONT_KNOW, BACK = "__help__", "__stop__", "__dont_know__", "__back__"
 _STOP_WORDS = {"stop", "quit", "exit"}
+_BACK_WORDS = {"b", "back"}
+_KEYS = {DONT_KNOW: "d", HELP: "?", BACK: "b", STOP: "s"}
 
 
 class Prompter(Protocol):
@@ -46,10 +49,20 @@ class QuestionaryPrompter:
         self.options = options
 
     def select(self, message: str, choices: Sequence[tuple[str, str]]) -> str | None:
+        """Arrow keys and Enter, or a choice's key (a digit, d, ?, b, s) picks it at once."""
         import questionary
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 
         items = [questionary.Choice(title, value=value) for value, title in choices]
-        result: Any = questionary.select(message, choices=items, **self.options).ask()
+        question = questionary.select(message, choices=items, use_jk_keys=False, **self.options)
+        keys = KeyBindings()
+        for value, _title in choices:
+            key = _KEYS.get(value, value)
+            if len(key) == 1:
+                keys.add(key, eager=True)(lambda event, v=value: event.app.exit(result=v))
+        app = question.application
+        app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), keys])
+        result: Any = question.ask()
         return None if result is None else str(result)
 
     def text(self, message: str, default: str = "") -> str | None:
@@ -69,6 +82,7 @@ class SurveyResult:
     path: Path
     answered: int
     total: int
+    answers: Mapping[str, Answer] = field(default_factory=dict, compare=False)
 
     @property
     def complete(self) -> bool:
@@ -81,31 +95,106 @@ def run_survey(
     prompter: Prompter,
     *,
     disciplines: Sequence[str] | None = None,
+    only: Collection[str] | None = None,
 ) -> SurveyResult:
-    """Ask every unanswered question of ``disciplines`` (default all), saving as it goes."""
+    """Ask every unanswered question of ``disciplines`` (default all), saving as it goes.
+
+    ``only`` narrows the questions (the quick check). "b" goes back one question.
+    """
     path = Path(out_path)
     response = _resume(path, questionnaires, prompter, disciplines)
-    questions = list(questionnaires.questions(response.disciplines))
+    questions = [
+        q for q in questionnaires.questions(response.disciplines) if only is None or q.id in only
+    ]
     asked = _ask_details(response, path, prompter)
     if asked is None:
         return _result(path, questions, response)
     response = asked
-    for number, question in enumerate(questions, start=1):
-        if question.id in response.answers:
+    prompter.show(f"{len(questions)} questions, {_about(len(questions))}.")
+    index, previous_scale, came_back = 0, None, False
+    while index < len(questions):
+        question = questions[index]
+        if question.id in response.answers and not came_back:
+            index += 1
             continue
-        answer = _ask(questionnaires, question, number, len(questions), prompter)
+        scale = question.scale or question.type
+        if previous_scale is not None and scale != previous_scale:
+            prompter.show(f"Note: the answers change here, to {_scale_words(questionnaires, question)}.")
+        previous_scale = scale
+        answer = _ask(questionnaires, question, index + 1, len(questions), prompter)
         if answer is None:
             prompter.show(f"Saved to {path}; run the survey again with this file to resume.")
             return _result(path, questions, response)
+        if answer == BACK:
+            index, came_back = max(0, index - 1), True
+            continue
+        assert isinstance(answer, Answer)
         response = replace(response, answers={**response.answers, question.id: answer})
         dump_response(response, path)
+        index, came_back = index + 1, False
     prompter.show(f"Thank you. All {len(questions)} answers are saved in {path}.")
     return _result(path, questions, response)
 
 
+def _minutes(count: int) -> int:
+    return max(1, -(-count * 20 // 60))
+
+
+def _about(count: int) -> str:
+    minutes = _minutes(count)
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _scale_words(qs: QuestionnaireSet, question: Question) -> str:
+    if question.type == "percent":
+        return "a percentage from 0 to 100"
+    levels = qs.levels(question)
+    return f"a scale from '{levels[0].label}' to '{levels[-1].label}'"
+
+
+def choose_disciplines(
+    qs: QuestionnaireSet, prompter: Prompter, path: Path, only: Collection[str] | None = None
+) -> list[str] | None:
+    """Ask which parts to answer, showing each one's question count and the total.
+
+    An empty list means "keep what the answers file chose" (resuming) or all; None: stopped.
+    """
+    if path.exists():
+        return []
+    counts = [
+        (d, sum(1 for a in d.areas for q in a.questions if only is None or q.id in only))
+        for d in qs.disciplines
+    ]
+    counts = [(d, n) for d, n in counts if n]
+    for number, (discipline, n) in enumerate(counts, start=1):
+        prompter.show(f"  {number}. {discipline.name}: {n} questions, about {_minutes(n)} min")
+    total = sum(n for _, n in counts)
+    while True:
+        reply = prompter.text(
+            f"Which parts can you speak to? Numbers separated by commas, Enter for all ({total} questions):"
+        )
+        if reply is None:
+            return None
+        picked = _picked(reply, len(counts))
+        if picked is None:
+            prompter.show(f"Type numbers from 1 to {len(counts)}, e.g. 1,3 (or Enter for all).")
+            continue
+        chosen = [counts[i][0].id for i in picked] if picked else [d.id for d, _ in counts]
+        n = sum(c for d, c in counts if d.id in chosen)
+        prompter.show(f"You chose {n} questions, {_about(n)}.")
+        return chosen
+
+
+def _picked(reply: str, size: int) -> list[int] | None:
+    parts = [p.strip() for p in reply.replace(" ", ",").split(",") if p.strip()]
+    if not all(p.isdigit() and 1 <= int(p) <= size for p in parts):
+        return None
+    return sorted({int(p) - 1 for p in parts})
+
+
 def _result(path: Path, questions: list[Question], response: Response | None) -> SurveyResult:
     answered = sum(1 for q in questions if response and q.id in response.answers)
-    return SurveyResult(path, answered, len(questions))
+    return SurveyResult(path, answered, len(questions), dict(response.answers) if response else {})
 
 
 def _resume(
@@ -166,14 +255,19 @@ def _ask_details(response: Response, path: Path, prompter: Prompter) -> Response
 
 def _ask(
     qs: QuestionnaireSet, question: Question, number: int, total: int, prompter: Prompter
-) -> Answer | None:
+) -> Answer | str | None:
+    """The answer; BACK to go back one question; None to stop."""
     discipline, area = qs.area_of(question.id)
     prompter.show(f"[{number}/{total}] {discipline.name} · {area.name}")
     while True:
         if question.type == "percent":
-            raw = prompter.text(f"{question.text} (0-100; ? for help, dk if unsure, stop to pause)")
+            raw = prompter.text(
+                f"{question.text} (0-100; ? for help, dk if unsure, b to go back, stop to pause)"
+            )
             if raw is None or raw.strip().lower() in _STOP_WORDS:
                 return None
+            if raw.strip().lower() in _BACK_WORDS:
+                return BACK
             if raw.strip() == "?":
                 prompter.show(question.help)
                 continue
@@ -182,20 +276,23 @@ def _ask(
             except ValueError as exc:
                 prompter.show(str(exc))
                 continue
-        choice = prompter.select(question.text, _choices(qs, question))
+        choice = prompter.select(question.text, _choices(qs, question, back=number > 1))
         if choice is None or choice == STOP:
             return None
+        if choice == BACK:
+            return BACK
         if choice == HELP:
             prompter.show(question.help)
             continue
         return Answer(None if choice == DONT_KNOW else float(choice))
 
 
-def _choices(qs: QuestionnaireSet, question: Question) -> list[tuple[str, str]]:
+def _choices(qs: QuestionnaireSet, question: Question, *, back: bool = False) -> list[tuple[str, str]]:
     levels = [(str(level.value), f"{level.value} · {level.label}") for level in qs.levels(question)]
     return [
         *levels,
-        (DONT_KNOW, "Don't know"),
-        (HELP, "? What does good look like"),
-        (STOP, "Stop and save (resume later)"),
+        (DONT_KNOW, "d · Don't know"),
+        (HELP, "? · What does good look like"),
+        *([(BACK, "b · Back to the previous question")] if back else []),
+        (STOP, "s · Stop and save (resume later)"),
     ]
