@@ -18,6 +18,7 @@ from .aggregate import Groups, Rows, aggregate
 from .deployments import History, bucket_starts, history, local_days, period_buckets
 from .failures import Failures, find_failures, rule_names
 from .frames import Frames, build_frames
+from .invariants import check_aggregates, check_trend
 from .leadtime import LeadTimes, lead_times
 from .model import FailedDeployment, MetricsReport, TrendPoint
 from .recovery import incident_mttr, recovery
@@ -104,8 +105,10 @@ def compute_from_frames(
     groups = _groups(f, index, p, lt, inc, _dep_claims(f, h, chg_claims))
     bench = benchmark_table(options.benchmark)
     ctx = Context(f, index, options, bench, period, no_paths)
-    scopes = scope_results(ctx, aggregate(rows, groups, index.n))
-    trend = _trend(ctx, rows, groups, p, days, lt, inc, trend_bucket)
+    arrays = aggregate(rows, groups, index.n)
+    check_aggregates(arrays, [f"{k} {n}" for k, n in zip(index.kinds, index.names, strict=True)])
+    scopes = scope_results(ctx, arrays)
+    trend = _trend(ctx, rows, groups, p, days, lt, inc, trend_bucket, arrays)
     return MetricsReport(
         start=period.start,
         end=period.end,
@@ -151,6 +154,7 @@ def _trend(
     lt: LeadTimes,
     inc: dict[str, np.ndarray],
     kind: Bucket,
+    scope_arrays: dict[str, np.ndarray],
 ) -> list[TrendPoint]:
     """Organization and team figures per week, month or quarter of the period."""
     period, index = ctx.period, ctx.index
@@ -171,6 +175,9 @@ def _trend(
         ),
     )
     arrays = aggregate(rows, trend_groups, (1 + index.n_teams) * nb)
+    labels = [f"{index.names[s]} {b[0]}" for s in range(1 + index.n_teams) for b in buckets]
+    check_aggregates(arrays, labels)
+    check_trend(scope_arrays, arrays, 1 + index.n_teams)
     return trend_points(ctx, arrays, buckets, kind)
 
 

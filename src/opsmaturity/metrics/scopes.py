@@ -140,4 +140,15 @@ def members(
         keep = sid >= 0
         sids.append(sid[keep])
         out_rows.append(rows[keep])
-    return np.concatenate(sids), np.concatenate(out_rows)
+    sid_all, rows_all = np.concatenate(sids), np.concatenate(out_rows)
+    if _mixed(index, claimed):  # whole-repository rows, then path rows: merge back in order
+        order = np.lexsort((rows_all, sid_all))
+        return sid_all[order], rows_all[order]
+    return sid_all, rows_all
+
+
+def _mixed(index: ScopeIndex, claimed: dict[int, np.ndarray]) -> bool:
+    """Whether a team claims both whole repositories and monorepo paths (its rows then come
+    in two ascending runs, not one)."""
+    whole = set(index.team_of[:, 1].tolist())
+    return any(team in whole for team in claimed)
