@@ -194,13 +194,34 @@ def compute_metrics_for(
         )
 
 
-def metrics_output(config_path: Path, fmt: str) -> Any:
-    """``opsmaturity metrics``: a rich table, JSON text or CSV text."""
+def write_rows(
+    config: Config, directory: Path, prefix: str = "", trend_bucket: str = "month"
+) -> list[Path]:
+    """The rows behind the figures (``metrics.rows``) as three CSV files in ``directory``."""
+    from .metrics import rows_from_store
+
+    with Store(config.store_path) as store:
+        rows = rows_from_store(
+            store,
+            teams=config.teams,
+            period=config.reporting_period,
+            options=config.metrics,
+            trend_bucket=trend_bucket,  # type: ignore[arg-type]
+            organization=config.organization.name,
+        )
+    return rows.write(directory, prefix)
+
+
+def metrics_output(config_path: Path, fmt: str, rows_dir: Path | None = None) -> Any:
+    """``opsmaturity metrics``: a rich table, JSON text or CSV text; with ``rows_dir``,
+    the rows behind the figures too."""
     from .metrics import render_table, to_csv
 
     config = load_config(config_path)
     load_dataset(config)  # refreshes local sources; fails clearly on an empty store
     result = compute_metrics_for(config)
+    if rows_dir is not None:
+        write_rows(config, rows_dir)
     if fmt == "json":
         return json.dumps(result.to_json(), indent=2)
     if fmt == "csv":
@@ -293,7 +314,7 @@ def run_report(
         report, out_pdf, template_dir=config.report.template_dir and config.resolve(config.report.template_dir),
         paper=config.report.paper,
     )
-    return ReportFiles.of(written)
+    return ReportFiles.of(written, *write_rows(config, out_pdf.parent, f"{out_pdf.stem}-", "week"))
 
 
 def _slug(text: str) -> str:
@@ -358,4 +379,5 @@ def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None =
     previous_path.write_text(json.dumps(previous, indent=2, sort_keys=True), encoding="utf-8")
     current = build_report(config, data, responses, previous=previous, generated_at=generated_at)
     written = write_report(current, out_dir / f"northwind-retail-{QUARTERS[1]}.pdf")
-    return ReportFiles.of(written, previous_path)
+    rows = write_rows(config, out_dir, f"northwind-retail-{QUARTERS[1]}-", "week")
+    return ReportFiles.of(written, previous_path, *rows)

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..records import Change, Deployment, Incident, to_dict
 
-FORMAT = 3
+FORMAT = 4
 """Bumped whenever the encoding or what is packed changes (a dedupe rule, which deployments
 are kept...): packs of another format are rebuilt from the records."""
 
@@ -86,6 +86,7 @@ class Pack:
     inc_severity: list[str | None]
     inc_linked_key: dict[int, int]  # incident row → key of the blamed commit
     inc_linked_deployment: dict[int, str]  # incident row → id of the blamed deployment
+    shas: list[str]  # per local key: the commit SHA (for the rows behind the figures)
 
 
 Row = dict[str, Any]
@@ -176,6 +177,7 @@ def pack_repository(
         inc_linked_deployment={
             k: i["linked_deployment"] for k, i in enumerate(incs) if i["linked_deployment"]
         },
+        shas=list(keys),
     )
 
 
@@ -257,6 +259,7 @@ def _check(p: Pack) -> None:
         and _within(p.dep_changes, len(p.shipped) + 1)
         and _within(p.dep_env, len(p.environments))
         and n_chg <= p.n_keys
+        and len(p.shas) == p.n_keys
         and all(_within(k, p.n_keys) for k in keys)
         and len(p.label_row) == len(p.label_set)
         and _within(p.label_row, n_chg)

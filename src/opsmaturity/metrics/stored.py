@@ -22,6 +22,7 @@ from .engine import Bucket, compute_from_frames
 from .frames import Frames, frames_from_packs
 from .model import MetricsReport
 from .packs import Pack, PackFormatError, from_bytes, pack_repository, to_bytes
+from .rows import MetricRows, metric_rows
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,29 @@ def metrics_from_store(
         store, options=options, need_paths=any(t.paths for t in teams.values())
     )
     return compute_from_frames(
+        frames,
+        teams=teams,
+        period=period,
+        options=options,
+        trend_bucket=trend_bucket,
+        organization=organization,
+    )
+
+
+def rows_from_store(
+    store: Store,
+    *,
+    teams: Mapping[str, Team],
+    period: Period,
+    options: MetricsOptions,
+    trend_bucket: Bucket = "month",
+    organization: str = "organization",
+) -> MetricRows:
+    """The rows behind ``metrics_from_store``'s figures (``rows.metric_rows``)."""
+    frames = frames_from_store(
+        store, options=options, need_paths=any(t.paths for t in teams.values())
+    )
+    return metric_rows(
         frames,
         teams=teams,
         period=period,

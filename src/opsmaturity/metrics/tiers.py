@@ -119,10 +119,11 @@ def metric_definitions() -> list[MetricDefinition]:
 
 @cache
 def metrics_notes() -> dict[str, Any]:
-    """The overall-tier rule, the score rule, which records count and the warning glossary
-    from metrics.yaml."""
+    """The overall-tier rule, the score rule, which records count, the warning glossary and
+    the columns of the rows behind the figures, from metrics.yaml."""
     doc = _load("metrics.yaml")
-    return {"overall": doc["overall"], "records": doc["records"], "warnings": doc["warnings"]}
+    keys = ("overall", "records", "warnings", "rows")
+    return {k: doc[k] for k in keys}
 
 
 @cache
