@@ -38,7 +38,7 @@ def _in(table: pd.DataFrame, scope: str, name: str) -> pd.DataFrame:
         return table
     if scope == "repository":
         return table[table["repository"] == name]
-    return table[table["teams"].fillna("").str.split(";").map(lambda ts: name in ts)]
+    return table[table["teams"].fillna("").astype(str).str.split(";").map(lambda ts: name in ts).astype(bool)]
 
 
 def _pct(values: pd.Series, qs: list[float]) -> list[float | None]:

@@ -226,7 +226,7 @@ def _changes(
     team_sets = _value_teams(f, st, claims, repo, unit, ok, value)
     lt_dep = np.array([value[k][1] if k in value else -1 for k in range(n)], dtype=np.int64)
     finish = f.deps["finish"].to_numpy()
-    _, bucket = buckets.of(np.where(lt_dep >= 0, finish[np.maximum(lt_dep, 0)], np.nan))
+    _, bucket = buckets.of(np.append(finish, np.nan)[lt_dep])  # -1: no deployment
     table = pd.DataFrame(
         {
             "repository": repo,
@@ -244,7 +244,8 @@ def _changes(
             "teams": [claims.ordered(t) for t in team_sets],
         }
     )
-    return pd.concat([table, _missing(f, st, claims, organization)], ignore_index=True)
+    both = pd.concat([table, _missing(f, st, claims, organization)], ignore_index=True)
+    return both.astype({"counts": bool, "clock_skew": bool})
 
 
 def _value_teams(
