@@ -166,10 +166,13 @@ def pack_for_metrics(store: Store, console: Console | None = None) -> int:
 def load_dataset(config: Config, period: Period | None = None) -> Dataset:
     """Records for an assessment; local sources (files, demo) are refreshed first,
     over ``period`` when given (the demo spans two quarters), else the config's."""
+    from .collect import COLLECTED
+
     with Store(config.store_path) as store:
         collect_sources(config, store, kinds=LOCAL_KINDS, period=period)
         data = Dataset.load(store)
-    if not data.repositories:
+        collected = bool(store.documents(COLLECTED))
+    if not data.repositories and not collected:
         raise StoreError(
             f"{config.store_path}: the store is empty; run `opsmaturity collect --config ...` first"
         )
