@@ -151,3 +151,37 @@ def test_every_column_is_documented_and_every_documented_column_exists(demo_run)
     documented = metrics_notes()["rows"]
     for name in ("deployments", "changes", "incidents"):
         assert list(getattr(rows, name).columns) == list(documented[name]), name
+
+
+def test_rows_from_the_store_name_sources_and_list_what_no_metric_reads() -> None:
+    from opsmaturity.metrics import metrics_from_store, rows_from_store
+    from opsmaturity.records import Repository
+    from opsmaturity.store import Store
+
+    from .test_metrics_fixtures import Q3, at, chg, dep
+
+    kept = dep("1", at(2), ["a"])
+    with Store(":memory:") as store:
+        store.upsert("forge", [Repository("org/a"), kept, chg("a", at(1))])
+        store.upsert("jenkins", [kept, chg("a", at(1, 1))])  # read last: its deployment counts
+        store.upsert(
+            "forge",
+            [
+                dep("2", at(3), ["b"], env="staging"),
+                dep("3", at(4), ["c"], status="failure"),
+                dep("4", None, ["d"]),
+            ],
+        )
+        kw = {"teams": {}, "period": Q3, "options": MetricsOptions()}
+        rows = rows_from_store(store, **kw)
+        doc = metrics_from_store(store, **kw).to_json()
+    d = rows.deployments.set_index(["source", "id"])
+    assert d.loc[("jenkins", "1"), "counts"]
+    assert d.loc[("forge", "1"), "reason"] == "superseded by the same deployment from jenkins"
+    assert d.loc[("forge", "2"), "reason"] == "not production"
+    assert d.loc[("forge", "3"), "reason"] == "did not succeed (failure)"
+    assert d.loc[("forge", "4"), "reason"] == "not finished"
+    assert rows.deployments["counts"].sum() == doc["scopes"][0]["deployment_frequency"]["deployments"]
+    c = rows.changes.set_index("source")
+    assert c.loc["forge", "counts"] and c.loc["forge", "lead_time_hours"] == pytest.approx(24)
+    assert c.loc["jenkins", "reason"] == "superseded by the same commit from forge"

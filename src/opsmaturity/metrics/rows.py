@@ -162,6 +162,7 @@ def _deployments(
     recovered = st.rec.hours
     return pd.DataFrame(
         {
+            "source": None,
             "repository": [f.repo_names[r] for r in d["repo"].tolist()],
             "environment": d["env"].tolist(),
             "id": d["id"].tolist(),
@@ -229,6 +230,7 @@ def _changes(
     _, bucket = buckets.of(np.append(finish, np.nan)[lt_dep])  # -1: no deployment
     table = pd.DataFrame(
         {
+            "source": None,
             "repository": repo,
             "sha": [f.shas[k] for k in keys.tolist()],
             "authored_at": [_iso(x) for x in c["authored"].tolist()],
@@ -290,6 +292,7 @@ def _missing(f: Frames, st: EngineState, claims: _Claims, organization: str) -> 
     names = [f.repo_names[r] for r in f.deps["repo"].to_numpy()[dep].tolist()]
     return pd.DataFrame(
         {
+            "source": None,
             "repository": names,
             "sha": [f.shas[k] for k in f.ships["key"].to_numpy()[rows].tolist()],
             **_dep_columns(f, dep, "first_deployment"),
@@ -334,6 +337,7 @@ def _incidents(
     ]
     return pd.DataFrame(
         {
+            "source": None,
             "repository": names,
             "id": i["id"].tolist(),
             "created_at": [_iso(x) for x in created.tolist()],

@@ -23,6 +23,7 @@ from .frames import Frames, frames_from_packs
 from .model import MetricsReport
 from .packs import Pack, PackFormatError, from_bytes, pack_repository, to_bytes
 from .rows import MetricRows, metric_rows
+from .sourced import with_sources
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,12 @@ def rows_from_store(
     trend_bucket: Bucket = "month",
     organization: str = "organization",
 ) -> MetricRows:
-    """The rows behind ``metrics_from_store``'s figures (``rows.metric_rows``)."""
+    """The rows behind ``metrics_from_store``'s figures (``rows.metric_rows``), with each
+    row's source and the stored records no metric reads (``sourced``)."""
     frames = frames_from_store(
         store, options=options, need_paths=any(t.paths for t in teams.values())
     )
-    return metric_rows(
+    rows = metric_rows(
         frames,
         teams=teams,
         period=period,
@@ -77,6 +79,7 @@ def rows_from_store(
         trend_bucket=trend_bucket,
         organization=organization,
     )
+    return with_sources(rows, store, options)
 
 
 def frames_from_store(store: Store, *, options: MetricsOptions, need_paths: bool = False) -> Frames:
