@@ -12,7 +12,6 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -89,15 +88,22 @@ class _Claims:
     def __init__(self, f: Frames, teams: Mapping[str, Team]) -> None:
         self.f, self.teams = f, teams
         self.paths = f.paths
+        self.monorepos = {repo for t in teams.values() for repo in t.paths}
+        self._whole: dict[str, list[str]] = {}
 
     def whole(self, repo: str) -> list[str]:
-        return [
-            name
-            for name, t in self.teams.items()
-            if repo not in t.paths and any(fnmatch.fnmatchcase(repo, g) for g in t.repositories)
-        ]
+        if repo not in self._whole:  # the same for every record of the repository
+            self._whole[repo] = [
+                name
+                for name, t in self.teams.items()
+                if repo not in t.paths
+                and any(fnmatch.fnmatchcase(repo, g) for g in t.repositories)
+            ]
+        return self._whole[repo]
 
     def by_paths(self, repo: str, chg_row: int) -> list[str]:
+        if repo not in self.monorepos:
+            return []
         files = () if self.paths is None or chg_row < 0 else self.paths[chg_row]
         return [
             name
@@ -124,8 +130,13 @@ class _Buckets:
         return [str(d) for d in days], [str(b) for b in first]
 
 
-def _iso(seconds: float) -> str | None:
-    return None if np.isnan(seconds) else datetime.fromtimestamp(seconds, UTC).isoformat()
+def _isos(seconds: np.ndarray) -> list[str | None]:
+    """ISO 8601 UTC instants (``…Z``) of epoch seconds; None for NaN. Vectorised: the
+    tables hold one or two per record."""
+    seconds = np.asarray(seconds, dtype=np.float64)
+    micros = np.round(np.nan_to_num(seconds) * 1e6).astype("datetime64[us]")
+    text = np.datetime_as_string(micros, timezone="UTC").tolist()
+    return [None if missing else t for t, missing in zip(text, np.isnan(seconds).tolist(), strict=True)]
 
 
 def _hours(value: float) -> float | None:
@@ -167,7 +178,7 @@ def _deployments(
             "environment": d["env"].tolist(),
             "id": d["id"].tolist(),
             "sha": [f.shas[k] for k in d["head"].tolist()],
-            "finished_at": [_iso(x) for x in finish.tolist()],
+            "finished_at": _isos(finish),
             "local_date": day,
             "counts": counts,
             "reason": ["" if c else REASONS["period"] for c in counts.tolist()],
@@ -233,7 +244,7 @@ def _changes(
             "source": None,
             "repository": repo,
             "sha": [f.shas[k] for k in keys.tolist()],
-            "authored_at": [_iso(x) for x in c["authored"].tolist()],
+            "authored_at": _isos(c["authored"].to_numpy()),
             "pull_request": [None if p < 0 else int(p) for p in pr.tolist()],
             **_dep_columns(f, first_dep, "first_deployment"),
             "counts": [k in value for k in range(n)],
@@ -271,16 +282,13 @@ def _value_teams(
 def _dep_columns(f: Frames, rows: np.ndarray, prefix: str) -> dict[str, list[object]]:
     """Identity and finish time of deployment rows (-1: none)."""
     d = f.deps
-    ids, envs, finish = d["id"].tolist(), d["env"].tolist(), d["finish"].tolist()
-    have = [r >= 0 for r in rows.tolist()]
+    ids = np.append(d["id"].to_numpy(), None)  # row -1: none
+    envs = np.append(d["env"].to_numpy(), None)
+    finish = np.append(d["finish"].to_numpy(), np.nan)
     return {
-        f"{prefix}_id": [ids[r] if ok else None for r, ok in zip(rows.tolist(), have, strict=True)],
-        f"{prefix}_environment": [
-            envs[r] if ok else None for r, ok in zip(rows.tolist(), have, strict=True)
-        ],
-        f"{prefix}_finished_at": [
-            _iso(finish[r]) if ok else None for r, ok in zip(rows.tolist(), have, strict=True)
-        ],
+        f"{prefix}_id": ids[rows].tolist(),
+        f"{prefix}_environment": envs[rows].tolist(),
+        f"{prefix}_finished_at": _isos(finish[rows]),
     }
 
 
@@ -340,8 +348,8 @@ def _incidents(
             "source": None,
             "repository": names,
             "id": i["id"].tolist(),
-            "created_at": [_iso(x) for x in created.tolist()],
-            "resolved_at": [_iso(x) for x in resolved.tolist()],
+            "created_at": _isos(created),
+            "resolved_at": _isos(resolved),
             "severity": i["severity"].tolist(),
             "local_date": day,
             **_dep_columns(f, fail.inc_dep, "failed_deployment"),
