@@ -22,7 +22,7 @@ from ..period import Period
 from .deployments import bucket_starts, local_days
 from .engine import Bucket, EngineState, engine_state
 from .failures import rule_names
-from .frames import Frames
+from .frames import Frames, strings
 from .leadtime import BOT, LOOKBACK, MISSING
 
 SEP = ";"  # between the names of several teams or rules in one cell
@@ -282,8 +282,8 @@ def _value_teams(
 def _dep_columns(f: Frames, rows: np.ndarray, prefix: str) -> dict[str, list[object]]:
     """Identity and finish time of deployment rows (-1: none)."""
     d = f.deps
-    ids = np.append(d["id"].to_numpy(), None)  # row -1: none
-    envs = np.append(d["env"].to_numpy(), None)
+    ids = strings([*d["id"].tolist(), None])  # row -1: none
+    envs = strings([*d["env"].tolist(), None])
     finish = np.append(d["finish"].to_numpy(), np.nan)
     return {
         f"{prefix}_id": ids[rows].tolist(),
