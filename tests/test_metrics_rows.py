@@ -185,3 +185,32 @@ def test_rows_from_the_store_name_sources_and_list_what_no_metric_reads() -> Non
     c = rows.changes.set_index("source")
     assert c.loc["forge", "counts"] and c.loc["forge", "lead_time_hours"] == pytest.approx(24)
     assert c.loc["jenkins", "reason"] == "superseded by the same commit from forge"
+
+
+def test_the_written_csv_files_reproduce_the_printed_json(tmp_path) -> None:
+    """End to end: `metrics --format json --rows DIR` on the demo config, then pandas over
+    the CSV files as a consultant would read them."""
+    import json
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from opsmaturity.cli import app
+    from opsmaturity.metrics.rows import MetricRows
+
+    from .conftest import ROOT
+
+    config = shutil.copy(ROOT / "examples" / "demo.yaml", tmp_path / "demo.yaml")
+    out = tmp_path / "rows"
+    result = CliRunner().invoke(app, ["metrics", "-c", str(config), "-f", "json", "--rows", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    read = {"dtype": {"bucket": str, "local_date": str}, "keep_default_na": True}
+    tables = [pd.read_csv(out / f"{n}.csv", **read) for n in ("deployments", "changes", "incidents")]
+    rows = MetricRows(*(t.assign(bucket=t["bucket"].fillna("")) for t in tables))
+    for s in doc["scopes"]:
+        assert _same(figures(rows, s["scope"], s["name"]), from_scope(s)), s["name"]
+    for t in doc["trend"]:
+        got = figures(rows, t["scope"], t["name"], t["start"])
+        assert (got["deployments"], got["lt"][0]) == (t["deployments"], t["lead_time_n"])
+        assert _same({"m": got["lt"][1]}, {"m": t["lead_time_median_hours"]})
