@@ -208,6 +208,8 @@ def test_the_written_csv_files_reproduce_the_printed_json(tmp_path) -> None:
     read = {"dtype": {"bucket": str, "local_date": str}, "keep_default_na": True}
     tables = [pd.read_csv(out / f"{n}.csv", **read) for n in ("deployments", "changes", "incidents")]
     rows = MetricRows(*(t.assign(bucket=t["bucket"].fillna("")) for t in tables))
+    assert rows.deployments["sha"].str.len().eq(40).all()  # read from the records, not packs
+    assert rows.changes["sha"].str.len().eq(40).all()
     for s in doc["scopes"]:
         assert _same(figures(rows, s["scope"], s["name"]), from_scope(s)), s["name"]
     for t in doc["trend"]:

@@ -45,7 +45,7 @@ class Frames:
     incidents: pd.DataFrame  # id, repo, created, resolved, severity, linked_dep, linked_key
     paths: np.ndarray | None  # object array of path tuples aligned with changes, if needed
     n_keys: int  # commit keys are dense: 0 ≤ key < n_keys
-    shas: Sequence[str] = ()  # per commit key: its SHA
+    shas: Sequence[str] = ()  # per commit key: its SHA, when every pack carries them (fresh)
 
 
 def first_occurrence(keys: np.ndarray, n_keys: int) -> np.ndarray:
@@ -139,7 +139,9 @@ def frames_from_packs(
         incidents=_incidents(packs, code, key_base, dep_rows),
         paths=paths,
         n_keys=int(sum(p.n_keys for p in packs)),
-        shas=list(chain.from_iterable(p.shas for p in packs)),
+        shas=list(chain.from_iterable(p.shas for p in packs))
+        if all(p.shas or not p.n_keys for p in packs)
+        else [],
     )
 
 

@@ -67,10 +67,12 @@ def rows_from_store(
     organization: str = "organization",
 ) -> MetricRows:
     """The rows behind ``metrics_from_store``'s figures (``rows.metric_rows``), with each
-    row's source and the stored records no metric reads (``sourced``)."""
-    frames = frames_from_store(
-        store, options=options, need_paths=any(t.paths for t in teams.values())
-    )
+    row's source and the stored records no metric reads (``sourced``). Packs are built
+    afresh from the records: the stored ones leave out the SHAs only the rows show."""
+    listed = [r.full_name for r in store.records(Repository)]
+    packs = [pack_stored(store, name) for name, _, _ in store.derived(DERIVED_NAME)]
+    need_paths = any(t.paths for t in teams.values())
+    frames = frames_from_packs(packs, listed, options, need_paths)
     rows = metric_rows(
         frames,
         teams=teams,
