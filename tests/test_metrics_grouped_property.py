@@ -143,7 +143,7 @@ def test_the_old_bug_is_refused_not_printed(monkeypatch) -> None:
     from .test_metrics_percentiles import TEAMS as PLAT
     from .test_metrics_percentiles import _world
 
-    monkeypatch.setattr(scopes, "_mixed", lambda index, claimed: False)
+    monkeypatch.setattr(scopes, "_mixed", lambda index, claimed: set())
     monkeypatch.setattr(stats, "_ascending_within", lambda groups, values: True)
     deployments, changes = _world()
     with pytest.raises(MetricsInvariantError, match="team plat: lt_median"):
