@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from opsmaturity.config import Team
@@ -28,8 +30,11 @@ def failed(report) -> dict[str, tuple[str, ...]]:
         ([inc("i", at(10, 1))], {"1": ("incident",)}, 10.0),
         # opened after d3, the last one: d3 failed; its resolution restores
         ([inc("i", at(13), at(13, 6))], {"3": ("incident",)}, 30.0),
-        # opened exactly at d2's finish: "after" is strict, so it belongs to d1
-        ([inc("i", at(10, 10), at(10, 12))], {"1": ("incident",)}, 10.0),
+        # opened the very second d2 finishes: d2 owns [its finish, d3's), so d2 failed and
+        # its incident's resolution 2 h later restores it (metrics.yaml, issue 12)
+        ([inc("i", at(10, 10), at(10, 12))], {"2": ("incident",)}, 2.0),
+        # one second earlier it is still d1's, restored by d2 one second later
+        ([inc("i", at(10, 10) - timedelta(seconds=1), at(10, 12))], {"1": ("incident",)}, 10.0),
     ],
 )
 def test_incident_rule_and_recovery(incidents, marked, recovery) -> None:

@@ -225,3 +225,20 @@ def test_commits_shipped_with_no_change_records_at_all() -> None:
         assert org.lead_time_for_changes.median_hours is None
         assert org.lead_time_for_changes.n == 0
         assert any(w.code == "missing_change_records" for w in org.warnings)
+
+
+def test_first_commit_is_one_span_not_devlakes_sum_of_segments() -> None:
+    """Out of order (commit authored 10:00 after its pull request opened at 08:00, merged
+    11:00, deployed 12:00): one span from the earliest commit, 2 h. DevLake would add the
+    segments and drop the negative one: 0 + 3 h + 1 h = 4 h (see metrics.yaml)."""
+    change = chg(
+        "a",
+        at(2, 10),
+        pr_number=7,
+        pr_opened_at=at(2, 8),
+        pr_merged_at=at(2, 11),
+        pr_first_commit_at=at(2, 10),
+    )
+    deployments = [*HISTORY, dep("1", at(2, 12), ["a"])]
+    lt = lead(run(deployments, [change], lead_time_start="first_commit"))
+    assert lt.n == 1 and lt.median_hours == pytest.approx(2.0)

@@ -171,6 +171,7 @@ def test_every_warning_code_the_engine_emits_is_documented() -> None:
         "repositories_without_deployments",
         "small_sample",
         "monorepo_changes_without_paths",
+        "tier_outside_cluster",
     }
     documented = metrics_notes()["warnings"]
     assert emitted == set(documented)

@@ -50,7 +50,7 @@ def test_every_command_is_documented_and_every_documented_command_exists() -> No
 def test_every_option_in_the_readme_table_exists() -> None:
     for command, options in [
         (["report"], ["--config", "--answers", "--compare-with", "--out"]),
-        (["metrics"], ["--config", "--format"]),
+        (["metrics"], ["--config", "--format", "--rows"]),
         (["demo"], ["--out"]),
         (["questionnaire", "export"], ["--format"]),
         (["survey"], ["--out", "--quick", "--discipline"]),

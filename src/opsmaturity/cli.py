@@ -149,12 +149,20 @@ def collect(config: ConfigOption) -> None:
 def metrics(
     config: ConfigOption,
     fmt: Annotated[MetricsFormat, typer.Option("--format", "-f")] = MetricsFormat.table,
+    rows: Annotated[
+        Path | None,
+        typer.Option(
+            "--rows",
+            help="Also write deployments.csv, changes.csv and incidents.csv, the rows behind "
+            "every figure, to this folder.",
+        ),
+    ] = None,
 ) -> None:
     """Compute the DORA metrics from the store for the configured period."""
     from .config import load_config
     from .pipeline import metrics_output
 
-    text = metrics_output(load_config(config), fmt.value)
+    text = metrics_output(load_config(config), fmt.value, rows)
     if isinstance(text, str):
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:

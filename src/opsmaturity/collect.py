@@ -38,6 +38,11 @@ PLURALS = {
 }
 
 
+COLLECTED = "collection"
+"""Store document a finished collection leaves per source, even when it found nothing: an
+empty store after a collection is an empty period, not a store nobody filled."""
+
+
 @dataclass
 class CollectSummary:
     """What one collection did, for the CLI's closing lines."""
@@ -132,6 +137,7 @@ def collect(
         for future in [pool.submit(run, repo) for repo in repositories]:
             future.result()  # re-raises AuthError (and bugs) in the caller's thread
     checkpoints.flush()  # source-wide checkpoints (e.g. the repository list)
+    store.put_document(source.name, COLLECTED, {"written": summary.written})
     return summary
 
 

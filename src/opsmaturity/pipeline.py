@@ -8,6 +8,7 @@ in :mod:`.assess`, the report's data in :mod:`.report`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -134,11 +135,14 @@ def refresh_local_sources(config: Config, period: Period | None = None) -> None:
 def load_dataset(config: Config) -> Dataset:
     """What an assessment needs from the store besides the metrics; reads, never writes
     (a missing store is not created: it is reported as empty)."""
-    data = Dataset()
+    from .collect import COLLECTED
+
+    data, collected = Dataset(), False
     if Path(config.store_path).exists():
         with Store(config.store_path) as store:
             data = Dataset.load(store)
-    if not data.repositories:
+            collected = bool(store.documents(COLLECTED))
+    if not data.repositories and not collected:
         raise StoreError(
             f"{config.store_path}: the store is empty; run `opsmaturity collect --config ...` first"
         )
@@ -163,8 +167,27 @@ def compute_metrics_for(
         )
 
 
-def metrics_output(config: Config, fmt: str) -> Any:
-    """``opsmaturity metrics``: a rich table, JSON text or CSV text."""
+def write_rows(
+    config: Config, directory: Path, prefix: str = "", trend_bucket: str = "month"
+) -> list[Path]:
+    """The rows behind the figures (``metrics.rows``) as three CSV files in ``directory``."""
+    from .metrics import rows_from_store
+
+    with Store(config.store_path) as store:
+        rows = rows_from_store(
+            store,
+            teams=config.teams,
+            period=config.reporting_period,
+            options=config.metrics,
+            trend_bucket=trend_bucket,  # type: ignore[arg-type]
+            organization=config.organization.name,
+        )
+    return rows.write(directory, prefix)
+
+
+def metrics_output(config: Config, fmt: str, rows_dir: Path | None = None) -> Any:
+    """``opsmaturity metrics``: a rich table, JSON text or CSV text; with ``rows_dir``,
+    the rows behind the figures too."""
     import json
 
     from .metrics import render_table, to_csv
@@ -172,6 +195,8 @@ def metrics_output(config: Config, fmt: str) -> Any:
     refresh_local_sources(config)
     load_dataset(config)  # fails clearly on an empty store
     result = compute_metrics_for(config)
+    if rows_dir is not None:
+        write_rows(config, rows_dir)
     if fmt == "json":
         return json.dumps(result.to_json(), indent=2)
     if fmt == "csv":
@@ -227,7 +252,9 @@ def run_report(
     )
     out_pdf = out_pdf or Path("reports") / f"{_slug(config.organization.name)}-{config.reporting_period.label}.pdf"
     template_dir = config.report.template_dir and config.resolve(config.report.template_dir)
-    return write_report(report, out_pdf, template_dir=template_dir, paper=config.report.paper)
+    written = write_report(report, out_pdf, template_dir=template_dir, paper=config.report.paper)
+    rows = write_rows(config, out_pdf.parent, f"{out_pdf.stem}-", "week")
+    return dataclasses.replace(written, extra=(*written.extra, *rows))
 
 
 def survey_responses(

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from ..config import Branding, Config, PeriodConfig
 from ..period import Period
-from ..pipeline import build_report, load_dataset, refresh_local_sources
+from ..pipeline import build_report, load_dataset, refresh_local_sources, write_rows
 from ..report import ReportFiles
 from .answers import demo_answers
 from .organization import QUARTERS
@@ -62,4 +62,5 @@ def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None =
         config, data, responses, previous=previous.comparison(), generated_at=generated_at
     )
     written = write_report(current, out_dir / report_path(QUARTERS[-1], ".pdf"))
-    return dataclasses.replace(written, extra=(previous_path,))
+    rows = write_rows(config, out_dir, report_path(QUARTERS[-1], "-"), "week")
+    return dataclasses.replace(written, extra=(previous_path, *rows))

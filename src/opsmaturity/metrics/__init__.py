@@ -23,7 +23,14 @@ from .model import (
 )
 from .packs import Pack, pack_records, pack_repository
 from .render import render_table, to_csv
-from .stored import frames_from_store, load_packs, metrics_from_store, refresh_packs
+from .rows import MetricRows, metric_rows
+from .stored import (
+    frames_from_store,
+    load_packs,
+    metrics_from_store,
+    refresh_packs,
+    rows_from_store,
+)
 from .tiers import (
     Benchmark,
     MetricDefinition,
@@ -43,6 +50,7 @@ __all__ = [
     "IncidentMTTR",
     "LeadTime",
     "MetricDefinition",
+    "MetricRows",
     "MetricsReport",
     "Pack",
     "RecoveryTime",
@@ -57,12 +65,14 @@ __all__ = [
     "frames_from_store",
     "load_packs",
     "metric_definitions",
+    "metric_rows",
     "metrics_from_store",
     "metrics_notes",
     "pack_records",
     "pack_repository",
     "refresh_packs",
     "render_table",
+    "rows_from_store",
     "score",
     "to_csv",
 ]

@@ -46,6 +46,10 @@ def metrics_doc() -> str:
         "",
     ]
     lines += [f"- `{code}`: {text}" for code, text in notes["warnings"].items()]
+    lines += ["", "## The rows behind every figure", "", notes["rows"]["intro"]]
+    for table in ("deployments", "changes", "incidents"):
+        lines += ["", f"`{table}.csv`:", "", "| Column | Meaning |", "|---|---|"]
+        lines += [f"| `{col}` | {text} |" for col, text in notes["rows"][table].items()]
     for year in (2024, 2023, 2022):
         b = benchmark_table(year)
         lines += [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -18,9 +19,10 @@ from .aggregate import Groups, Rows, aggregate
 from .deployments import History, bucket_starts, history, local_days, period_buckets
 from .failures import Failures, find_failures, rule_names
 from .frames import Frames, build_frames
+from .invariants import check_aggregates, check_trend
 from .leadtime import LeadTimes, lead_times
 from .model import FailedDeployment, MetricsReport, TrendPoint
-from .recovery import incident_mttr, recovery
+from .recovery import Recovery, incident_mttr, recovery
 from .results import Context, scope_results, trend_points
 from .scopes import ScopeIndex, members, path_claims, scope_index
 from .tiers import benchmark_table
@@ -70,20 +72,11 @@ def compute_from_frames(
     organization: str = "organization",
 ) -> MetricsReport:
     """The engine proper, from already-encoded records (see ``frames.build_frames``)."""
+    st = engine_state(f, teams=teams, period=period, options=options, organization=organization)
     tz = options.timezone
-    start, end = period.start_at(tz).timestamp(), period.end_at(tz).timestamp()
     finish = f.deps["finish"].to_numpy()
-    in_period = (finish >= start) & (finish < end)
-    h = history(f)
-    fail = find_failures(f, h, options, teams)
-    rec = recovery(f, h, fail)
-    index = scope_index(f.repo_names, teams, _repo_scopes(f), organization)
-    chg_claims, no_paths = path_claims(index, f.changes["repo"].to_numpy(), f.paths)
-    lt = lead_times(f, h, options, in_period, chg_claims)
-
-    p = np.flatnonzero(in_period)
+    p, lt, inc, index, fail, rec = st.p, st.lt, st.inc, st.index, st.fail, st.rec
     days = local_days(finish[p], tz)
-    inc = _incident_rows(f, fail, start, end)
     day = (days - np.datetime64(period.start.isoformat(), "D")).astype(np.int64)
     rows = Rows(
         day=day,
@@ -101,11 +94,13 @@ def compute_from_frames(
         inc_unlinked=inc["unlinked"],
         inc_no_severity=inc["no_severity"],
     )
-    groups = _groups(f, index, p, lt, inc, _dep_claims(f, h, chg_claims))
+    groups = _groups(f, index, p, lt, inc, st.dep_claims)
     bench = benchmark_table(options.benchmark)
-    ctx = Context(f, index, options, bench, period, no_paths)
-    scopes = scope_results(ctx, aggregate(rows, groups, index.n))
-    trend = _trend(ctx, rows, groups, p, days, lt, inc, trend_bucket)
+    ctx = Context(f, index, options, bench, period, st.no_paths)
+    arrays = aggregate(rows, groups, index.n)
+    check_aggregates(arrays, [f"{k} {n}" for k, n in zip(index.kinds, index.names, strict=True)])
+    scopes = scope_results(ctx, arrays)
+    trend = _trend(ctx, rows, groups, p, days, lt, inc, trend_bucket, arrays)
     return MetricsReport(
         start=period.start,
         end=period.end,
@@ -115,7 +110,56 @@ def compute_from_frames(
         scopes=tuple(scopes),
         trend_bucket=trend_bucket,
         trend=tuple(trend),
-        failed_deployments=_failed(f, fail.rules, rec.hours, in_period),
+        failed_deployments=_failed(f, fail.rules, rec.hours, st.in_period),
+    )
+
+
+@dataclass(frozen=True)
+class EngineState:
+    """What the engine derives before aggregating; the rows behind the figures read it too."""
+
+    history: History
+    fail: Failures
+    rec: Recovery
+    index: ScopeIndex
+    chg_claims: dict[int, np.ndarray]  # monorepo team sid → claimed per change row
+    dep_claims: dict[int, np.ndarray]  # monorepo team sid → claimed per deployment row
+    no_paths: np.ndarray
+    lt: LeadTimes
+    in_period: np.ndarray  # per deployment row
+    p: np.ndarray  # rows of the period's deployments
+    inc: dict[str, np.ndarray]  # the period's incidents (see _incident_rows)
+
+
+def engine_state(
+    f: Frames,
+    *,
+    teams: Mapping[str, Team],
+    period: Period,
+    options: MetricsOptions,
+    organization: str = "organization",
+) -> EngineState:
+    """History, failures, recovery, scopes and lead times of the period."""
+    tz = options.timezone
+    start, end = period.start_at(tz).timestamp(), period.end_at(tz).timestamp()
+    finish = f.deps["finish"].to_numpy()
+    in_period = (finish >= start) & (finish < end)
+    h = history(f)
+    fail = find_failures(f, h, options, teams)
+    index = scope_index(f.repo_names, teams, _repo_scopes(f), organization)
+    chg_claims, no_paths = path_claims(index, f.changes["repo"].to_numpy(), f.paths)
+    return EngineState(
+        history=h,
+        fail=fail,
+        rec=recovery(f, h, fail),
+        index=index,
+        chg_claims=chg_claims,
+        dep_claims=_dep_claims(f, h, chg_claims),
+        no_paths=no_paths,
+        lt=lead_times(f, h, options, in_period, chg_claims),
+        in_period=in_period,
+        p=np.flatnonzero(in_period),
+        inc=_incident_rows(f, fail, start, end),
     )
 
 
@@ -151,6 +195,7 @@ def _trend(
     lt: LeadTimes,
     inc: dict[str, np.ndarray],
     kind: Bucket,
+    scope_arrays: dict[str, np.ndarray],
 ) -> list[TrendPoint]:
     """Organization and team figures per week, month or quarter of the period."""
     period, index = ctx.period, ctx.index
@@ -171,6 +216,9 @@ def _trend(
         ),
     )
     arrays = aggregate(rows, trend_groups, (1 + index.n_teams) * nb)
+    labels = [f"{index.names[s]} {b[0]}" for s in range(1 + index.n_teams) for b in buckets]
+    check_aggregates(arrays, labels)
+    check_trend(scope_arrays, arrays, 1 + index.n_teams)
     return trend_points(ctx, arrays, buckets, kind)
 
 

@@ -76,7 +76,9 @@ def _severity(f: Frames, options: MetricsOptions) -> tuple[np.ndarray, np.ndarra
 
 def _link_incidents(f: Frames, h: History, groups: np.ndarray, counted: np.ndarray) -> np.ndarray:
     """The deployment the incident names, else the one that first shipped the commit it
-    names, else the group's latest deployment finished strictly before it was opened."""
+    names, else the group's latest deployment finished at or before the second it was
+    opened: a deployment owns [its finish, the next finish), so an incident opened the
+    very second a rollout completes is that rollout's, not the previous one's."""
     inc = f.incidents
     out = inc["linked_dep"].to_numpy().copy()
     linked = inc["linked_key"].to_numpy()
@@ -97,7 +99,7 @@ def _link_incidents(f: Frames, h: History, groups: np.ndarray, counted: np.ndarr
             right.sort_values("t", kind="stable"),
             on="t",
             by="g",
-            allow_exact_matches=False,
+            allow_exact_matches=True,
         )
         found = merged["row"].notna().to_numpy()
         out[merged["i"].to_numpy()[found]] = merged["row"].to_numpy()[found].astype(np.int64)

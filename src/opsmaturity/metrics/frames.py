@@ -39,12 +39,13 @@ class Frames:
 
     repo_names: list[str]
     listed: np.ndarray  # bool per repo code: named in `repositories`
-    deps: pd.DataFrame  # id, repo, head, finish, n_changes; sorted by repo, finish, id, env
+    deps: pd.DataFrame  # id, env, repo, head, finish, n_changes; sorted by repo, finish, id, env
     ships: pd.DataFrame  # dep (row in deps), key; in deps order
     changes: pd.DataFrame  # key, repo, authored, committed, first, merged, pr, bot, ...
     incidents: pd.DataFrame  # id, repo, created, resolved, severity, linked_dep, linked_key
     paths: np.ndarray | None  # object array of path tuples aligned with changes, if needed
     n_keys: int  # commit keys are dense: 0 ≤ key < n_keys
+    shas: Sequence[str] = ()  # per commit key: its SHA, when every pack carries them (fresh)
 
 
 def first_occurrence(keys: np.ndarray, n_keys: int) -> np.ndarray:
@@ -138,6 +139,9 @@ def frames_from_packs(
         incidents=_incidents(packs, code, key_base, dep_rows),
         paths=paths,
         n_keys=int(sum(p.n_keys for p in packs)),
+        shas=list(chain.from_iterable(p.shas for p in packs))
+        if all(p.shas or not p.n_keys for p in packs)
+        else [],
     )
 
 
@@ -157,6 +161,7 @@ def _deployments(
     deps = _frame(
         {
             "id": strings(list(chain.from_iterable(p.dep_id for p in packs)))[keep],
+            "env": strings([p.environments[e] for p in packs for e in p.dep_env.tolist()])[keep],
             "repo": np.repeat(code, count)[keep],
             "head": (_cat([p.dep_head for p in packs], np.int64) + base)[keep],
             "finish": _cat([p.dep_finish for p in packs], np.float64)[keep],

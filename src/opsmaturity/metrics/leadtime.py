@@ -29,7 +29,10 @@ class LeadTimes:
     skew: np.ndarray  # the raw value was negative
     fallback: np.ndarray  # a commit without pull request in a pull-request mode
     claims: dict[int, np.ndarray]  # monorepo team sid → claimed per value
+    chg: np.ndarray  # per value: its change row (a pull request's: its lowest change row)
     out_dep: np.ndarray  # per excluded row: deployment row
+    out_chg: np.ndarray  # per excluded row: change row, -1 when the commit has no record
+    out_key: np.ndarray  # per excluded row: commit key
     out_reason: np.ndarray  # BOT, MISSING or LOOKBACK
     out_claims: dict[int, np.ndarray]
 
@@ -44,9 +47,10 @@ def lead_times(
     """Values for deployments in the period; exclusions kept for the warnings."""
     dep = f.ships["dep"].to_numpy()[h.first]
     chg = h.chg[h.first]
+    key = f.ships["key"].to_numpy()[h.first]
     if options.lead_time_start == "commit":  # one value per commit: filter early
         inside = in_period[dep]
-        dep, chg = dep[inside], chg[inside]
+        dep, chg, key = dep[inside], chg[inside], key[inside]
     reason = np.where(chg < 0, MISSING, 0)
     if options.exclude_bots:
         bot = np.append(f.changes["bot"].to_numpy(), False)[chg]  # chg -1: no record, no bot
@@ -67,7 +71,10 @@ def lead_times(
         skew=raw[keep] < 0,
         fallback=units["fallback"][keep],
         claims={s: units[f"c{s}"][keep] for s in claims},
+        chg=units["chg"][keep],
         out_dep=np.concatenate([dep[row_out], units["dep"][gone]]),
+        out_chg=np.concatenate([chg[row_out], units["chg"][gone]]),
+        out_key=np.concatenate([key[row_out], f.changes["key"].to_numpy()[units["chg"][gone]]]),
         out_reason=np.concatenate([reason[row_out], np.full(len(gone), LOOKBACK)]),
         out_claims={
             s: np.concatenate(
@@ -91,7 +98,8 @@ def _units(
     cols = {f"c{s}": v for s, v in claims.items()}
     if mode == "commit":
         start = c["authored"].to_numpy()[chg]
-        return {"dep": dep, "start": start, "fallback": np.zeros(len(dep), dtype=bool), **cols}
+        fallback = np.zeros(len(dep), dtype=bool)
+        return {"dep": dep, "chg": chg, "start": start, "fallback": fallback, **cols}
     own = c["authored" if mode == "first_commit" else "committed"].to_numpy()[chg]
     pr_start = (
         np.fmin(c["first"].to_numpy()[chg], own)
@@ -100,11 +108,18 @@ def _units(
     )
     pr = c["pr"].to_numpy()[chg]
     frame = pd.DataFrame(
-        {"dep": dep, "start": np.where(pr >= 0, pr_start, own), "fallback": pr < 0, **cols}
+        {
+            "dep": dep,
+            "chg": chg,
+            "start": np.where(pr >= 0, pr_start, own),
+            "fallback": pr < 0,
+            **cols,
+        }
     )
     frame["repo"], frame["pr"] = c["repo"].to_numpy()[chg], pr
     solo = frame[pr < 0]
-    agg = {"dep": "max", "start": "min", "fallback": "first", **{k: "max" for k in cols}}
+    agg = {"dep": "max", "chg": "min", "start": "min", "fallback": "first"}
+    agg |= {k: "max" for k in cols}
     grouped = frame[pr >= 0].groupby(["repo", "pr"], sort=False).agg(agg).reset_index(drop=True)
     both = pd.concat([solo.drop(columns=["repo", "pr"]), grouped], ignore_index=True)
     return {k: both[k].to_numpy() for k in both.columns}

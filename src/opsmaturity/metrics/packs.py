@@ -86,6 +86,8 @@ class Pack:
     inc_severity: list[str | None]
     inc_linked_key: dict[int, int]  # incident row → key of the blamed commit
     inc_linked_deployment: dict[int, str]  # incident row → id of the blamed deployment
+    shas: list[str]  # per local key: its SHA, for the rows behind the figures; not kept in
+    # the store (hundreds of MB at millions of commits that no figure reads): [] when read back
 
 
 Row = dict[str, Any]
@@ -176,6 +178,7 @@ def pack_repository(
         inc_linked_deployment={
             k: i["linked_deployment"] for k, i in enumerate(incs) if i["linked_deployment"]
         },
+        shas=list(keys),
     )
 
 
@@ -194,6 +197,8 @@ def to_bytes(pack: Pack) -> bytes:
     body: list[bytes] = []
     for f in fields(pack):
         value = getattr(pack, f.name)
+        if f.name in _UNSTORED:
+            continue
         if f.name in _ARRAYS:
             if value is not None:
                 header["arrays"][f.name] = len(value)
@@ -231,7 +236,7 @@ def _decode(blob: bytes, size: int) -> Pack:
     if header.pop("format", None) != FORMAT:
         raise PackFormatError("pack written in another format")
     offset = _PREFIX.size + size
-    values: dict[str, Any] = dict.fromkeys(_OPTIONAL)
+    values: dict[str, Any] = dict.fromkeys(_OPTIONAL) | {"shas": []}
     for name, count in header.pop("arrays").items():
         dtype = _ARRAYS[name]
         values[name] = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
@@ -257,6 +262,7 @@ def _check(p: Pack) -> None:
         and _within(p.dep_changes, len(p.shipped) + 1)
         and _within(p.dep_env, len(p.environments))
         and n_chg <= p.n_keys
+        and (not p.shas or len(p.shas) == p.n_keys)
         and all(_within(k, p.n_keys) for k in keys)
         and len(p.label_row) == len(p.label_set)
         and _within(p.label_row, n_chg)
@@ -273,3 +279,4 @@ def _within(values: np.ndarray, bound: int) -> bool:
 
 
 _SPARSE = {"reverts", "paths", "inc_linked_key", "inc_linked_deployment"}
+_UNSTORED = {"shas"}

@@ -84,9 +84,38 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
+_FIGURES = (
+    ("Deployment frequency", "deployment_frequency"),
+    ("Lead time", "lead_time_for_changes"),
+    ("Change failure rate", "change_failure_rate"),
+    ("Recovery time", "failed_deployment_recovery_time"),
+    ("Rework rate", "rework_rate"),
+    ("Incident MTTR", "incident_mttr"),
+)
+
+
+def unknown_reasons(report: MetricsReport, shown: int = 3) -> list[str]:
+    """One line per unknown figure and reason: '—' never stands without its why."""
+    scopes: dict[tuple[str, str], list[str]] = {}
+    for s in report.scopes:
+        for label, attr in _FIGURES:
+            reason = getattr(s, attr).reason
+            if reason:
+                scopes.setdefault((label, reason), []).append(s.name)
+    lines = []
+    for (label, reason), names in scopes.items():
+        more = f" and {len(names) - shown} more" if len(names) > shown else ""
+        lines.append(f"— {label}: {reason} ({', '.join(names[:shown])}{more})")
+    return lines
+
+
 def render_table(report: MetricsReport) -> Table:
-    """A rich table, one row per scope; '—' marks unknown values."""
-    table = Table(title=f"DORA metrics {report.start} – {report.end} ({report.benchmark})")
+    """A rich table, one row per scope; '—' marks unknown values, explained below it."""
+    table = Table(
+        title=f"DORA metrics {report.start} – {report.end} ({report.benchmark})",
+        caption="\n".join(unknown_reasons(report)) or None,
+        caption_justify="left",
+    )
     for column in (
         "Scope",
         "Name",

@@ -145,8 +145,30 @@ def _scope(ctx: Context, agg: Agg, sid: int, idle: list[str]) -> ScopeMetrics:
         incident_mttr=mttr,
         overall_tier=overall_tier(bench, tiers),
         score=overall_score([df.score, lt.score, cfr.score, fdrt.score, rework.score]),
-        warnings=tuple(_warnings(ctx, agg, sid, idle)),
+        warnings=tuple(_warnings(ctx, agg, sid, idle) + _placements(bench, df, lt, cfr, fdrt)),
     )
+
+
+def _placements(
+    bench: Benchmark,
+    df: DeploymentFrequency,
+    lt: LeadTime,
+    cfr: ChangeFailureRate,
+    fdrt: RecoveryTime,
+) -> list[Caveat]:
+    """A tier whose cluster answered otherwise than the value, explained in words."""
+    values = {
+        "deployment_frequency": df.per_week if df.tier else None,
+        "lead_time_for_changes": lt.median_hours,
+        "change_failure_rate": cfr.value,
+        "failed_deployment_recovery_time": fdrt.median_hours,
+    }
+    out = []
+    for metric, value in values.items():
+        note = bench.placement_note(metric, value)
+        if note:
+            out.append(Caveat("tier_outside_cluster", note, metric))
+    return out
 
 
 def _recovery(ctx: Context, agg: Agg, sid: int, failed: int) -> RecoveryTime:

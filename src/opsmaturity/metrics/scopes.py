@@ -128,11 +128,14 @@ def members(
     sids, out_rows = [np.zeros(len(repo), dtype=np.int32)], [rows]
     if index.n_teams:
         sid, r = _team_pairs(index, repo, rows)
-        sids.append(sid)
-        out_rows.append(r)
+        mixed = _mixed(index, claimed)
+        keep = ~np.isin(sid, list(mixed))
+        sids.append(sid[keep])
+        out_rows.append(r[keep])
         for team, claim in claimed.items():
-            mono = np.isin(repo, list(index.mono[team]))
-            picked = rows[mono & claim]
+            picked = rows[np.isin(repo, list(index.mono[team])) & claim]
+            if team in mixed:  # its repositories' rows and its path rows, merged in order
+                picked = np.sort(np.concatenate([r[sid == team], picked]))
             sids.append(np.full(len(picked), team, dtype=np.int32))
             out_rows.append(picked)
     if repositories:
@@ -141,3 +144,10 @@ def members(
         sids.append(sid[keep])
         out_rows.append(rows[keep])
     return np.concatenate(sids), np.concatenate(out_rows)
+
+
+def _mixed(index: ScopeIndex, claimed: dict[int, np.ndarray]) -> set[int]:
+    """Teams that claim both whole repositories and monorepo paths: their rows come from
+    two places and must be merged to stay in input order."""
+    whole = set(index.team_of[:, 1].tolist())
+    return {team for team in claimed if team in whole}

@@ -23,11 +23,16 @@ def grouped_quantiles(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per group: the count and the quantiles ``qs`` (NaN for empty groups).
 
-    ``values`` must be sorted ascending; percentiles interpolate linearly between order
-    statistics, like ``numpy.percentile``'s default.
+    Fast when each group's values arrive in ascending order (one stable sort by group);
+    otherwise — checked, never assumed — values are sorted within groups first.
+    Percentiles interpolate linearly between order statistics, like ``numpy.percentile``'s
+    default.
     """
     order = np.argsort(_small(groups), kind="stable")
     v = values[order]
+    if not _ascending_within(groups[order], v):
+        order = np.lexsort((values, groups))
+        v = values[order]
     counts = np.bincount(groups, minlength=n_groups)
     starts = np.cumsum(counts) - counts
     out = np.full((n_groups, len(qs)), np.nan)
@@ -40,6 +45,12 @@ def grouped_quantiles(
         a, b = v[starts[has] + lo], v[starts[has] + hi]
         out[has, j] = a + frac * (b - a)
     return counts, out
+
+
+def _ascending_within(groups: np.ndarray, values: np.ndarray) -> bool:
+    """Whether ``values`` never decrease inside a run of equal ``groups``."""
+    drops = (values[1:] < values[:-1]) & (groups[1:] == groups[:-1])
+    return not drops.any()
 
 
 def count(groups: np.ndarray, n_groups: int, weights: np.ndarray | None = None) -> np.ndarray:

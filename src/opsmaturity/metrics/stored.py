@@ -22,6 +22,8 @@ from .engine import Bucket, compute_from_frames
 from .frames import Frames, frames_from_packs
 from .model import MetricsReport
 from .packs import Pack, PackFormatError, from_bytes, pack_repository, to_bytes
+from .rows import MetricRows, metric_rows
+from .sourced import with_sources
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,33 @@ def metrics_from_store(
         trend_bucket=trend_bucket,
         organization=organization,
     )
+
+
+def rows_from_store(
+    store: Store,
+    *,
+    teams: Mapping[str, Team],
+    period: Period,
+    options: MetricsOptions,
+    trend_bucket: Bucket = "month",
+    organization: str = "organization",
+) -> MetricRows:
+    """The rows behind ``metrics_from_store``'s figures (``rows.metric_rows``), with each
+    row's source and the stored records no metric reads (``sourced``). Packs are built
+    afresh from the records: the stored ones leave out the SHAs only the rows show."""
+    listed = [r.full_name for r in store.records(Repository)]
+    packs = [pack_stored(store, name) for name, _, _ in store.derived(DERIVED_NAME)]
+    need_paths = any(t.paths for t in teams.values())
+    frames = frames_from_packs(packs, listed, options, need_paths)
+    rows = metric_rows(
+        frames,
+        teams=teams,
+        period=period,
+        options=options,
+        trend_bucket=trend_bucket,
+        organization=organization,
+    )
+    return with_sources(rows, store, options)
 
 
 def frames_from_store(store: Store, *, options: MetricsOptions, need_paths: bool = False) -> Frames:

@@ -48,12 +48,21 @@ class MetricDefinition:
 
 @dataclass(frozen=True, slots=True)
 class Band:
-    """One tier's band for one metric in one DORA report."""
+    """One tier's band for one metric in one DORA report.
+
+    ``dora`` is the cluster's answer in DORA's words; ``label`` is what the report shows
+    beside a value: those words, and the range of values this tool places in the tier when
+    that range differs from them (clusters overlap and leave gaps), so the two never
+    contradict.
+    """
 
     tier: str
     bound: float | None
     label: str
     confidence: str
+    dora: str = ""
+    range: tuple[float | None, float | None] | None = None  # DORA's answer, in the unit
+    read_in: tuple[str, ...] = ()  # ids of the benchmark's sources that give this value
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,39 @@ class Benchmark:
     compare: dict[str, str]
     bands: dict[str, tuple[Band, ...]]
 
+    def placement_note(self, metric: str, value: float | None) -> str | None:
+        """In words, why a value outside its tier's DORA answer gets that tier (it lies
+        in a gap between clusters, or beyond the last); None when it lies inside."""
+        tier = self.tier(metric, value)
+        if value is None or tier is None:
+            return None
+        band = next(b for b in self.bands[metric] if b.tier == tier)
+        if band.range is None or _inside(value, band.range):
+            return None
+        spans = [(b, b.range) for b in self.bands[metric] if b.range is not None]
+        below = [(r[1], b) for b, r in spans if r[1] is not None and r[1] <= value]
+        above = [(r[0], b) for b, r in spans if r[0] is not None and r[0] > value]
+        lo = max(below, key=lambda x: x[0])[1] if below else None
+        hi = min(above, key=lambda x: x[0])[1] if above else None
+        shown = _show(metric, value)
+        if lo is not None and hi is not None:
+            where = (
+                f"{shown} lies between the {_t(lo.tier)} cluster's answer ({lo.dora.lower()}) "
+                f"and the {_t(hi.tier)} cluster's ({hi.dora.lower()}); no DORA {self.year} "
+                "cluster answered in between"
+            )
+        else:
+            near = lo or hi
+            assert near is not None  # the value lies outside a range, so on one side of it
+            where = (
+                f"{shown} lies beyond the answers of every DORA {self.year} cluster "
+                f"(nearest: {_t(near.tier)}, {near.dora.lower()})"
+            )
+        return (
+            f"{where}. It is placed in {_t(tier)}, the first tier whose threshold it meets "
+            "when tiers are tried from the best."
+        )
+
     def tier(self, metric: str, value: float | None) -> str | None:
         """The first band (best first) whose bound holds; the last band takes the rest."""
         if value is None or metric not in self.bands:
@@ -83,6 +125,114 @@ class Benchmark:
 
 def _holds(value: float, op: str, bound: float) -> bool:
     return {">=": value >= bound, "<": value < bound, "<=": value <= bound}[op]
+
+
+def _inside(value: float, span: tuple[float | None, float | None]) -> bool:
+    lo, hi = span
+    return (lo is None or value >= lo) and (hi is None or value < hi)
+
+
+def _t(tier: str) -> str:
+    return tier.capitalize()
+
+
+_HOURS = {1: "one hour", 24: "one day", 168: "one week", 730.5: "one month", 4383: "six months"}
+_RATES = {7: "once a day", 1: "once a week", 0.22998: "once a month", 0.03833: "once every six months"}
+
+
+def _amount(metric: str, value: float) -> str:
+    """A bound in words: hours as durations, rates per week as 'once a …', fractions as %."""
+    if metric == "deployment_frequency":
+        return _RATES.get(value, f"{value:g} a week")
+    if metric == "change_failure_rate":
+        return f"{value:.0%}"
+    return _HOURS.get(value, f"{value:g} hours")
+
+
+def _show(metric: str, value: float) -> str:
+    """A measured value as the report prints it."""
+    if metric == "deployment_frequency":
+        return f"{value:.2f} deployments a week"
+    if metric == "change_failure_rate":
+        return f"{value:.0%}"
+    return f"{value:.1f} h"
+
+
+def _applied(metric: str, op: str, prev: float | None, bound: float | None) -> str:
+    """The values this tool places in a band, in words (bands are tried best first)."""
+    a = None if bound is None else _amount(metric, bound)
+    p = None if prev is None else _amount(metric, prev)
+    if op == ">=":
+        if p is None:
+            return f"{a} or more often"
+        return f"less often than {p}" if a is None else f"{a} or more often, below {p}"
+    inclusive = op == "<="
+    if p is None:
+        return f"up to {a}" if inclusive else f"less than {a}"
+    if a is None:
+        return f"above {p}" if inclusive else f"{p} or more"
+    return f"above {p}, up to {a}" if inclusive else f"{p} to less than {a}"
+
+
+def _unreachable(op: str, prev: float | None, bound: float | None) -> bool:
+    if prev is None or bound is None:
+        return False
+    return bound >= prev if op == ">=" else bound <= prev
+
+
+def _bands(metric: str, spec: dict[str, Any]) -> tuple[Band, ...]:
+    """A metric's bands, each labelled so that its words and its applied range agree."""
+    op, out, prev, best = spec["compare"], [], None, None
+    for b in spec["bands"]:
+        bound = b.get("bound")
+        span = tuple(b["range"]) if b.get("range") else None
+        applied = _applied(metric, op, prev, bound)
+        dora = str(b["label"])
+        if _unreachable(op, prev, bound):
+            label = f"{dora} (DORA's answer; never applied: the {_t(best or '')} tier covers it)"
+        elif span is not None and _same_span(op, span, prev, bound):
+            label = dora
+        else:
+            label = f"{applied[0].upper()}{applied[1:]} (DORA's answer: {dora[0].lower()}{dora[1:]})"
+        out.append(
+            Band(
+                b["tier"], bound, label, b["confidence"], dora, span,  # type: ignore[arg-type]
+                tuple(b.get("read_in") or ()),
+            )
+        )
+        if not _unreachable(op, prev, bound):
+            prev, best = bound if bound is not None else prev, b["tier"]
+    return tuple(out)
+
+
+def _provenance(doc: dict[str, Any], bands: dict[str, tuple[Band, ...]]) -> str:
+    """Where the values were read, in words, and which values no source confirms."""
+    read = doc["source"].get("read") or []
+    where = "; ".join(f"{r['cite']}, which gives {r['gives']}" for r in read)
+    text = f"The values were read in: {where}." if where else ""
+    unconfirmed = [
+        f"{metric.replace('_', ' ')} ({b.tier})"
+        for metric, bs in bands.items()
+        for b in bs
+        if not b.read_in
+    ]
+    if not doc.get("respondents_read_in"):
+        unconfirmed.append("the share of respondents in each cluster")
+    if unconfirmed:
+        text += (
+            " No source consulted confirms "
+            + ", ".join(unconfirmed)
+            + "; these are shown as published in DORA's report, unverified."
+        )
+    return text.strip()
+
+
+def _same_span(
+    op: str, span: tuple[float | None, float | None], prev: float | None, bound: float | None
+) -> bool:
+    """Whether DORA's answer covers exactly the values placed in the band."""
+    applied = (prev, bound) if op != ">=" else (bound, prev)
+    return tuple(span) == applied
 
 
 def _load(path: str) -> Any:
@@ -119,10 +269,11 @@ def metric_definitions() -> list[MetricDefinition]:
 
 @cache
 def metrics_notes() -> dict[str, Any]:
-    """The overall-tier rule, the score rule, which records count and the warning glossary
-    from metrics.yaml."""
+    """The overall-tier rule, the score rule, which records count, the warning glossary and
+    the columns of the rows behind the figures, from metrics.yaml."""
     doc = _load("metrics.yaml")
-    return {"overall": doc["overall"], "records": doc["records"], "warnings": doc["warnings"]}
+    keys = ("overall", "records", "warnings", "rows")
+    return {k: doc[k] for k in keys}
 
 
 @cache
@@ -132,22 +283,17 @@ def benchmark_table(year: int = 2024) -> Benchmark:
         doc = _load(f"benchmarks/dora-{year}.yaml")
     except FileNotFoundError:
         raise ValueError(f"no DORA benchmark table for {year}; use 2022, 2023 or 2024") from None
+    bands = {k: _bands(k, v) for k, v in doc["metrics"].items()}
     return Benchmark(
         id=doc["id"],
         year=doc["year"],
         title=doc["title"],
         source=doc["source"],
-        notes=doc["notes"],
+        notes=f"{doc['notes']} {_provenance(doc, bands)}",
         tiers=tuple(doc["tiers"]),
         respondents=doc["respondents"],
         compare={k: v["compare"] for k, v in doc["metrics"].items()},
-        bands={
-            k: tuple(
-                Band(b["tier"], b.get("bound"), str(b["label"]), b["confidence"])
-                for b in v["bands"]
-            )
-            for k, v in doc["metrics"].items()
-        },
+        bands=bands,
     )
 
 
