@@ -129,8 +129,9 @@ def engine_report_data(quarter: str, previous: dict[str, Any] | None = None) -> 
     measured = {m: getattr(getattr(result, m), HEADLINE_FIELD[m]) for m in METRICS}
     tiers = {m: getattr(getattr(result, m), "tier", None) for m in METRICS}
     recommendation = recommend(
-        engineers=org.engineers, profile=org.profile, assessment=assessment, dora_tiers=tiers
-    )
+        engineers=org.engineers, profile=org.profile, assessment=assessment, dora_tiers=tiers,
+        teams=len(config.teams), measured=measured,
+    )  # fmt: skip
     return build_report_data(
         config=config,
         metrics_json=metrics,

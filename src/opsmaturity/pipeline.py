@@ -225,11 +225,23 @@ def _assess(config: Config, responses: list[Any], metrics_json: dict[str, Any]) 
         profile=config.organization.profile,
         assessment=assessment,
         dora_tiers=tiers,
+        teams=len(config.teams) or None,
+        measured=measured,
+        team_tiers=_team_tiers(metrics_json),
     )
     return {
         "assessment": assessment.to_json() if assessment else None,
         "mismatches": [m.to_json() for m in mismatches],
         "recommendation": recommendation.to_json(),
+    }
+
+
+def _team_tiers(metrics_json: dict[str, Any]) -> dict[str, dict[str, str | None]]:
+    """Each team's DORA tiers (and overall), for the recommendation's team spread."""
+    return {
+        str(s["name"]): {**{m: (s.get(m) or {}).get("tier") for m in METRICS}, "overall": s.get("overall_tier")}
+        for s in metrics_json["scopes"]
+        if s["scope"] == "team"
     }
 
 

@@ -1,0 +1,164 @@
+"""What would change the decision: computed by searching each dimension, never written by hand.
+
+For every dimension with data, the search moves its reading away from today's value (up and
+down) with every other reading fixed, and reports the nearest value at which another model
+would lead: e.g. "at about 410 engineers (now 120) SRE + platform would lead".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+
+from .facts import score_words
+from .matrix import Value, leader
+from .result import Change
+from .rules import PROFILES, Dimension, Input, RuleBook
+
+MAX_COUNT = {"engineers": 100_000, "teams": 1_000}
+STEP = 0.01
+"""Reading step for linear dimensions (half a score point)."""
+MAX_CHANGES = 8
+
+
+def changes(book: RuleBook, values: Mapping[str, Value]) -> tuple[Change, ...]:
+    """The nearest change per dimension and direction that hands the lead to another model."""
+    current = leader(book, values)
+    found: list[tuple[float, Change]] = []
+    for dim in book.dimensions:
+        if values.get(dim.id) is None:
+            continue
+        for distance, value, model in _flips(book, dim, values, current):
+            found.append((distance, _describe(book, dim, values[dim.id], value, model)))
+    found.sort(key=lambda dc: dc[0])
+    return tuple(c for _, c in found[:MAX_CHANGES])
+
+
+def _flips(
+    book: RuleBook, dim: Dimension, values: Mapping[str, Value], current: str
+) -> list[tuple[float, Value, str]]:
+    """(distance, new value, new leader) for the nearest flip in each direction."""
+
+    def lead_at(value: Value) -> str:
+        return leader(book, {**values, dim.id: value})
+
+    now = values[dim.id]
+    if dim.kind == "categorical":
+        return [(1.0, p, m) for p in PROFILES if p != now and (m := lead_at(p)) != current]
+    assert isinstance(now, float)
+    if dim.kind == "anchored":
+        top = float(MAX_COUNT[str(dim.input)])
+        return [
+            flip
+            for end in (top, 1.0)
+            if (flip := _search_count(now, end, lead_at, current)) is not None
+        ]
+    return [flip for end in (1.0, -1.0) if (flip := _search_reading(now, end, lead_at, current))]
+
+
+def _search_count(
+    now: float, end: float, lead_at: Callable[[Value], str], current: str
+) -> tuple[float, Value, str] | None:
+    """Scan counts geometrically toward ``end``, then bisect to the first integer that flips."""
+    ratio = 1.02 if end > now else 1 / 1.02
+    previous, x = now, now
+    while (x < end) if end > now else (x > end):
+        x = min(end, max(x * ratio, x + 1)) if end > now else max(end, min(x * ratio, x - 1))
+        if lead_at(x) != current:
+            lo, hi = previous, x  # lead is `current` at lo, another model at hi
+            while abs(hi - lo) > 1:
+                mid = float(round((lo + hi) / 2))
+                if mid in (lo, hi):
+                    break
+                lo, hi = (mid, hi) if lead_at(mid) == current else (lo, mid)
+            hi = float(round(hi))
+            return abs(_log_ratio(hi, now)), hi, lead_at(hi)
+        previous = x
+    return None
+
+
+def _log_ratio(a: float, b: float) -> float:
+    return math.log(a / b) / math.log(10)
+
+
+def _search_reading(
+    now: float, end: float, lead_at: Callable[[Value], str], current: str
+) -> tuple[float, Value, str] | None:
+    step = STEP if end > now else -STEP
+    n = 1
+    while True:
+        value = now + n * step
+        if (step > 0 and value > end + 1e-9) or (step < 0 and value < end - 1e-9):
+            return None
+        if (model := lead_at(round(value, 4))) != current:
+            return abs(value - now), round(value, 4), model
+        n += 1
+
+
+def _describe(book: RuleBook, dim: Dimension, now: Value, value: Value, model: str) -> Change:
+    name = book.model(model).name
+    threshold = _threshold(dim, now, value)
+    return Change(
+        dimension=dim.id,
+        dimension_name=dim.name,
+        model_id=model,
+        model_name=name,
+        threshold=threshold,
+        value=value,
+        text=f"{threshold}: {name} would lead.",
+    )
+
+
+def _threshold(dim: Dimension, now: Value, value: Value) -> str:
+    """The changed evidence in words, with today's value for comparison."""
+    if dim.kind == "categorical":
+        return f"If the organization were {value} (now {now})"
+    assert isinstance(now, float) and isinstance(value, float)
+    if dim.kind == "anchored":
+        noun = str(dim.input)
+        word = "At" if value > now else "Below"
+        shown = _about(value) if value > now else _about(value + 1)
+        return f"{word} about {shown} {noun} (now {now:.0f})"
+    source = dim.input
+    assert isinstance(source, Input)
+    up = value > now
+    if source.tiers:
+        return f"If {dim.name.lower()} {'rose' if up else 'fell'} to the {_tier(value)} tier (now {_tier(now)})"
+    if source.gap:
+        a, b = (score_words(k) for k in source.gap)
+        return f"If {a} were {_gap_words(value)} {b} (now {_gap_words(now)})"
+    if source.team_spread:
+        center = source.team_spread
+        return (
+            f"If the gap between teams {'widened' if up else 'narrowed'} to "
+            f"{center + center * value:.0f} points (now {center + center * now:.0f})"
+        )
+    return (
+        f"If {dim.name} scored {'at least' if up else 'at most'} "
+        f"{50 + 50 * value:.0f}/100 (now {50 + 50 * now:.0f})"
+    )
+
+
+def _about(value: float) -> str:
+    """Two significant figures: the search is exact, the advice should not pretend to be."""
+    digits = max(0, len(str(int(value))) - 2)
+    return f"{round(value, -digits):,.0f}"
+
+
+def _tier(reading: float) -> str:
+    return (
+        "elite"
+        if reading >= 2 / 3
+        else "high"
+        if reading >= 0
+        else "medium"
+        if reading >= -2 / 3
+        else "low"
+    )
+
+
+def _gap_words(reading: float) -> str:
+    points = 50 * reading
+    if abs(points) < 0.5:
+        return "level with"
+    return f"{abs(points):.0f} points {'behind' if points < 0 else 'ahead of'}"
