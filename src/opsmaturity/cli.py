@@ -176,6 +176,38 @@ def report(
     _print_files("Report written", files)
 
 
+class Profile(StrEnum):
+    software = "software"
+    infrastructure_critical = "infrastructure-critical"
+    regulated = "regulated"
+
+
+@app.command()
+@_reports_errors
+def recommend(
+    config: ConfigOption,
+    answers: Annotated[
+        list[Path] | None, typer.Option("--answers", "-a", help="Answers file(s), YAML or CSV.")
+    ] = None,
+    engineers: Annotated[
+        int | None, typer.Option("--engineers", min=1, help="What if: this many engineers.")
+    ] = None,
+    profile: Annotated[
+        Profile | None, typer.Option("--profile", help="What if: this organization profile.")
+    ] = None,
+) -> None:
+    """Print the operating-model decision matrix and ranking (explore what-ifs before a report)."""
+    from .pipeline import run_recommend
+    from .recommend.terminal import render
+
+    rec, note = run_recommend(
+        config, answers or [], engineers=engineers, profile=profile.value if profile else None
+    )
+    if note:
+        _err().print(f"[yellow]note:[/] {note}", soft_wrap=True)
+    _out().print(render(rec))
+
+
 @app.command()
 @_reports_errors
 def survey(

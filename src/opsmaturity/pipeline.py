@@ -211,29 +211,74 @@ def metrics_output(config_path: Path, fmt: str) -> Any:
 def _assess(config: Config, responses: list[Any], metrics_json: dict[str, Any]) -> dict[str, Any]:
     """Scores, survey-vs-data mismatches and the recommendation, as JSON-ready parts."""
     from .practices import compare_survey_with_data, load_questionnaires, score
-    from .recommend import recommend
 
-    org = _organization_scope(metrics_json)
-    measured = {m: org[m].get(HEADLINE_FIELD[m]) for m in METRICS}
-    tiers = {key: org[key].get("tier") for key in measured if key != "rework_rate"}
-    tiers["overall"] = org.get("overall_tier")
+    measured, _ = _measured(metrics_json)
     questionnaires = load_questionnaires()
     assessment = score(questionnaires, responses) if responses else None
     mismatches = compare_survey_with_data(assessment, measured, questionnaires) if assessment else []
-    recommendation = recommend(
-        engineers=config.organization.engineers,
-        profile=config.organization.profile,
-        assessment=assessment,
-        dora_tiers=tiers,
-        teams=len(config.teams) or None,
-        measured=measured,
-        team_tiers=_team_tiers(metrics_json),
-    )
+    recommendation = _recommend(config, assessment, metrics_json)
     return {
         "assessment": assessment.to_json() if assessment else None,
         "mismatches": [m.to_json() for m in mismatches],
         "recommendation": recommendation.to_json(),
     }
+
+
+def _measured(metrics_json: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The organization's headline figures and DORA tiers (``overall`` included)."""
+    if metrics_json is None:
+        return {}, {}
+    org = _organization_scope(metrics_json)
+    measured = {m: org[m].get(HEADLINE_FIELD[m]) for m in METRICS}
+    tiers = {key: org[key].get("tier") for key in measured if key != "rework_rate"}
+    tiers["overall"] = org.get("overall_tier")
+    return measured, tiers
+
+
+def _recommend(
+    config: Config,
+    assessment: Any,
+    metrics_json: dict[str, Any] | None,
+    *,
+    engineers: int | None = None,
+    profile: str | None = None,
+) -> Any:
+    """The recommendation from the config, the survey and the metrics (what-ifs override)."""
+    from .recommend import recommend
+
+    measured, tiers = _measured(metrics_json)
+    return recommend(
+        engineers=engineers or config.organization.engineers,
+        profile=profile or config.organization.profile,
+        assessment=assessment,
+        dora_tiers=tiers,
+        teams=len(config.teams) or None,
+        measured=measured,
+        team_tiers=_team_tiers(metrics_json) if metrics_json else {},
+    )
+
+
+def run_recommend(
+    config_path: Path,
+    answers: Sequence[Path],
+    *,
+    engineers: int | None = None,
+    profile: str | None = None,
+) -> tuple[Any, str | None]:
+    """``opsmaturity recommend``: the recommendation, and a note when nothing was measured."""
+    from .practices import load_answers, load_questionnaires, score
+
+    config = load_config(config_path)
+    responses = load_answers(list(answers)) if answers else []
+    assessment = score(load_questionnaires(), responses) if responses else None
+    note = None
+    try:
+        load_dataset(config)
+        metrics_json = compute_metrics_for(config).to_json()
+    except StoreError as exc:
+        metrics_json, note = None, f"{exc}; recommending without measured metrics"
+    rec = _recommend(config, assessment, metrics_json, engineers=engineers, profile=profile)
+    return rec, note
 
 
 def _team_tiers(metrics_json: dict[str, Any]) -> dict[str, dict[str, str | None]]:

@@ -116,12 +116,15 @@ def _why_not(
     out = []
     for gap, dim in picked:
         own = table[runner][dim]
-        subject = runner if own < 0 or table[top][dim] <= 0 else top
-        reason = _reason(book, readings, subject, dim, table[subject][dim])
+        if own < 0 or table[top][dim] <= 0:  # the runner-up's own weakness
+            reason = _reason(book, readings, runner, dim, own)
+            text = reason.text
+        else:  # the top model's strength
+            reason = _reason(book, readings, top, dim, table[top][dim])
+            why = book.dimension(dim).models[top].for_ or reason.rationale
+            text = _sentence(readings[dim], f"which favours {book.model(top).name}: {why}")
         out.append(
-            Reason(
-                dim, reason.dimension_name, runner, round(-gap, 2), reason.text, reason.rationale
-            )
+            Reason(dim, reason.dimension_name, runner, round(-gap, 2), text, reason.rationale)
         )
     return tuple(out)
 
@@ -132,10 +135,13 @@ def _reason(
     dim = book.dimension(dim_id)
     effect = dim.models[model]
     why = effect.for_ if points >= 0 else effect.against
-    text = (
-        f"{readings[dim_id].text[:1].upper()}{readings[dim_id].text[1:]}: {why or dim.rationale}."
-    )
+    text = _sentence(readings[dim_id], why or dim.rationale, ": ")
     return Reason(dim.id, dim.name, model, round(points, 2), text, dim.rationale)
+
+
+def _sentence(reading: Reading, why: str, joint: str = ", ") -> str:
+    """``Evidence<joint>why.``: the evidence capitalised, one sentence."""
+    return f"{reading.text[:1].upper()}{reading.text[1:]}{joint}{why}."
 
 
 def _blend(book: RuleBook, fits: list[tuple[str, float]], runner_name: str) -> str:
