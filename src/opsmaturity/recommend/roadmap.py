@@ -181,7 +181,8 @@ def _team_line(
         for m in sorted(weak.tiers, key=lambda m: -TIERS.index(weak.tiers[m]))
     ]
     titles = [a.title for a in _dedupe(actions)][:TEAM_ACTIONS]
-    return TeamLine(team=name, reason="; ".join(why), actions=tuple(titles))
+    reason = "; ".join(why)
+    return TeamLine(team=name, reason=reason[:1].upper() + reason[1:], actions=tuple(titles))
 
 
 def strengths(facts: Facts) -> list[str]:

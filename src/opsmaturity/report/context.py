@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .decision_view import DecisionPage
+
 
 @dataclass(frozen=True)
 class Delta:
@@ -361,3 +363,5 @@ class ReportContext:
     """Per-team pages; empty when no teams are configured."""
     methodology: Methodology
     """Methodology and data quality."""
+    decision: DecisionPage | None = None
+    """Operating-model decision page (matrix, ranking, why, why not, what would change)."""

@@ -26,6 +26,7 @@ from .context import (
     TeamPage,
     TeamType,
 )
+from .decision_view import decision_page_from_json
 from .metrics_view import (
     build_metric,
     headline_text,
@@ -73,6 +74,7 @@ def build_context(data: Json, *, paper: str = "A4") -> ReportContext:
         repositories_omitted=omitted,
         teams=_teams(data, metrics),
         methodology=_methodology(data, metrics),
+        decision=decision_page_from_json(data),
     )
 
 
