@@ -146,7 +146,9 @@ def test_previous_keeps_only_headline_figures() -> None:
     assert prev["period"]["label"] == "2026Q2"
     lead_time = org(previous_data())["lead_time_for_changes"]["median_hours"]
     assert prev["metrics"]["lead_time_for_changes"] == lead_time
-    assert set(prev) == {"period", "generated_at", "metrics", "disciplines", "options"}
+    assert set(prev) == {
+        "period", "generated_at", "metrics", "disciplines", "options", "teams", "respondents", "roles"
+    }
     assert prev["options"] == previous_data()["data_quality"]["options"]
 
 

@@ -153,6 +153,14 @@ def metrics(
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         _out().print(text)
+        _out().print(SCORE_LINE, style="dim", soft_wrap=True)
+
+
+SCORE_LINE = (
+    "Score: 0–10, the mean of the known metrics' scores on fixed anchors (10 best, "
+    "as in DORA's Quick Check; anchors in docs/metrics.md); a summary beside the tier."
+)
+"""One line wherever the 0–10 score is shown, so nobody reads it as a DORA measure."""
 
 
 @app.command()

@@ -338,12 +338,16 @@ def run_report(
     """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config."""
     from .practices import load_answers
     from .report import write_report
+    from .report.quarter import refuse_same_period
 
     config = load_config(config_path)
     responses = load_answers(list(answers)) if answers else []
+    previous = _read_previous(compare_with)
+    period = config.reporting_period
+    refuse_same_period(previous, period.start.isoformat(), period.end.isoformat(), period.label, compare_with)
     report = build_report(
         config, load_dataset(config), responses,
-        previous=_read_previous(compare_with), generated_at=generated_at,
+        previous=previous, generated_at=generated_at,
     )
     out_pdf = out_pdf or Path("reports") / f"{_slug(config.organization.name)}-{config.reporting_period.label}.pdf"
     written = write_report(

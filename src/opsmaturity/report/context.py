@@ -23,6 +23,8 @@ class Delta:
     """``better``, ``worse``, ``same`` or ``unknown``: drives the arrow and its colour."""
     previous: str
     """The previous report's figure, formatted."""
+    note: str = ""
+    """Beside a practice delta: that the respondents changed since then; else empty."""
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,8 @@ class TeamPage:
     """Respondents who named this team."""
     repositories: list[str]
     """Repositories measured for the team."""
+    changes: tuple[tuple[str, Delta], ...] = ()
+    """(metric name, change since the previous report) of the team's figures; empty without one."""
 
 
 @dataclass(frozen=True)

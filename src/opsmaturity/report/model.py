@@ -29,6 +29,7 @@ from ..config import Config
 from ..dora import HEADLINE_FIELD, METRICS
 from ..errors import ReportError
 from ..records import CollectionNote, to_dict
+from .quarter import discipline_respondents, respondent_note, roles, team_headlines
 
 SCHEMA = "opsmaturity-report/1"
 
@@ -192,6 +193,9 @@ def summarize(previous: Mapping[str, Any]) -> dict[str, Any]:
         "metrics": headline(previous),
         "disciplines": discipline_scores(previous),
         "options": dict((previous.get("data_quality") or {}).get("options") or {}),
+        "teams": team_headlines(previous),
+        "respondents": discipline_respondents(previous),
+        "roles": roles(previous),
     }
 
 
@@ -201,10 +205,23 @@ def deltas(data: Mapping[str, Any]) -> dict[str, Any]:
     if not prev:
         return {"metrics": {}, "disciplines": {}}
     now_m, now_d = headline(data), discipline_scores(data)
+    prev_t = prev.get("teams") or {}
     return {
         "metrics": {m: _delta(now_m.get(m), prev["metrics"].get(m)) for m in METRICS},
-        "disciplines": {d: _delta(now_d[d], prev["disciplines"].get(d)) for d in sorted(now_d)},
+        "disciplines": {d: _practice_delta(data, d, now_d[d]) for d in sorted(now_d)},
+        "teams": {
+            team: {m: _delta(now.get(m), (prev_t.get(team) or {}).get(m)) for m in METRICS}
+            for team, now in team_headlines(data).items()
+        },
     }
+
+
+def _practice_delta(data: Mapping[str, Any], discipline: str, current: Any) -> dict[str, Any]:
+    """A discipline's change, its respondent counts, and a note when who answered changed."""
+    prev = data["previous"]
+    counts = _delta(discipline_respondents(data).get(discipline), (prev.get("respondents") or {}).get(discipline))
+    note = respondent_note(counts, roles(data), prev.get("roles") or {}, prev["period"]["label"])
+    return {**_delta(current, prev["disciplines"].get(discipline)), "respondents": counts, "note": note}
 
 
 def _delta(current: Any, previous: Any) -> dict[str, Any]:

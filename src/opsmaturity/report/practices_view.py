@@ -115,7 +115,8 @@ def _score_delta(d: Json | None) -> Delta | None:
     if change is not None:
         direction = "same" if change == 0 else ("better" if change > 0 else "worse")
     return Delta(
-        text=fmt.signed(change, "score"), direction=direction, previous=fmt.score(d.get("previous"))
+        text=fmt.signed(change, "score"), direction=direction, previous=fmt.score(d.get("previous")),
+        note=str(d.get("note") or ""),
     )
 
 

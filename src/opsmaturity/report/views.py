@@ -17,6 +17,7 @@ from ..errors import ReportError
 from . import format as fmt
 from .context import (
     Action,
+    Delta,
     Methodology,
     MetricView,
     Note,
@@ -28,15 +29,17 @@ from .context import (
 )
 from .decision_view import decision_page_from_json
 from .metrics_view import (
+    KIND,
     build_metric,
     headline_text,
+    make_delta,
     org_scope,
     other_warnings,
     repository_rows,
     scope_row,
     scopes,
 )
-from .model import METRICS
+from .model import HIGHER_IS_BETTER, METRICS
 from .practices_view import build_practices, practice_disciplines
 
 Json = Mapping[str, Any]
@@ -167,9 +170,20 @@ def _teams(data: Json, metrics: list[MetricView]) -> list[TeamPage]:
                 ],
                 respondents=survey.get("respondents"),
                 repositories=[str(r) for r in entry.get("repositories") or []],
+                changes=_team_changes(data, name, metrics),
             )
         )
     return pages
+
+
+def _team_changes(data: Json, team: str, metrics: list[MetricView]) -> tuple[tuple[str, Delta], ...]:
+    """A team's own quarter-over-quarter changes: which teams drove the organization's."""
+    found = ((data.get("deltas") or {}).get("teams") or {}).get(team) or {}
+    return tuple(
+        (m.name, make_delta(found[m.id], KIND[m.id], HIGHER_IS_BETTER.get(m.id, False)))
+        for m in metrics
+        if m.id in found
+    )
 
 
 def _methodology(data: Json, metrics: list[MetricView]) -> Methodology:
