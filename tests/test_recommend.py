@@ -475,3 +475,26 @@ def test_malformed_rules_file_names_file_and_line(tmp_path: Path) -> None:
     broken.write_text(text.replace("    input: {score: culture}", "    input: {scor: culture}", 1))
     with pytest.raises(ConfigError, match=r"rules\.yaml:\d+: dimensions\[5\]\.input.*"):
         load_rules(broken)
+
+
+def test_the_docs_list_every_dimension_with_its_weight() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "practices.md").read_text()
+    for dim in load_rules().dimensions:
+        assert f"| {dim.name} | {dim.weight:g} |" in text, dim.id
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    teams=st.lists(st.integers(1, 200), min_size=2, max_size=2, unique=True),
+    engineers=st.integers(1, 20_000),
+    profile=st.sampled_from(["software", "infrastructure-critical", "regulated"]),
+)
+def test_more_teams_never_moves_toward_a_smaller_organization_model(
+    teams: list[int], engineers: int, profile: str
+) -> None:
+    axis = load_rules().size_axis
+    fewer, more = sorted(teams)
+    before = run(engineers, profile, teams=fewer).ranking[0].model_id
+    after = run(engineers, profile, teams=more).ranking[0].model_id
+    if before in axis and after in axis:
+        assert axis.index(after) >= axis.index(before)

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Mapping
 
 from .facts import score_words
-from .matrix import Value, leader
+from .matrix import Value, amount, cells, leader
 from .result import Change
 from .rules import PROFILES, Dimension, Input, RuleBook
 
@@ -39,8 +39,16 @@ def _flips(
 ) -> list[tuple[float, Value, str]]:
     """(distance, new value, new leader) for the nearest flip in each direction."""
 
+    table = cells(book, values)
+    others = {m: sum(v for d, v in row.items() if d != dim.id) for m, row in table.items()}
+    order = {m.id: i for i, m in enumerate(book.models)}
+
     def lead_at(value: Value) -> str:
-        return leader(book, {**values, dim.id: value})
+        """The leader with only this dimension changed (the others' sums are fixed)."""
+        fits = {
+            m: round(rest + dim.weight * amount(dim, m, value), 9) for m, rest in others.items()
+        }
+        return min(fits, key=lambda m: (-fits[m], order[m]))
 
     now = values[dim.id]
     if dim.kind == "categorical":
