@@ -498,3 +498,21 @@ def test_more_teams_never_moves_toward_a_smaller_organization_model(
     after = run(engineers, profile, teams=more).ranking[0].model_id
     if before in axis and after in axis:
         assert axis.index(after) >= axis.index(before)
+
+
+def test_measured_what_ifs_move_a_whole_tier_at_a_time() -> None:
+    inputs = {"teams": 4, "scores": {"devops": 60, "culture": 60}, "tiers": all_tiers("elite")}
+    result = run(engineers=120, **inputs)  # type: ignore[arg-type]
+    measured = [c for c in result.what_would_change if c.dimension in ("throughput", "stability")]
+    assert measured, result.what_would_change
+    for change in measured:
+        assert change.value in (1.0, 1 / 3, -1 / 3, -1.0)
+        assert " were all " in change.text and "(now elite)" in change.text
+        tier = change.threshold.split(" were all ")[1].split(" (")[0]
+        metrics = ("deployment_frequency", "lead_time_for_changes")
+        if change.dimension == "stability":
+            metrics = ("change_failure_rate", "failed_deployment_recovery_time")
+        moved = {**all_tiers("elite"), **dict.fromkeys(metrics, tier)}
+        assert run(engineers=120, **{**inputs, "tiers": moved}).ranking[0].model_id == (  # type: ignore[arg-type]
+            change.model_id
+        )

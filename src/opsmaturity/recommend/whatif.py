@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 
-from .facts import score_words
+from .facts import METRIC_WORDS, TIER_READING, score_words
 from .matrix import Value, amount, cells, leader
 from .result import Change
 from .rules import PROFILES, Dimension, Input, RuleBook
@@ -61,7 +61,27 @@ def _flips(
             for end in (top, 1.0)
             if (flip := _search_count(now, end, lead_at, current)) is not None
         ]
+    if isinstance(dim.input, Input) and dim.input.tiers:
+        return _search_tiers(now, lead_at, current)
     return [flip for end in (1.0, -1.0) if (flip := _search_reading(now, end, lead_at, current))]
+
+
+def _search_tiers(
+    now: float, lead_at: Callable[[Value], str], current: str
+) -> list[tuple[float, Value, str]]:
+    """Measured evidence moves a tier at a time: the nearest whole tier, up and down, that
+    hands the lead to another model (every metric of the dimension in that tier)."""
+    flips: list[tuple[float, Value, str]] = []
+    for side in (1, -1):
+        levels = sorted(
+            (r for r in TIER_READING.values() if (r - now) * side > 1e-9),
+            key=lambda r: abs(r - now),
+        )
+        for reading in levels:
+            if (model := lead_at(reading)) != current:
+                flips.append((abs(reading - now), reading, model))
+                break
+    return flips
 
 
 def _search_count(
@@ -131,7 +151,9 @@ def _threshold(dim: Dimension, now: Value, value: Value) -> str:
     assert isinstance(source, Input)
     up = value > now
     if source.tiers:
-        return f"If {dim.name.lower()} {'rose' if up else 'fell'} to the {_tier(value)} tier (now {_tier(now)})"
+        words = [METRIC_WORDS[m] for m in (*source.tiers, source.rework) if m]
+        metrics = ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else words[0]
+        return f"If {metrics} were all {_tier_words(value)} (now {_tier_words(now)})"
     if source.gap:
         a, b = (score_words(k) for k in source.gap)
         return f"If {a} were {_gap_words(value)} {b} (now {_gap_words(now)})"
@@ -153,16 +175,15 @@ def _about(value: float) -> str:
     return f"{round(value, -digits):,.0f}"
 
 
-def _tier(reading: float) -> str:
-    return (
-        "elite"
-        if reading >= 2 / 3
-        else "high"
-        if reading >= 0
-        else "medium"
-        if reading >= -2 / 3
-        else "low"
-    )
+def _tier_words(reading: float) -> str:
+    """A tier reading in words: a tier, or the two tiers an average falls between."""
+    ordered = sorted(TIER_READING.items(), key=lambda tr: -tr[1])
+    for (upper, high), (lower, low) in zip(ordered, ordered[1:], strict=False):
+        if abs(reading - high) < 1e-6:
+            return upper
+        if low < reading < high:
+            return f"between {lower} and {upper} on average"
+    return ordered[-1][0]
 
 
 def _gap_words(reading: float) -> str:
