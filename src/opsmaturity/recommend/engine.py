@@ -8,6 +8,7 @@ reasons, the runner-up's "why not", what would change the decision (``whatif``),
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ..practices.scoring import Assessment
 from . import confidence as conf
@@ -15,7 +16,7 @@ from .facts import Facts, Reading, observe
 from .matrix import Cells, cells, ranking
 from .result import DimensionView, ModelFit, Reason, Recommendation
 from .roadmap import roadmap, strengths, team_lines, weaknesses
-from .rules import RuleBook, load_rules
+from .rules import ModelDef, RuleBook, load_rules
 from .whatif import changes
 
 REASONS = 3
@@ -61,31 +62,48 @@ def recommend(
         runner_up_name=runner.name,
         why_not=_why_not(book, table, readings, top.id, runner.id),
         blend=_blend(book, fits, runner.name),
-        ranking=tuple(
-            ModelFit(m, book.model(m).name, i + 1, round(fit, 2), _rounded(table[m]))
-            for i, (m, fit) in enumerate(fits)
-        ),
-        dimensions=tuple(
-            DimensionView(
-                d.id,
-                d.name,
-                d.weight,
-                readings[d.id].text,
-                round(readings[d.id].coverage, 3),
-                d.rationale,
-                d.collect,
-            )
-            for d in book.dimensions
-        ),
+        ranking=_model_fits(book, fits, table),
+        dimensions=_dimension_views(book, readings),
         what_would_change=changes(book, values),
         collect=collect,
-        keep=tuple(dict.fromkeys([*top.keep, *strengths(facts)])) if not insufficient else (),
-        change=tuple(dict.fromkeys([*top.change, *_weak_changes(facts)]))
-        if not insufficient
-        else (),
-        team_types=tuple(t.model_dump() for t in top.team_types) if not insufficient else (),
         roadmap=roadmap(book, None if insufficient else top, facts),
         team_lines=team_lines(book, facts),
+        **_adoption(None if insufficient else top, facts),
+    )
+
+
+def _adoption(model: ModelDef | None, facts: Facts) -> dict[str, Any]:
+    """What to keep, what to change and the team types: only for a recommended model."""
+    if model is None:
+        return {"keep": (), "change": (), "team_types": ()}
+    return {
+        "keep": tuple(dict.fromkeys([*model.keep, *strengths(facts)])),
+        "change": tuple(dict.fromkeys([*model.change, *_weak_changes(facts)])),
+        "team_types": tuple(t.model_dump() for t in model.team_types),
+    }
+
+
+def _model_fits(
+    book: RuleBook, fits: list[tuple[str, float]], table: Cells
+) -> tuple[ModelFit, ...]:
+    return tuple(
+        ModelFit(m, book.model(m).name, i + 1, round(fit, 2), _rounded(table[m]))
+        for i, (m, fit) in enumerate(fits)
+    )
+
+
+def _dimension_views(book: RuleBook, readings: Mapping[str, Reading]) -> tuple[DimensionView, ...]:
+    return tuple(
+        DimensionView(
+            d.id,
+            d.name,
+            d.weight,
+            readings[d.id].text,
+            round(readings[d.id].coverage, 3),
+            d.rationale,
+            d.collect,
+        )
+        for d in book.dimensions
     )
 
 
