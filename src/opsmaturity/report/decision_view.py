@@ -50,6 +50,8 @@ class MatrixRow:
     """Share of the dimension's evidence present, e.g. ``30 %``."""
     missing: bool
     cells: list[MatrixCell]
+    rationale: str
+    """Why the dimension counts, from the rules file."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ def decision_page(rec: Recommendation) -> DecisionPage:
                 present=f"{d.coverage:.0%}".replace("%", " %"),
                 missing=d.coverage == 0,
                 cells=[_cell(f.model_id, f.contributions[d.id], largest) for f in rec.ranking],
+                rationale=d.rationale,
             )
             for d in rec.dimensions
         ],
