@@ -516,3 +516,35 @@ def test_measured_what_ifs_move_a_whole_tier_at_a_time() -> None:
         assert run(engineers=120, **{**inputs, "tiers": moved}).ranking[0].model_id == (  # type: ignore[arg-type]
             change.model_id
         )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    engineers=st.integers(1, 20_000),
+    profile=st.sampled_from(["software", "infrastructure-critical", "regulated"]),
+    teams=st.one_of(st.none(), st.integers(1, 60)),
+    tiers=st.dictionaries(st.sampled_from(METRICS[:4]), st.sampled_from(TIER_NAMES)),
+    scores=st.dictionaries(
+        st.sampled_from(["devops", "sre", "culture", "sysops", "netops", "sre.slo"]),
+        st.floats(0, 100),
+    ),
+)
+def test_every_reported_change_really_hands_over_the_lead(
+    engineers: int, profile: str, teams: int | None, tiers: dict[str, str], scores: dict[str, float]
+) -> None:
+    from opsmaturity.recommend.facts import Facts, observe
+    from opsmaturity.recommend.matrix import leader
+
+    book = load_rules()
+    facts = Facts(engineers, profile, assessment(scores), tiers, teams)
+    values = {d.id: observe(d, facts).value for d in book.dimensions}
+    result = run(engineers, profile, scores, tiers, teams=teams)
+    assert leader(book, values) == result.ranking[0].model_id
+    for change in result.what_would_change:
+        assert change.model_id != result.ranking[0].model_id
+        assert leader(book, {**values, change.dimension: change.value}) == change.model_id
+        if change.dimension in ("engineers", "teams"):
+            now = values[change.dimension]
+            assert isinstance(change.value, float) and isinstance(now, float)
+            closer = change.value - 1 if change.value > now else change.value + 1
+            assert leader(book, {**values, change.dimension: closer}) == result.ranking[0].model_id

@@ -87,20 +87,21 @@ def _search_tiers(
 def _search_count(
     now: float, end: float, lead_at: Callable[[Value], str], current: str
 ) -> tuple[float, Value, str] | None:
-    """Scan counts geometrically toward ``end``, then bisect to the first integer that flips."""
-    ratio = 1.02 if end > now else 1 / 1.02
-    previous, x = now, now
-    while (x < end) if end > now else (x > end):
-        x = min(end, max(x * ratio, x + 1)) if end > now else max(end, min(x * ratio, x - 1))
-        if lead_at(x) != current:
-            lo, hi = previous, x  # lead is `current` at lo, another model at hi
+    """Scan whole counts geometrically toward ``end``, then bisect to the first that flips."""
+    up = end > now
+    previous = x = round(now)
+    while x < end if up else x > end:
+        x = (
+            min(int(end), max(x + 1, round(x * 1.02)))
+            if up
+            else max(int(end), min(x - 1, round(x / 1.02)))
+        )
+        if lead_at(float(x)) != current:
+            lo, hi = previous, x  # the lead is `current` at lo and another model's at hi
             while abs(hi - lo) > 1:
-                mid = float(round((lo + hi) / 2))
-                if mid in (lo, hi):
-                    break
-                lo, hi = (mid, hi) if lead_at(mid) == current else (lo, mid)
-            hi = float(round(hi))
-            return abs(_log_ratio(hi, now)), hi, lead_at(hi)
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if lead_at(float(mid)) == current else (lo, mid)
+            return abs(_log_ratio(hi, now)), float(hi), lead_at(float(hi))
         previous = x
     return None
 
