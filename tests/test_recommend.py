@@ -548,3 +548,17 @@ def test_every_reported_change_really_hands_over_the_lead(
             assert isinstance(change.value, float) and isinstance(now, float)
             closer = change.value - 1 if change.value > now else change.value + 1
             assert leader(book, {**values, change.dimension: closer}) == result.ranking[0].model_id
+
+
+def test_a_network_what_if_stays_within_reach_of_the_scores() -> None:
+    """NetOps can fall to 0 at most: with DevOps at 30 it can never be 50 points behind,
+    though 50 points behind (reading -1) would hand NetOps the lead here."""
+    from opsmaturity.recommend.facts import Facts, observe
+    from opsmaturity.recommend.matrix import leader
+
+    book, scores = load_rules(), {"netops": 30, "devops": 30}
+    facts = Facts(120, "software", assessment(scores), {}, None)
+    values = {d.id: observe(d, facts).value for d in book.dimensions}
+    assert leader(book, {**values, "netops": -1.0}) == "netops"  # out of reach
+    result = run(engineers=120, scores=scores)
+    assert not [c for c in result.what_would_change if c.model_id == "netops"]

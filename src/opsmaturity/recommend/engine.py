@@ -64,7 +64,7 @@ def recommend(
         blend=_blend(book, fits, runner.name),
         ranking=_model_fits(book, fits, table),
         dimensions=_dimension_views(book, readings),
-        what_would_change=changes(book, values),
+        what_would_change=changes(book, values, {k: r.reach for k, r in readings.items()}),
         collect=collect,
         roadmap=roadmap(book, None if insufficient else top, facts),
         team_lines=team_lines(book, facts),

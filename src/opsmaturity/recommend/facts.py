@@ -85,6 +85,8 @@ class Reading:
     coverage: float
     scores: tuple[str, ...] = ()
     """Survey score keys behind the reading (for the agreement check)."""
+    reach: tuple[float, float] = (-1.0, 1.0)
+    """The readings this evidence can take (a gap between two 0-100 scores reaches less)."""
 
 
 def observe(dim: Dimension, facts: Facts) -> Reading:
@@ -154,7 +156,8 @@ def _gap(keys: tuple[str, str], facts: Facts) -> Reading:
         return Reading(None, f"{name_a} or {name_b}: no answers", 0.0)
     side = "behind" if a < b else "ahead of"
     text = f"{name_a} scores {a:.0f}/100, {abs(a - b):.0f} points {side} {name_b} ({b:.0f})"
-    return Reading(_clip((a - b) / 50), text, coverage, keys)
+    reach = (_clip((0 - b) / 50), _clip((100 - b) / 50))  # the first score moves, 0-100
+    return Reading(_clip((a - b) / 50), text, coverage, keys, reach)
 
 
 def _team_spread(center: float, facts: Facts) -> Reading:

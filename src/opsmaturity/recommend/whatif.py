@@ -21,21 +21,31 @@ STEP = 0.01
 MAX_CHANGES = 8
 
 
-def changes(book: RuleBook, values: Mapping[str, Value]) -> tuple[Change, ...]:
-    """The nearest change per dimension and direction that hands the lead to another model."""
+def changes(
+    book: RuleBook,
+    values: Mapping[str, Value],
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+) -> tuple[Change, ...]:
+    """The nearest change per dimension and direction that hands the lead to another model;
+    ``bounds`` limits a linear reading to what its evidence can reach (default -1..+1)."""
     current = leader(book, values)
     found: list[tuple[float, Change]] = []
     for dim in book.dimensions:
         if values.get(dim.id) is None:
             continue
-        for distance, value, model in _flips(book, dim, values, current):
+        reach = (bounds or {}).get(dim.id, (-1.0, 1.0))
+        for distance, value, model in _flips(book, dim, values, current, reach):
             found.append((distance, _describe(book, dim, values[dim.id], value, model)))
     found.sort(key=lambda dc: dc[0])
     return tuple(c for _, c in found[:MAX_CHANGES])
 
 
 def _flips(
-    book: RuleBook, dim: Dimension, values: Mapping[str, Value], current: str
+    book: RuleBook,
+    dim: Dimension,
+    values: Mapping[str, Value],
+    current: str,
+    reach: tuple[float, float],
 ) -> list[tuple[float, Value, str]]:
     """(distance, new value, new leader) for the nearest flip in each direction."""
 
@@ -63,7 +73,7 @@ def _flips(
         ]
     if isinstance(dim.input, Input) and dim.input.tiers:
         return _search_tiers(now, lead_at, current)
-    return [flip for end in (1.0, -1.0) if (flip := _search_reading(now, end, lead_at, current))]
+    return [flip for end in reach[::-1] if (flip := _search_reading(now, end, lead_at, current))]
 
 
 def _search_tiers(
