@@ -109,6 +109,7 @@ CROSS_CHECK = CrossCheck(
 
 def engine_report_data(quarter: str, previous: ReportData | None = None) -> ReportData:
     """The demo organization's report data from the real engines (about 3 s)."""
+    from opsmaturity.assess import recommendation_for
     from opsmaturity.config import Branding
     from opsmaturity.demo import demo_answers, demo_config, generate
     from opsmaturity.dora import HEADLINE_FIELD, METRICS
@@ -118,7 +119,6 @@ def engine_report_data(quarter: str, previous: ReportData | None = None) -> Repo
         load_questionnaires,
         score,
     )
-    from opsmaturity.recommend import recommend
     from opsmaturity.report import build_report_data
 
     config = demo_config(quarter=quarter)
@@ -134,10 +134,7 @@ def engine_report_data(quarter: str, previous: ReportData | None = None) -> Repo
     assessment = score(qs, demo_answers(questionnaires=qs))
     result = metrics.scope("organization")
     measured = {m: getattr(getattr(result, m), HEADLINE_FIELD[m]) for m in METRICS}
-    tiers = {m: getattr(getattr(result, m), "tier", None) for m in METRICS}
-    recommendation = recommend(
-        engineers=org.engineers, profile=org.profile, assessment=assessment, dora_tiers=tiers
-    )
+    recommendation = recommendation_for(config, assessment, metrics)  # as the pipeline does
     return build_report_data(
         config=config,
         metrics=metrics,

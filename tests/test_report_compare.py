@@ -103,6 +103,18 @@ CASES: list[tuple[str, Edit, str]] = [
     ("no data quality", drop("data_quality"), "data_quality: Field required"),
     ("options not an object", put("data_quality.options", ["x"]), "data_quality.options:"),
     ("generated_at not a time", put("generated_at", "yesterday"), "generated_at:"),
+    (
+        "a team's headline figure mistyped",
+        put("metrics.scopes.4.change_failure_rate.value", "low"),
+        "metrics.scopes.4.change_failure_rate.value: Input should be a valid number",
+    ),
+    (
+        "respondent count missing",
+        drop_at("assessment.organization.disciplines.devops.respondents"),
+        "assessment.organization.disciplines.devops.respondents: Field required",
+    ),
+    ("roles missing", drop_at("assessment.roles"), "assessment.roles: Field required"),
+    ("a role count mistyped", put("assessment.roles.SRE", "two"), "assessment.roles.SRE:"),
 ]
 
 

@@ -131,7 +131,7 @@ def test_discipline_deltas_by_hand() -> None:
 def test_no_previous_report_means_no_deltas(tmp_path: Path) -> None:
     data = as_json(build(tmp_path, previous=None))
     assert data["previous"] is None
-    assert data["deltas"] == {"metrics": {}, "disciplines": {}}
+    assert data["deltas"] == {"metrics": {}, "disciplines": {}, "teams": {}}
 
 
 def test_previous_keeps_only_headline_figures() -> None:
@@ -140,7 +140,8 @@ def test_previous_keeps_only_headline_figures() -> None:
     lead_time = org(previous_data())["lead_time_for_changes"]["median_hours"]
     assert prev.metrics["lead_time_for_changes"] == lead_time
     assert {f.name for f in dataclasses.fields(Comparison)} == {
-        "period", "generated_at", "metrics", "disciplines", "options"
+        "period", "generated_at", "metrics", "disciplines", "options", "teams", "respondents",
+        "roles",
     }  # fmt: skip
     assert prev.options == previous_data()["data_quality"]["options"]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from .config import Config
 from .dora import METRICS
-from .metrics import MetricsReport
+from .metrics import MetricsReport, ScopeMetrics
 from .practices.answers import Response
 from .practices.compare import Mismatch
 from .practices.scoring import Assessment
@@ -33,28 +33,57 @@ class Findings:
 def assess(config: Config, responses: Sequence[Response], metrics: MetricsReport) -> Findings:
     """Scores, survey-vs-data mismatches and the recommendation for the organization."""
     from .practices import compare_survey_with_data, load_questionnaires, score
-    from .recommend import recommend
 
-    org = organization_scope(metrics)
-    measured = headline(org)
-    tiers: dict[str, str | None] = {
-        m: getattr(getattr(org, m), "tier", None) if org else None
-        for m in METRICS
-        if m != "rework_rate"
-    }
-    tiers["overall"] = org.overall_tier if org else None
+    measured = headline(organization_scope(metrics))
     questionnaires = load_questionnaires()
     assessment = score(questionnaires, responses) if responses else None
     mismatches = (
         compare_survey_with_data(assessment, measured, questionnaires) if assessment else []
     )
-    recommendation = recommend(
-        engineers=config.organization.engineers,
-        profile=config.organization.profile,
-        assessment=assessment,
-        dora_tiers=tiers,
-    )
+    recommendation = recommendation_for(config, assessment, metrics)
     return Findings(assessment, tuple(mismatches), recommendation)
+
+
+def recommendation_for(
+    config: Config,
+    assessment: Assessment | None,
+    metrics: MetricsReport | None,
+    *,
+    engineers: int | None = None,
+    profile: str | None = None,
+) -> Recommendation:
+    """The recommendation from the config, the survey and the metrics (None: nothing
+    measured); ``engineers`` and ``profile`` are what-ifs that override the config."""
+    from .recommend import recommend
+
+    org = organization_scope(metrics) if metrics else None
+    return recommend(
+        engineers=engineers or config.organization.engineers,
+        profile=profile or config.organization.profile,
+        assessment=assessment,
+        dora_tiers=tiers(org, METRICS_WITH_TIERS) if org else {},
+        teams=len(config.teams) or None,
+        measured=headline(org) if org else {},
+        team_tiers=team_tiers(metrics) if metrics else {},
+    )
+
+
+METRICS_WITH_TIERS = tuple(m for m in METRICS if m != "rework_rate")
+"""DORA's benchmark has no rework tiers; the organization's tiers leave rework out."""
+
+
+def tiers(scope: ScopeMetrics | None, metrics: Sequence[str] = METRICS) -> dict[str, str | None]:
+    """A scope's DORA tier of each metric, plus ``overall``."""
+    found: dict[str, str | None] = {
+        m: getattr(getattr(scope, m), "tier", None) if scope else None for m in metrics
+    }
+    found["overall"] = scope.overall_tier if scope else None
+    return found
+
+
+def team_tiers(metrics: MetricsReport) -> dict[str, dict[str, str | None]]:
+    """Each team's DORA tiers (and overall): the recommendation's spread between teams."""
+    return {s.name: tiers(s) for s in metrics.scopes if s.scope == "team"}
 
 
 def cross_check(
@@ -76,4 +105,4 @@ def cross_check(
     )
 
 
-__all__ = ["Findings", "assess", "cross_check"]
+__all__ = ["Findings", "assess", "cross_check", "recommendation_for", "team_tiers", "tiers"]

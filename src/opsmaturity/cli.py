@@ -167,6 +167,14 @@ def metrics(
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         _out().print(text)
+        _out().print(SCORE_LINE, style="dim", soft_wrap=True)
+
+
+SCORE_LINE = (
+    "Score: 0–10, the mean of the known metrics' scores on fixed anchors (10 best, "
+    "as in DORA's Quick Check; anchors in docs/metrics.md); a summary beside the tier."
+)
+"""One line wherever the 0–10 score is shown, so nobody reads it as a DORA measure."""
 
 
 @app.command()
@@ -198,6 +206,41 @@ def report(
         out_pdf=out_path, generated_at=_now(), warn=_warn,
     )
     _print_files("Report written", files)
+
+
+class Profile(StrEnum):
+    software = "software"
+    infrastructure_critical = "infrastructure-critical"
+    regulated = "regulated"
+
+
+@app.command()
+@_reports_errors
+def recommend(
+    config: ConfigOption,
+    answers: Annotated[
+        list[Path] | None, typer.Option("--answers", "-a", help="Answers file(s), YAML or CSV.")
+    ] = None,
+    engineers: Annotated[
+        int | None, typer.Option("--engineers", min=1, help="What if: this many engineers.")
+    ] = None,
+    profile: Annotated[
+        Profile | None, typer.Option("--profile", help="What if: this organization profile.")
+    ] = None,
+) -> None:
+    """Print the operating-model decision matrix and ranking (explore what-ifs before a report)."""
+    from .config import load_config
+    from .pipeline import run_recommend
+    from .recommend.terminal import render
+
+    rec, note = run_recommend(
+        load_config(config), answers or [], engineers=engineers,
+        profile=profile.value if profile else None,
+    )
+    if note:
+        _err().print(f"[yellow]note:[/] {note}", soft_wrap=True)
+    _out().print(render(rec))
+
 
 
 survey_app = typer.Typer(

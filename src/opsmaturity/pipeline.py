@@ -29,6 +29,7 @@ from .store import Store
 if TYPE_CHECKING:
     from .metrics import MetricsReport
     from .practices.answers import Response
+    from .recommend import Recommendation
     from .report import Comparison, ReportData, ReportFiles
 
 LOCAL_KINDS = ("files", "demo")
@@ -204,6 +205,31 @@ def metrics_output(config: Config, fmt: str, rows_dir: Path | None = None) -> An
     return render_table(result)
 
 
+def run_recommend(
+    config: Config,
+    answers: Sequence[Path],
+    *,
+    engineers: int | None = None,
+    profile: str | None = None,
+) -> tuple[Recommendation, str | None]:
+    """``opsmaturity recommend``: the recommendation, and a note when nothing was measured."""
+    from .assess import recommendation_for
+    from .practices import load_answers, load_questionnaires, score
+
+    responses = load_answers(list(answers)) if answers else []
+    assessment = score(load_questionnaires(), responses) if responses else None
+    note = None
+    metrics: MetricsReport | None = None
+    try:
+        refresh_local_sources(config)
+        load_dataset(config)
+        metrics = compute_metrics_for(config)
+    except StoreError as exc:
+        note = f"{exc}; recommending without measured metrics"
+    rec = recommendation_for(config, assessment, metrics, engineers=engineers, profile=profile)
+    return rec, note
+
+
 def build_report(
     config: Config,
     data: Dataset,
@@ -243,9 +269,11 @@ def run_report(
 ) -> ReportFiles:
     """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config."""
     from .report import read_previous, write_report
+    from .report.quarter import refuse_same_period
 
     responses = survey_responses(config, answers, warn or (lambda _line: None))
     previous = None if compare_with is None else read_previous(compare_with)
+    refuse_same_period(previous, config.reporting_period, compare_with)
     refresh_local_sources(config)
     report = build_report(
         config, load_dataset(config), responses, previous=previous, generated_at=generated_at

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .decision_view import DecisionPage
+
 
 @dataclass(frozen=True)
 class Delta:
@@ -21,6 +23,8 @@ class Delta:
     """``better``, ``worse``, ``same`` or ``unknown``: drives the arrow and its colour."""
     previous: str
     """The previous report's figure, formatted."""
+    note: str = ""
+    """Beside a practice delta: that the respondents changed since then; else empty."""
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,8 @@ class TeamPage:
     """Respondents who named this team."""
     repositories: list[str]
     """Repositories measured for the team."""
+    changes: tuple[tuple[str, Delta], ...] = ()
+    """(metric name, change since the previous report) of the team's figures; empty without one."""
 
 
 @dataclass(frozen=True)
@@ -361,3 +367,5 @@ class ReportContext:
     """Per-team pages; empty when no teams are configured."""
     methodology: Methodology
     """Methodology and data quality."""
+    decision: DecisionPage | None = None
+    """Operating-model decision page (matrix, ranking, why, why not, what would change)."""

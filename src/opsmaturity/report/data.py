@@ -9,6 +9,7 @@ itself knows: who, when, which period, the data quality and the comparison.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from ..practices.compare import Mismatch
 from ..practices.scoring import Assessment, GroupScores
 from ..recommend import Recommendation
 from ..records import CollectionNote
+from .quarter import respondent_note
 
 SCHEMA = "opsmaturity-report/1"
 
@@ -91,7 +93,8 @@ class CrossCheck:
 @dataclass(frozen=True)
 class Comparison:
     """What a later report keeps of an earlier one: its period, date, headline figures
-    and measurement options (so a change of method is not mistaken for one in delivery)."""
+    and measurement options (so a change of method is not mistaken for one in delivery),
+    each team's headline figures and who answered the survey (counts and roles, no names)."""
 
     period: ReportPeriod
     generated_at: datetime | None
@@ -100,6 +103,12 @@ class Comparison:
     disciplines: dict[str, float | None]
     """Discipline id → median score; empty without a survey."""
     options: dict[str, Any]
+    teams: dict[str, dict[str, float | None]]
+    """Team name → headline figure of each metric: which teams drove a change."""
+    respondents: dict[str, int]
+    """Discipline id → how many respondents answered it; empty without a survey."""
+    roles: dict[str, int]
+    """Role → respondents; empty without a survey."""
 
 
 @dataclass(frozen=True)
@@ -119,11 +128,23 @@ class Change:
 
 
 @dataclass(frozen=True)
+class PracticeChange(Change):
+    """A discipline's score now and then, with its respondent counts now and then and a
+    note when who answered changed (so that is not read as a change in practice)."""
+
+    respondents: Change
+    note: str
+    """Empty when nothing visible about the respondents changed."""
+
+
+@dataclass(frozen=True)
 class Deltas:
-    """Quarter-over-quarter changes; both empty without a previous report."""
+    """Quarter-over-quarter changes; all empty without a previous report."""
 
     metrics: dict[str, Change] = field(default_factory=dict)
-    disciplines: dict[str, Change] = field(default_factory=dict)
+    disciplines: dict[str, PracticeChange] = field(default_factory=dict)
+    teams: dict[str, dict[str, Change]] = field(default_factory=dict)
+    """Team name → metric → change: the team's own figures now and then."""
 
 
 @dataclass(frozen=True)
@@ -159,8 +180,12 @@ class ReportData:
     def headline(self) -> dict[str, float | None]:
         return headline(self.organization_scope)
 
+    @property
+    def _surveyed(self) -> GroupScores | None:
+        return self.assessment.organization if self.assessment else None
+
     def discipline_scores(self) -> dict[str, float | None]:
-        return discipline_scores(self.assessment.organization if self.assessment else None)
+        return discipline_scores(self._surveyed)
 
     def comparison(self) -> Comparison:
         """What next quarter's report keeps of this one."""
@@ -170,6 +195,9 @@ class ReportData:
             metrics=self.headline(),
             disciplines=self.discipline_scores(),
             options=dict(self.data_quality.options),
+            teams=team_headlines(self.metrics.scopes),
+            respondents=discipline_respondents(self._surveyed),
+            roles=dict(self.assessment.roles) if self.assessment else {},
         )
 
     @property
@@ -178,10 +206,33 @@ class ReportData:
         if prev is None:
             return Deltas()
         now_m, now_d = self.headline(), self.discipline_scores()
+        now_r = discipline_respondents(self._surveyed)
         return Deltas(
             metrics={m: Change.of(now_m[m], prev.metrics.get(m)) for m in METRICS},
-            disciplines={d: Change.of(now_d[d], prev.disciplines.get(d)) for d in sorted(now_d)},
+            disciplines={
+                d: self._practice_change(prev, d, now_d[d], now_r[d]) for d in sorted(now_d)
+            },
+            teams={
+                team: {m: Change.of(now[m], _team_figure(prev, team, m)) for m in METRICS}
+                for team, now in team_headlines(self.metrics.scopes).items()
+            },
         )
+
+    def _practice_change(
+        self, prev: Comparison, discipline: str, score: float | None, respondents: int
+    ) -> PracticeChange:
+        """A discipline's change, with a note when who answered changed since ``prev``."""
+        then = Change.of(score, prev.disciplines.get(discipline))
+        counts = Change.of(respondents, prev.respondents.get(discipline))
+        roles_now = self.assessment.roles if self.assessment else {}
+        note = respondent_note(counts, roles_now, prev.roles, prev.period.label)
+        return PracticeChange(then.current, then.previous, then.change, counts, note)
+
+
+def _team_figure(prev: Comparison, team: str, metric: str) -> float | None:
+    """A team's figure in the previous report; None for a team it did not measure."""
+    figures = prev.teams.get(team)
+    return figures[metric] if figures else None
 
 
 def organization_scope(metrics: MetricsReport) -> ScopeMetrics | None:
@@ -193,6 +244,18 @@ def headline(scope: ScopeMetrics | None) -> dict[str, float | None]:
     if scope is None:
         return dict.fromkeys(METRICS)
     return {m: getattr(getattr(scope, m), HEADLINE_FIELD[m]) for m in METRICS}
+
+
+def team_headlines(scopes: Iterable[ScopeMetrics]) -> dict[str, dict[str, float | None]]:
+    """Team name → headline figure of each metric, from a report's scopes."""
+    return {s.name: headline(s) for s in scopes if s.scope == "team"}
+
+
+def discipline_respondents(group: GroupScores | None) -> dict[str, int]:
+    """Discipline id → how many respondents answered it (empty without a survey)."""
+    if group is None:
+        return {}
+    return {k: d.respondents for k, d in sorted(group.disciplines.items())}
 
 
 def discipline_scores(group: GroupScores | None) -> dict[str, float | None]:

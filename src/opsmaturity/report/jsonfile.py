@@ -5,7 +5,8 @@ shapes, so a reader can trace every number to the engine that produced it. Readi
 the same types (validated by pydantic), so what one quarter writes the next one reads, or
 gets one line naming the file and the field that is wrong:
 
-- :func:`read_previous` (``--compare-with``) keeps only the headline figures deltas need;
+- :func:`read_previous` (``--compare-with``) keeps only what deltas need: headline figures
+  (organization and teams), discipline scores, respondent counts and roles, options;
 - :func:`report_from_json` reads a whole report back (re-rendering, tests).
 
 Top-level keys (``SCHEMA`` = ``opsmaturity-report/1``)::
@@ -15,7 +16,7 @@ Top-level keys (``SCHEMA`` = ``opsmaturity-report/1``)::
     metrics (metrics engine JSON), definitions[...], record_rules, benchmark{id, year, source, tiers, bands...},
     assessment | null, recommendation | null, mismatches[...],
     data_quality{notes, sources, repositories, bots_excluded, options},
-    cross_check | null, previous | null, deltas{metrics, disciplines}
+    cross_check | null, previous | null, deltas{metrics, disciplines, teams}
 """
 
 from __future__ import annotations
@@ -34,7 +35,16 @@ from ..errors import ReportError
 from ..metrics import ScopeMetrics
 from ..practices.scoring import Assessment, GroupScores
 from ..records import to_dict
-from .data import SCHEMA, Comparison, ReportData, ReportPeriod, discipline_scores, headline
+from .data import (
+    SCHEMA,
+    Comparison,
+    ReportData,
+    ReportPeriod,
+    discipline_respondents,
+    discipline_scores,
+    headline,
+    team_headlines,
+)
 
 OPTION = "--compare-with"
 
@@ -99,6 +109,7 @@ class _Scopes:
 @dataclasses.dataclass(frozen=True)
 class _Surveyed:
     organization: GroupScores
+    roles: dict[str, int]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,12 +146,16 @@ def read_previous(path: Path) -> Comparison:
     org = next((s for s in prev.metrics.scopes if s.scope == "organization"), None)
     if org is None:
         raise ReportError(f"{OPTION}: {path}: metrics.scopes: no organization scope")
+    surveyed = prev.assessment
     return Comparison(
         period=prev.period,
         generated_at=prev.generated_at,
         metrics=headline(org),
-        disciplines=discipline_scores(prev.assessment.organization if prev.assessment else None),
+        disciplines=discipline_scores(surveyed.organization if surveyed else None),
         options=dict(prev.data_quality.options),
+        teams=team_headlines(prev.metrics.scopes),
+        respondents=discipline_respondents(surveyed.organization if surveyed else None),
+        roles=dict(surveyed.roles) if surveyed else {},
     )
 
 

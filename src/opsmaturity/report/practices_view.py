@@ -8,7 +8,7 @@ from ..practices.scoring import GroupScores, Score, Spread
 from . import charts
 from . import format as fmt
 from .context import AreaView, Delta, DisciplineView, Mismatch, Practices
-from .data import Change, ReportData
+from .data import PracticeChange, ReportData
 from .metrics_view import BUCKETS, headline_text, metric_name
 
 ORDER = ("sysops", "devops", "sre", "netops", "culture")
@@ -87,7 +87,7 @@ def _area(a: Score) -> AreaView:
     )
 
 
-def _discipline(d: Score, areas: list[Score], delta: Change | None) -> DisciplineView:
+def _discipline(d: Score, areas: list[Score], delta: PracticeChange | None) -> DisciplineView:
     return DisciplineView(
         id=d.id,
         name=d.name or fmt.label(d.id),
@@ -102,7 +102,7 @@ def _discipline(d: Score, areas: list[Score], delta: Change | None) -> Disciplin
     )
 
 
-def _score_delta(d: Change | None) -> Delta | None:
+def _score_delta(d: PracticeChange | None) -> Delta | None:
     if d is None:
         return None
     change = d.change
@@ -110,7 +110,10 @@ def _score_delta(d: Change | None) -> Delta | None:
     if change is not None:
         direction = "same" if change == 0 else ("better" if change > 0 else "worse")
     return Delta(
-        text=fmt.signed(change, "score"), direction=direction, previous=fmt.score(d.previous)
+        text=fmt.signed(change, "score"),
+        direction=direction,
+        previous=fmt.score(d.previous),
+        note=d.note,
     )
 
 

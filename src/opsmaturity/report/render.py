@@ -185,6 +185,7 @@ PRACTICE_COLUMNS = [
 ]  # fmt: skip
 ROADMAP_COLUMNS = [
     "rank", "title", "horizon", "practice_area", "area_score", "metric", "metric_tier", "rationale",
+    "direction", "owner", "effort",
 ]  # fmt: skip
 
 

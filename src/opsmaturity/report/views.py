@@ -11,13 +11,14 @@ import mimetypes
 import re
 from pathlib import Path
 
-from ..dora import METRICS
+from ..dora import METRICS, metric_display
 from ..errors import ReportError
 from . import format as fmt
-from .context import MetricView, Recommendation, ReportContext, Summary, TeamPage
-from .data import ReportData
+from .context import Delta, MetricView, Recommendation, ReportContext, Summary, TeamPage
+from .data import Change, ReportData
+from .decision_view import decision_page
 from .methodology_view import build_methodology
-from .metrics_view import build_metric, repository_rows, scope_row
+from .metrics_view import build_metric, make_delta, repository_rows, scope_row
 from .practices_view import build_practices, practice_disciplines
 from .recommendation_view import build_recommendation
 
@@ -50,6 +51,7 @@ def build_context(data: ReportData, *, paper: str = "A4") -> ReportContext:
         repositories_omitted=omitted,
         teams=_teams(data, metrics),
         methodology=build_methodology(data, metrics),
+        decision=decision_page(data.recommendation) if data.recommendation else None,
     )
 
 
@@ -85,6 +87,7 @@ def _summary(data: ReportData, rec: Recommendation | None) -> Summary:
 def _teams(data: ReportData, metrics: list[MetricView]) -> list[TeamPage]:
     measured = {s.name: s for s in data.scopes("team")}
     assessed = data.assessment.teams if data.assessment else {}
+    changes = data.deltas.teams
     pages = []
     for entry in data.teams:
         scope, survey = measured.get(entry.name), assessed.get(entry.name)
@@ -96,6 +99,19 @@ def _teams(data: ReportData, metrics: list[MetricView]) -> list[TeamPage]:
                 disciplines=[(d.name, fmt.score(d.median)) for d in practice_disciplines(survey)],
                 respondents=survey.respondents if survey else None,
                 repositories=list(entry.repositories),
+                changes=_team_changes(changes.get(entry.name, {}), metrics),
             )
         )
     return pages
+
+
+def _team_changes(
+    found: dict[str, Change], metrics: list[MetricView]
+) -> tuple[tuple[str, Delta], ...]:
+    """A team's own quarter-over-quarter changes: which teams drove the organization's."""
+    shown = metric_display()
+    return tuple(
+        (m.name, make_delta(found[m.id], shown[m.id].format, shown[m.id].higher_is_better))
+        for m in metrics
+        if m.id in found
+    )
