@@ -1,0 +1,182 @@
+"""Incident-tool figures (``metrics/incidents.py``) and one tool incident counted once.
+
+Hand-computed throughout. A PagerDuty service mapped to two repositories gives one record
+per repository: each repository's deployment is failed by it, but the organization and the
+team count the incident once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from opsmaturity.config import Team
+from opsmaturity.metrics.incidents import (
+    IncidentFigures,
+    incident_figures,
+    once_per_scope,
+    time_to_acknowledge,
+)
+from opsmaturity.records import Incident
+
+from .test_metrics_fixtures import at, dep, org, run
+
+START = datetime(2026, 7, 1, tzinfo=UTC)
+END = datetime(2026, 10, 1, tzinfo=UTC)
+A, B = "org/api", "org/web"
+
+
+def tool(
+    id: str,
+    created: datetime,
+    *,
+    repo: str = A,
+    ack_min: float | None = None,
+    resolved: datetime | None = None,
+    **kw,
+) -> Incident:
+    ack = None if ack_min is None else created + timedelta(minutes=ack_min)
+    return Incident(id, repo, f"incident {id}", created, resolved, acknowledged_at=ack, **kw)
+
+
+# -- one tool incident, several repositories ----------------------------------------------
+
+DEPS = [dep("a1", at(10), repo=A), dep("b1", at(10, 1), repo=B)]
+
+
+def copies(id: str, created: datetime, resolved: datetime | None) -> list[Incident]:
+    """What ``Placement.place`` makes of a service mapped to A and B."""
+    one = tool(id, created, resolved=resolved, services=("Shop",))
+    return [dataclasses.replace(one, repository=r) for r in (A, B)]
+
+
+def test_incident_on_two_repositories_fails_both_but_counts_once() -> None:
+    # P1: opened 12 July 00:00, resolved 04:00 (4 h); P2: opened 13 July, still open
+    incidents = copies("P1", at(12), at(12, 4)) + copies("P2", at(13), None)
+    report = run(DEPS, (), incidents, teams={"Shop": Team(repositories=[A, B])})
+    assert {f.id for f in report.failed_deployments} == {"a1", "b1"}
+    for scope in (org(report), report.scope("team", "Shop")):
+        assert (scope.incident_mttr.n, scope.incident_mttr.open) == (1, 1)  # not 2 and 2
+        assert scope.incident_mttr.median_hours == pytest.approx(4)
+    for repo in (A, B):
+        assert report.scope("repository", repo).incident_mttr.n == 1
+
+
+def test_distinct_incidents_keep_their_own_counts() -> None:
+    # two different incidents in A and B with one id (forge issue numbers): opened apart
+    incidents = [
+        tool("7", at(12), repo=A, resolved=at(12, 2)),
+        tool("7", at(14), repo=B, resolved=at(14, 6)),
+    ]
+    mttr = org(run(DEPS, (), incidents)).incident_mttr
+    assert mttr.n == 2 and mttr.median_hours == pytest.approx(4)  # (2 + 6) / 2
+
+
+def test_once_per_scope_keeps_first_pair_of_each_scope_and_identity() -> None:
+    sid = np.array([0, 0, 0, 1, 2, 0], dtype=np.int32)
+    rows = np.array([0, 1, 2, 0, 1, 3], dtype=np.int32)
+    identity = np.array([5, 5, 6, 7])  # rows 0 and 1 are copies of one incident
+    got_sid, got_rows = once_per_scope((sid, rows), identity)
+    assert got_sid.tolist() == [0, 0, 1, 2, 0] and got_rows.tolist() == [0, 2, 0, 1, 3]
+
+
+# -- the figures --------------------------------------------------------------------------
+
+
+def figures(*pairs: tuple[str, Incident]) -> IncidentFigures:
+    return incident_figures(pairs, start=START, end=END)
+
+
+def test_counts_by_source_priority_and_urgency_count_each_tool_incident_once() -> None:
+    pd1 = tool("PD1", at(2), priority="P1", urgency="high", services=("Shop",))
+    got = figures(
+        ("pagerduty", pd1),
+        ("pagerduty", dataclasses.replace(pd1, repository=B)),  # same incident, second repository
+        ("pagerduty", tool("PD2", at(3), priority="P2", urgency="low")),
+        ("jira", tool("OPS-1", at(4), severity="SEV2")),
+        ("jira", tool("OPS-2", at(30, month=6))),  # before the period
+        ("jira", tool("OPS-3", END)),  # at the period's end: after it
+    )
+    assert (got.opened, got.records) == (3, 4)
+    assert [(t.label, t.count) for t in got.by_source] == [("pagerduty", 2), ("jira", 1)]
+    assert [(t.label, t.count) for t in got.by_priority] == [("P1", 1), ("P2", 1), ("SEV2", 1)]
+    assert [(t.label, t.count) for t in got.by_urgency] == [
+        ("high", 1),
+        ("low", 1),
+        ("not given", 1),
+    ]
+
+
+def test_same_id_in_two_sources_is_two_incidents() -> None:
+    got = figures(("pd-eu", tool("X1", at(2))), ("pd-us", tool("X1", at(2))))
+    assert got.opened == 2
+
+
+@pytest.mark.parametrize(
+    ("minutes", "median", "p90"),
+    [
+        ([4], 4, 4),
+        ([2, 10], 6, 9.2),  # p90: 2 + 0.9 × 8
+        ([1, 2, 3, 4, 100], 3, 61.6),  # p90 at position 3.6: 4 + 0.6 × 96
+        ([-5, 10], 5, 9),  # acknowledged before opening (clock skew): zero
+    ],
+)
+def test_time_to_acknowledge_median_and_p90(
+    minutes: list[float], median: float, p90: float
+) -> None:
+    got = time_to_acknowledge([tool(f"I{k}", at(5), ack_min=m) for k, m in enumerate(minutes)])
+    assert (got.n, got.not_acknowledged) == (len(minutes), 0)
+    assert got.median_minutes == pytest.approx(median) and got.p90_minutes == pytest.approx(p90)
+
+
+def test_time_to_acknowledge_without_data_is_unknown_not_zero() -> None:
+    none = time_to_acknowledge([])
+    assert (none.n, none.median_minutes, none.reason) == (
+        0,
+        None,
+        "no incident opened in the period",
+    )
+    silent = time_to_acknowledge([tool("I", at(5))])
+    assert (silent.median_minutes, silent.not_acknowledged) == (None, 1)
+    assert silent.reason == "no acknowledgement time recorded"
+
+
+def test_acknowledgement_counts_incidents_opened_in_the_period_once() -> None:
+    one = tool("PD1", at(2), ack_min=3)
+    got = figures(
+        ("pd", one),
+        ("pd", dataclasses.replace(one, repository=B)),
+        ("pd", tool("PD2", at(3), ack_min=7)),
+        ("pd", tool("PD0", at(1, month=6), ack_min=500)),
+    )
+    assert got.acknowledge.n == 2 and got.acknowledge.median_minutes == pytest.approx(5)
+
+
+def test_open_at_period_end_includes_earlier_incidents_and_late_resolutions() -> None:
+    late = tool("L", at(20, month=6), resolved=END + timedelta(hours=1), services=("Shop",))
+    got = figures(
+        ("pd", late),
+        ("pd", dataclasses.replace(late, repository=B)),  # one incident, two repos
+        ("pd", tool("O", at(29, month=9))),  # never resolved
+        ("pd", tool("R", at(3), resolved=at(4))),  # resolved inside: not open
+        ("pd", tool("E", END + timedelta(hours=2))),  # opened after the end: not in this period
+        ("pd", tool("X", at(3), resolved=END)),  # resolved exactly at the end: open until then
+    )
+    assert [(o.id, o.repositories) for o in got.open_at_end] == [
+        ("L", (A, B)),
+        ("X", (A,)),
+        ("O", (A,)),
+    ]
+
+
+def test_unmapped_services_are_tallied() -> None:
+    got = figures(
+        ("pd", tool("U1", at(2), repo="unmapped:Search")),
+        ("pd", tool("U2", at(3), repo="unmapped:Search")),
+        ("pd", tool("U3", at(4), repo="unmapped:CDN")),
+        ("pd", tool("M", at(4))),
+    )
+    assert [(t.label, t.count) for t in got.unmapped] == [("Search", 2), ("CDN", 1)]
