@@ -86,6 +86,7 @@ def engine_inputs(data: dict[str, Any]) -> dict[str, Any]:
         "mismatches": report.mismatches,
         "notes": report.data_quality.notes,
         "cross_check": report.cross_check,
+        "incidents": report.incidents,
     }
 
 

@@ -96,17 +96,19 @@ def test_counts_by_source_priority_and_urgency_count_each_tool_incident_once() -
         ("pagerduty", pd1),
         ("pagerduty", dataclasses.replace(pd1, repository=B)),  # same incident, second repository
         ("pagerduty", tool("PD2", at(3), priority="P2", urgency="low")),
+        ("pagerduty", tool("PD3", at(5), priority="P2")),
         ("jira", tool("OPS-1", at(4), severity="SEV2")),
         ("jira", tool("OPS-2", at(30, month=6))),  # before the period
         ("jira", tool("OPS-3", END)),  # at the period's end: after it
     )
-    assert (got.opened, got.records) == (3, 4)
-    assert [(t.label, t.count) for t in got.by_source] == [("pagerduty", 2), ("jira", 1)]
-    assert [(t.label, t.count) for t in got.by_priority] == [("P1", 1), ("P2", 1), ("SEV2", 1)]
+    assert (got.opened, got.records) == (4, 5)
+    # sources by count; priorities and urgencies in their own order, "not given" last
+    assert [(t.label, t.count) for t in got.by_source] == [("pagerduty", 3), ("jira", 1)]
+    assert [(t.label, t.count) for t in got.by_priority] == [("P1", 1), ("P2", 2), ("SEV2", 1)]
     assert [(t.label, t.count) for t in got.by_urgency] == [
         ("high", 1),
         ("low", 1),
-        ("not given", 1),
+        ("not given", 2),
     ]
 
 

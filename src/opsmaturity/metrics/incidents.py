@@ -24,6 +24,33 @@ UNMAPPED_PREFIX = "unmapped:"
 """Pseudo repository of an incident on no mapped service (as ``sources.incidents`` writes it)."""
 NOT_GIVEN = "not given"
 
+DEFINITIONS: dict[str, tuple[str, str]] = {
+    "opened": (
+        "Incidents opened",
+        "Incidents opened in the period, whatever their severity, each tool incident once "
+        "however many repositories its service maps to (one source, id and opening time).",
+    ),
+    "time_to_acknowledge": (
+        "Time to acknowledge",
+        "Minutes from an incident's opening to its first acknowledgement in the incident tool, "
+        "over the incidents opened in the period that record one: median and 90th percentile "
+        "(linear interpolation). An acknowledgement stamped before the opening counts as zero; "
+        "incidents never acknowledged are counted apart, not as zero.",
+    ),
+    "open_at_period_end": (
+        "Open at period end",
+        "Incidents opened before the period's end and not resolved by then, including ones "
+        "opened before the period: failures that had not recovered when the period closed.",
+    ),
+    "unmapped": (
+        "Unmapped services",
+        "Incidents on a service, component or project that the config's services mapping sends "
+        "to no repository or team: they count in these figures and the incident MTTR but mark "
+        "no deployment failed.",
+    ),
+}
+"""Each incident figure's name and written definition (docs/metrics.md repeats them)."""
+
 Sourced = tuple[str, Incident]
 """An incident and the name of the configured source that read it."""
 Identity = tuple[str, str, datetime]
@@ -98,8 +125,8 @@ def incident_figures(
         opened=len(opened),
         records=sum(len(copies) for _, copies in opened),
         by_source=_tally(source for source, _ in firsts),
-        by_priority=_tally(priority(i) for _, i in firsts),
-        by_urgency=_tally(i.urgency or NOT_GIVEN for _, i in firsts),
+        by_priority=_tally((priority(i) for _, i in firsts), by_label=True),
+        by_urgency=_tally((i.urgency or NOT_GIVEN for _, i in firsts), by_label=True),
         acknowledge=time_to_acknowledge([i for _, i in firsts]),
         open_at_end=_open_at(groups, end),
         unmapped=_tally(_service(i) for _, i in firsts if i.repository.startswith(UNMAPPED_PREFIX)),
@@ -160,12 +187,16 @@ def _service(incident: Incident) -> str:
     return incident.repository.removeprefix(UNMAPPED_PREFIX)
 
 
-def _tally(values: Iterable[str]) -> tuple[Tally, ...]:
-    """Most frequent first, then by label."""
+def _tally(values: Iterable[str], *, by_label: bool = False) -> tuple[Tally, ...]:
+    """Most frequent first, then by label; ``by_label``: in label order (``P1`` before
+    ``P2``, ``high`` before ``low``), ``not given`` last."""
     counts = Counter(values)
-    return tuple(
-        Tally(label, n) for label, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    )
+
+    def order(kv: tuple[str, int]) -> tuple[object, ...]:
+        label, n = kv
+        return (label == NOT_GIVEN, label.casefold()) if by_label else (-n, label)
+
+    return tuple(Tally(label, n) for label, n in sorted(counts.items(), key=order))
 
 
 def once_per_scope(

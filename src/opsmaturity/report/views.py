@@ -16,6 +16,7 @@ from ..errors import ReportError
 from . import format as fmt
 from .context import MetricView, Recommendation, ReportContext, Summary, TeamPage
 from .data import ReportData
+from .incidents_view import build_incidents
 from .methodology_view import build_methodology
 from .metrics_view import build_metric, repository_rows, scope_row
 from .practices_view import build_practices, practice_disciplines
@@ -50,6 +51,7 @@ def build_context(data: ReportData, *, paper: str = "A4") -> ReportContext:
         repositories_omitted=omitted,
         teams=_teams(data, metrics),
         methodology=build_methodology(data, metrics),
+        incidents=build_incidents(data),
     )
 
 
