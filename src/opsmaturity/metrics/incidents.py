@@ -24,6 +24,13 @@ UNMAPPED_PREFIX = "unmapped:"
 """Pseudo repository of an incident on no mapped service (as ``sources.incidents`` writes it)."""
 NOT_GIVEN = "not given"
 
+INTRO = (
+    "The report's Incidents section shows what the incident tools (PagerDuty, Jira, Opsgenie) "
+    "or forge issues recorded in the period, beside the DORA metrics they feed. The demo's "
+    "incidents come from a simulated PagerDuty-style on-call tool."
+)
+"""What the incident figures are, for docs/metrics.md."""
+
 DEFINITIONS: dict[str, tuple[str, str]] = {
     "opened": (
         "Incidents opened",
