@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opsmaturity.config import Team
 from opsmaturity.metrics.incidents import (
@@ -182,3 +184,75 @@ def test_unmapped_services_are_tallied() -> None:
         ("pd", tool("M", at(4))),
     )
     assert [(t.label, t.count) for t in got.unmapped] == [("Search", 2), ("CDN", 1)]
+
+
+# -- properties ---------------------------------------------------------------------------
+
+pairs_strategy = st.lists(
+    st.tuples(st.integers(0, 4), st.integers(0, 9)), max_size=40
+)  # (scope id, incident row)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs_strategy, st.lists(st.integers(0, 5), min_size=10, max_size=10))
+def test_once_per_scope_equals_a_plain_first_seen_filter(
+    pairs: list[tuple[int, int]], identity: list[int]
+) -> None:
+    seen: set[tuple[int, int]] = set()
+    expected = []
+    for sid, row in pairs:
+        if (sid, identity[row]) not in seen:
+            seen.add((sid, identity[row]))
+            expected.append((sid, row))
+    sids = np.array([p[0] for p in pairs], dtype=np.int32)
+    rows = np.array([p[1] for p in pairs], dtype=np.int32)
+    got_sid, got_rows = once_per_scope((sids, rows), np.array(identity))
+    assert list(zip(got_sid.tolist(), got_rows.tolist(), strict=True)) == expected
+
+
+incident_strategy = st.tuples(
+    st.sampled_from(["pd", "jira"]),
+    st.sampled_from(["I1", "I2", "I3", "I4"]),
+    st.integers(-20, 110),  # opening day offset from the period's start
+    st.one_of(st.none(), st.integers(0, 600)),  # minutes to acknowledge
+    st.sampled_from([A, B, "unmapped:Search"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(incident_strategy, max_size=20), st.randoms(use_true_random=False))
+def test_figures_do_not_depend_on_input_order(rows, rnd) -> None:
+    pairs = [
+        (src, tool(i, START + timedelta(days=day), repo=repo, ack_min=ack))
+        for src, i, day, ack, repo in rows
+    ]
+    # copies of one tool incident agree on everything but the repository
+    firsts: dict[tuple[str, str, datetime], Incident] = {}
+    pairs = [
+        (
+            s,
+            dataclasses.replace(
+                firsts.setdefault((s, i.id, i.created_at), i), repository=i.repository
+            ),
+        )
+        for s, i in pairs
+    ]
+    shuffled = list(pairs)
+    rnd.shuffle(shuffled)
+    a, b = (
+        incident_figures(pairs, start=START, end=END),
+        incident_figures(shuffled, start=START, end=END),
+    )
+    assert (a.opened, a.records, a.by_source, a.by_priority, a.by_urgency, a.unmapped) == (
+        b.opened,
+        b.records,
+        b.by_source,
+        b.by_priority,
+        b.by_urgency,
+        b.unmapped,
+    )
+    assert a.acknowledge == b.acknowledge
+    assert a.open_at_end == b.open_at_end
+    assert a.records >= a.opened
+    ack = a.acknowledge
+    assert ack.median_minutes is None or ack.median_minutes <= ack.p90_minutes  # type: ignore[operator]

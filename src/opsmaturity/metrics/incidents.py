@@ -128,6 +128,7 @@ def incident_figures(
     groups = distinct_incidents(incidents)
     opened = [(key, copies) for key, copies in groups.items() if start <= key[2] < end]
     firsts = [(key[0], copies[0]) for key, copies in opened]
+    unmapped = (_unmapped_service(copies) for _, copies in opened)
     return IncidentFigures(
         opened=len(opened),
         records=sum(len(copies) for _, copies in opened),
@@ -136,7 +137,7 @@ def incident_figures(
         by_urgency=_tally((i.urgency or NOT_GIVEN for _, i in firsts), by_label=True),
         acknowledge=time_to_acknowledge([i for _, i in firsts]),
         open_at_end=_open_at(groups, end),
-        unmapped=_tally(_service(i) for _, i in firsts if i.repository.startswith(UNMAPPED_PREFIX)),
+        unmapped=_tally(service for service in unmapped if service is not None),
     )
 
 
@@ -182,7 +183,7 @@ def _open_at(groups: Mapping[Identity, list[Incident]], end: datetime) -> tuple[
             title=copies[0].title,
             opened=opened,
             priority=priority(copies[0]),
-            repositories=tuple(c.repository for c in copies),
+            repositories=tuple(sorted({c.repository for c in copies})),
         )
         for (source, ident, opened), copies in groups.items()
         if opened < end and (copies[0].resolved_at is None or copies[0].resolved_at >= end)
@@ -190,8 +191,15 @@ def _open_at(groups: Mapping[Identity, list[Incident]], end: datetime) -> tuple[
     return tuple(sorted(found, key=lambda o: (o.opened, o.source, o.id)))
 
 
-def _service(incident: Incident) -> str:
-    return incident.repository.removeprefix(UNMAPPED_PREFIX)
+def _unmapped_service(copies: list[Incident]) -> str | None:
+    """The service an incident was left unmapped on (placement makes one such copy, alone),
+    or None when it was mapped."""
+    services = [
+        c.repository.removeprefix(UNMAPPED_PREFIX)
+        for c in copies
+        if c.repository.startswith(UNMAPPED_PREFIX)
+    ]
+    return min(services) if services else None
 
 
 def _tally(values: Iterable[str], *, by_label: bool = False) -> tuple[Tally, ...]:
