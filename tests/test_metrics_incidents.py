@@ -67,6 +67,18 @@ def test_incident_on_two_repositories_fails_both_but_counts_once() -> None:
         assert report.scope("repository", repo).incident_mttr.n == 1
 
 
+def test_organization_counts_the_incident_linked_when_any_copy_is() -> None:
+    # only org/web deployed before the incident: its copy is linked, org/api's is not
+    late_api = [dep("b1", at(10, 1), repo=B), dep("a2", at(20), repo=A)]
+    report = run(late_api, (), copies("P1", at(12), at(12, 4)))
+    assert {f.id for f in report.failed_deployments} == {"b1"}
+    assert org(report).incident_mttr.n == 1
+    codes = {w.code: w.count for w in org(report).warnings}
+    assert "unlinked_incidents" not in codes  # it did fail a deployment
+    api = {w.code: w.count for w in report.scope("repository", A).warnings}
+    assert api.get("unlinked_incidents") == 1  # but none of org/api's
+
+
 def test_distinct_incidents_keep_their_own_counts() -> None:
     # two different incidents in A and B with one id (forge issue numbers): opened apart
     incidents = [
@@ -194,19 +206,26 @@ pairs_strategy = st.lists(
 
 
 @settings(max_examples=200, deadline=None)
-@given(pairs_strategy, st.lists(st.integers(0, 5), min_size=10, max_size=10))
-def test_once_per_scope_equals_a_plain_first_seen_filter(
-    pairs: list[tuple[int, int]], identity: list[int]
+@given(
+    pairs_strategy,
+    st.lists(st.integers(0, 5), min_size=10, max_size=10),
+    st.one_of(st.none(), st.lists(st.booleans(), min_size=10, max_size=10)),
+)
+def test_once_per_scope_equals_a_plain_filter(
+    pairs: list[tuple[int, int]], identity: list[int], prefer: list[bool] | None
 ) -> None:
-    seen: set[tuple[int, int]] = set()
-    expected = []
-    for sid, row in pairs:
-        if (sid, identity[row]) not in seen:
-            seen.add((sid, identity[row]))
-            expected.append((sid, row))
+    """Plain: per (scope, identity), the first preferred pair, else the first pair."""
+    chosen: dict[tuple[int, int], int] = {}
+    for k, (sid, row) in enumerate(pairs):
+        group = (sid, identity[row])
+        held = chosen.get(group)
+        if held is None or (prefer is not None and prefer[row] and not prefer[pairs[held][1]]):
+            chosen[group] = k
+    expected = [pairs[k] for k in sorted(chosen.values())]
     sids = np.array([p[0] for p in pairs], dtype=np.int32)
     rows = np.array([p[1] for p in pairs], dtype=np.int32)
-    got_sid, got_rows = once_per_scope((sids, rows), np.array(identity))
+    flags = None if prefer is None else np.array(prefer)
+    got_sid, got_rows = once_per_scope((sids, rows), np.array(identity), flags)
     assert list(zip(got_sid.tolist(), got_rows.tolist(), strict=True)) == expected
 
 

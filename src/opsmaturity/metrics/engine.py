@@ -142,6 +142,7 @@ def _groups(
                 {s: np.append(c, False)[linked] for s, c in dep_claims.items()},  # -1: unlinked
             ),
             inc["ident"],
+            prefer=linked >= 0,
         ),
     )
 

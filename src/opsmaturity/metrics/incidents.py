@@ -215,18 +215,24 @@ def _tally(values: Iterable[str], *, by_label: bool = False) -> tuple[Tally, ...
 
 
 def once_per_scope(
-    pairs: tuple[np.ndarray, np.ndarray], identity: np.ndarray
+    pairs: tuple[np.ndarray, np.ndarray],
+    identity: np.ndarray,
+    prefer: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(scope id, incident row) pairs keeping one row per scope and incident identity.
 
-    ``identity[row]`` is an integer naming the tool incident (see :func:`identity_codes`);
-    the first pair of each (scope, identity) in input order is kept, and input order kept.
+    ``identity[row]`` is an integer naming the tool incident (see :func:`identity_codes`).
+    Of each (scope, identity), the first pair whose row is ``prefer``-red is kept (the copy
+    linked to a deployment: the incident did fail one), else the first pair; kept pairs stay
+    in input order.
     """
     sid, rows = pairs
     if not len(rows):
         return pairs
     key = sid.astype(np.int64) * (int(identity.max(initial=0)) + 1) + identity[rows]
-    _, first = np.unique(key, return_index=True)
+    rank = np.zeros(len(rows), dtype=np.int8) if prefer is None else (~prefer[rows]).astype(np.int8)
+    order = np.lexsort((np.arange(len(rows)), rank, key))  # by key, preferred first, then input
+    first = order[np.r_[True, key[order][1:] != key[order][:-1]]]
     keep = np.sort(first)
     return sid[keep], rows[keep]
 
