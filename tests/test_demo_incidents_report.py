@@ -11,6 +11,7 @@ from opsmaturity.config import Config
 from opsmaturity.demo.run import config_in
 from opsmaturity.pipeline import build_report, load_dataset, refresh_local_sources
 from opsmaturity.report import ReportData
+from opsmaturity.report.render import render_html
 
 GENERATED = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 
@@ -34,6 +35,13 @@ def test_unmapped_and_shared_services_in_the_demo_report(tmp_path: Path) -> None
     assert lost.incidents.opened == plain.incidents.opened  # kept, never dropped
     notes = [n for n in lost.data_quality.notes if n.repository == "unmapped:payments"]
     assert len(notes) == 1 and "map to no repository" in notes[0].message
+    html = render_html(lost)
+    incidents, methodology = html.split('id="incidents"')[1], html.split('id="methodology"')[1]
+    assert "payments: " in incidents.split("</section>")[0]
+    assert (
+        "unmapped:payments" in methodology
+        and "incidents on service &#39;payments&#39;" in methodology
+    )
 
     shared = dict(services)
     shared["payments"] = ["northwind/payments", "northwind/checkout-api"]
