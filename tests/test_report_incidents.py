@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from opsmaturity.metrics.incidents import DEFINITIONS
+from opsmaturity.report import format as fmt
 from opsmaturity.report.incidents_view import build_incidents
 from opsmaturity.report.render import csv_tables, render_html
 from tests.report_support import HOSTILE, Tagged, report_data, typed
@@ -98,3 +99,17 @@ def test_the_source_kind_names_the_tool(kind: str, words: str) -> None:
     view = build_incidents(typed(data))
     assert view is not None and view.origin == f"Incidents came from {words}."
     assert [(r.label, r.count, r.share) for r in view.by_source] == [(words, 22, "100 %")]
+
+
+def test_restore_figures_are_the_organization_metrics() -> None:
+    data = report_data()
+    org = next(s for s in data["metrics"]["scopes"] if s["scope"] == "organization")
+    view = build_incidents(typed(data))
+    assert view is not None
+    restore = dict(view.restore)
+    assert restore["Time to restore, median (opened → resolved)"] == fmt.hours(
+        org["incident_mttr"]["median_hours"]
+    )
+    assert restore["Resolved incidents measured"] == str(org["incident_mttr"]["n"])
+    incident_rule = org["change_failure_rate"]["by_rule"].get("incident", 0)
+    assert restore["Deployments failed by an incident"] == str(incident_rule)

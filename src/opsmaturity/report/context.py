@@ -427,5 +427,7 @@ class IncidentsView:
     """Open incidents beyond the table; the JSON lists all."""
     unmapped: list[ShareRow]
     """Services mapped to no repository, with their incidents."""
+    restore: list[tuple[str, str]]
+    """How the incidents feed the DORA figures, as (label, formatted value)."""
     definitions: list[tuple[str, str]]
     """Each incident figure's name and definition, for the methodology page."""

@@ -57,6 +57,7 @@ def build_incidents(data: ReportData) -> IncidentsView | None:
         ],
         open_omitted=len(figures.open_at_end) - len(shown),
         unmapped=_shares(figures.unmapped, figures.opened),
+        restore=_restore(data),
         definitions=list(DEFINITIONS.values()),
     )
 
@@ -113,3 +114,21 @@ def _ack_sample(figures: IncidentFigures) -> str:
     if ack.not_acknowledged:
         text += f"; {ack.not_acknowledged:,} without"
     return text
+
+
+def _restore(data: ReportData) -> list[tuple[str, str]]:
+    """The organization's incident time to restore and linking, from the metrics engine
+    (incidents that pass the severity filter, each tool incident once)."""
+    org = data.organization_scope
+    if org is None:
+        return []
+    mttr = org.incident_mttr
+    unlinked = sum(w.count or 0 for w in org.warnings if w.code == "unlinked_incidents")
+    failed = org.change_failure_rate
+    return [
+        ("Time to restore, median (opened → resolved)", fmt.hours(mttr.median_hours)),
+        ("Time to restore, 90th percentile", fmt.hours(mttr.p90_hours)),
+        ("Resolved incidents measured", f"{mttr.n:,}"),
+        ("Linked to no deployment (mark none failed)", f"{unlinked:,}"),
+        ("Deployments failed by an incident", f"{failed.by_rule.get('incident', 0):,}"),
+    ]
