@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from opsmaturity.config import Team
 from opsmaturity.metrics.incidents import (
     IncidentFigures,
+    identity_codes,
     incident_figures,
     once_per_scope,
     time_to_acknowledge,
@@ -77,6 +78,20 @@ def test_organization_counts_the_incident_linked_when_any_copy_is() -> None:
     assert "unlinked_incidents" not in codes  # it did fail a deployment
     api = {w.code: w.count for w in report.scope("repository", A).warnings}
     assert api.get("unlinked_incidents") == 1  # but none of org/api's
+
+
+def test_same_incident_twice_in_one_repository_is_never_merged() -> None:
+    # e.g. a forge issue and a files import of it: the record rules keep both
+    twice = [tool("7", at(12), resolved=at(12, 2)), tool("7", at(12), resolved=at(12, 2))]
+    report = run(DEPS, (), twice)
+    assert org(report).incident_mttr.n == report.scope("repository", A).incident_mttr.n == 2
+
+
+def test_identity_codes_pair_the_kth_copies_across_repositories() -> None:
+    ids = np.array(["7", "7", "7", "8"], dtype=object)
+    created = np.array([1.0, 1.0, 1.0, 1.0])
+    repo = np.array([0, 0, 1, 1])
+    assert identity_codes(ids, created, repo).tolist() == [0, 1, 0, 2]
 
 
 def test_distinct_incidents_keep_their_own_counts() -> None:

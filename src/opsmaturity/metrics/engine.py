@@ -212,7 +212,9 @@ def _incident_rows(f: Frames, fail: Failures, start: float, end: float) -> dict[
         "dep": inc_dep,
         "unlinked": (inc_dep < 0) & ~no_sev[take],
         "no_severity": no_sev[take],
-        "ident": identity_codes(f.incidents["id"].to_numpy()[take], created[take]),
+        "ident": identity_codes(
+            f.incidents["id"].to_numpy()[take], created[take], f.incidents["repo"].to_numpy()[take]
+        ),
     }
 
 

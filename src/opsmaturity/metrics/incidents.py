@@ -4,8 +4,10 @@ incidents open at the period's end, and incidents on unmapped services.
 An incident tool's service mapped to several repositories gives one record per repository
 (``sources/incidents/services.py``), so each repository's deployment can be marked failed.
 Organization and team figures must still count the tool's incident once: its copies share
-the source that read it, its id and its opening time, and that triple is its identity here
-(``once_per_scope`` applies the same identity inside the engine, where records are arrays).
+the source that read it, its id and its opening time, and that triple is its identity here.
+Inside the engine, where records are arrays without their source, ``identity_codes`` pairs
+rows of one id and opening time across repositories (rows of one repository are never
+merged) and ``once_per_scope`` keeps one per organization or team.
 Pure: records and the period's bounds in, figures out.
 """
 
@@ -237,15 +239,17 @@ def once_per_scope(
     return sid[keep], rows[keep]
 
 
-def identity_codes(ids: np.ndarray, created: np.ndarray) -> np.ndarray:
-    """An integer per incident row; rows with the same id and opening time share it (the
-    copies of one tool incident: frames keep no source name, and two sources' incidents
-    with one id opened in the same second are taken for one)."""
-    codes: dict[tuple[object, float], int] = {}
-    return np.array(
-        [
-            codes.setdefault((i, float(c)), len(codes))
-            for i, c in zip(ids.tolist(), created.tolist(), strict=True)
-        ],
-        dtype=np.int64,
-    )
+def identity_codes(ids: np.ndarray, created: np.ndarray, repo: np.ndarray) -> np.ndarray:
+    """An integer per incident row: the copies of one tool incident share it.
+
+    Copies have the same id and opening time and lie in different repositories (frames keep
+    no source name). Rows of one repository are never merged: the k-th row with an id and
+    opening time in a repository is a copy only of the k-th such row of another.
+    """
+    codes: dict[tuple[object, float, int], int] = {}
+    seen: dict[tuple[object, float, int], int] = {}
+    out = np.empty(len(ids), dtype=np.int64)
+    for k, (i, c, r) in enumerate(zip(ids.tolist(), created.tolist(), repo.tolist(), strict=True)):
+        nth = seen[(i, float(c), r)] = seen.get((i, float(c), r), -1) + 1
+        out[k] = codes.setdefault((i, float(c), nth), len(codes))
+    return out
