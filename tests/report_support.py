@@ -86,6 +86,7 @@ def engine_inputs(data: dict[str, Any]) -> dict[str, Any]:
         "mismatches": report.mismatches,
         "notes": report.data_quality.notes,
         "cross_check": report.cross_check,
+        "incidents": report.incidents,
     }
 
 
@@ -114,6 +115,7 @@ def engine_report_data(quarter: str, previous: ReportData | None = None) -> Repo
     from opsmaturity.demo import demo_answers, demo_config, generate
     from opsmaturity.dora import HEADLINE_FIELD, METRICS
     from opsmaturity.metrics import compute_metrics
+    from opsmaturity.metrics.incidents import incident_figures
     from opsmaturity.practices import (
         compare_survey_with_data,
         load_questionnaires,
@@ -147,6 +149,11 @@ def engine_report_data(quarter: str, previous: ReportData | None = None) -> Repo
         generated_at=datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
         if previous is not None
         else datetime(2026, 7, 6, 9, 0, tzinfo=UTC),
+        incidents=incident_figures(
+            [("demo", i) for i in demo.incidents],
+            start=config.reporting_period.start_at("UTC"),
+            end=config.reporting_period.end_at("UTC"),
+        ),
     )
 
 

@@ -65,8 +65,8 @@ def test_writes_the_asked_formats_side_by_side(written: dict) -> None:
     assert files.pdf is None
     assert files.json == folder / "northwind.json" and files.html == folder / "northwind.html"
     assert sorted(p.name for p in files.csv) == [
-        "northwind-metrics.csv", "northwind-practices.csv", "northwind-roadmap.csv",
-        "northwind-trend.csv",
+        "northwind-incidents.csv", "northwind-metrics.csv", "northwind-practices.csv",
+        "northwind-roadmap.csv", "northwind-trend.csv",
     ]  # fmt: skip
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [files.json.name, files.html.name, *(p.name for p in files.csv)]
@@ -77,7 +77,7 @@ def test_json_golden(written: dict) -> None:
     golden("report.json", written["files"].json.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("table", ["metrics", "trend", "practices", "roadmap"])
+@pytest.mark.parametrize("table", ["metrics", "trend", "practices", "roadmap", "incidents"])
 def test_csv_golden(written: dict, table: str) -> None:
     path = written["dir"] / f"northwind-{table}.csv"
     golden(f"report-{table}.csv", path.read_text(encoding="utf-8"))
@@ -116,7 +116,7 @@ def test_json_is_stable_and_utf8() -> None:
 
 def test_metrics_only_report_writes_two_tables(tmp_path: Path) -> None:
     data = report_data()
-    data.update(assessment=None, recommendation=None)
+    data.update(assessment=None, recommendation=None, incidents=None)
     files = write_report(typed(data), tmp_path / "r.pdf", formats=("csv",))
     assert [p.name for p in files.csv] == ["r-metrics.csv", "r-trend.csv"]
 

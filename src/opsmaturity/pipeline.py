@@ -21,7 +21,7 @@ from .collect import CollectSummary, collect, collection_window
 from .config import Config
 from .errors import StoreError
 from .period import Period
-from .records import CollectionNote, Repository
+from .records import CollectionNote, Incident, Repository
 from .sources import build_source
 from .sources.base import Source, Window
 from .store import Store
@@ -44,6 +44,8 @@ class Dataset:
     notes: list[CollectionNote] = field(default_factory=list)
     forge_dora: dict[str, Any] = field(default_factory=dict)
     """GitLab's own DORA API figures per source, for the methodology cross-check."""
+    incidents: list[tuple[str, Incident]] = field(default_factory=list)
+    """Every stored incident with the source that read it, for the Incidents section."""
 
     @classmethod
     def load(cls, store: Store) -> Dataset:
@@ -51,6 +53,7 @@ class Dataset:
             repositories=list(store.records(Repository)),
             notes=list(store.records(CollectionNote)),
             forge_dora=store.documents(FORGE_DORA),
+            incidents=[(s, i) for s in store.sources() for i in store.records(Incident, source=s)],
         )
 
 
@@ -240,11 +243,14 @@ def build_report(
 ) -> ReportData:
     """All numbers behind a report: what the renderer shows and the JSON next quarter reads."""
     from .assess import assess, cross_check
+    from .metrics.incidents import incident_figures
     from .report import build_report_data
 
     # weekly trend: a quarter's chart needs more than three monthly points
     metrics = compute_metrics_for(config, trend_bucket="week")
     findings = assess(config, responses, metrics)
+    period, tz = config.reporting_period, config.metrics.timezone
+    incidents = incident_figures(data.incidents, start=period.start_at(tz), end=period.end_at(tz))
     return build_report_data(
         config=config,
         metrics=metrics,
@@ -255,6 +261,7 @@ def build_report(
         cross_check=cross_check(data.forge_dora, metrics),
         previous=previous,
         generated_at=generated_at,
+        incidents=incidents,
     )
 
 

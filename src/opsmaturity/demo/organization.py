@@ -334,3 +334,9 @@ def demo_teams() -> dict[str, Team]:
             repos.append(MONOREPO)
         teams[name] = Team(repositories=repos, paths=paths)
     return teams
+
+
+def demo_services() -> dict[str, list[str]]:
+    """The demo's ``services:`` mapping: each PagerDuty-style service (named after the
+    repository it runs from, as the simulated incidents name it) → that repository."""
+    return {spec.name: [spec.full_name] for spec in REPOS if not spec.archived}

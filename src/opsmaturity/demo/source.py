@@ -38,7 +38,8 @@ from ..records import (
     Repository,
 )
 from ..sources.base import Source, Window
-from .organization import DEMO_ORGANIZATION, QUARTERS, REPOS, authors, demo_teams
+from ..sources.incidents.services import UNMAPPED_PREFIX, Placement, ServiceMap
+from .organization import DEMO_ORGANIZATION, QUARTERS, REPOS, authors, demo_services, demo_teams
 from .simulation import History
 
 __all__ = ["DEMO_ORGANIZATION", "DemoData", "DemoSource", "demo_config", "demo_teams", "generate"]
@@ -77,12 +78,14 @@ def generate(seed: int = 42) -> DemoData:
 
 
 def demo_config(seed: int = 42, quarter: str = QUARTERS[-1]) -> Config:
-    """An assessment config for the demo: organization, teams and the demo source."""
+    """An assessment config for the demo: organization, teams, the services mapping of its
+    PagerDuty-style incidents, and the demo source."""
     return Config(
         organization=Organization.model_validate(dict(DEMO_ORGANIZATION)),
         period=PeriodConfig(quarter=quarter),
         sources=[DemoSourceConfig(kind="demo", seed=seed)],
         teams=demo_teams(),
+        services=demo_services(),
         store=None,
         base_dir=Path("."),
     )
@@ -117,12 +120,23 @@ class DemoSource(Source):
     as a forge lists them; choosing production is the metrics' job.
     """
 
-    def __init__(self, name: str = "demo", seed: int = 42, include_archived: bool = False):
+    def __init__(
+        self,
+        name: str = "demo",
+        seed: int = 42,
+        include_archived: bool = False,
+        services: ServiceMap | None = None,
+    ):
         super().__init__(name)
         self.seed = seed
         self.include_archived = include_archived
+        self.services = services
+        """The config's ``services:`` mapping: when given, it places each incident (which
+        names its PagerDuty-style service) as an incident tool's would be placed."""
         self._data: DemoData | None = None
         self._index = _Index()
+        self._placement = Placement(services) if services is not None else None
+        self._by_target: dict[str, list[Incident]] | None = None
 
     @property
     def data(self) -> DemoData:
@@ -171,7 +185,7 @@ class DemoSource(Source):
     def incidents(self, repository: Repository, window: Window) -> Iterable[Incident]:
         found = [
             i
-            for i in self._indexed().incidents.get(repository.full_name, [])
+            for i in self._placed().get(repository.full_name, [])
             if window.since <= i.created_at < window.until
             or (
                 i.created_at < window.since
@@ -180,6 +194,29 @@ class DemoSource(Source):
         ]
         self.progress.advance(repository.full_name, "incidents", len(found))
         return found
+
+
+    def _placed(self) -> dict[str, list[Incident]]:
+        """Repository → the incidents its ``incidents`` call returns. Without a mapping, each
+        incident stays where it was simulated; with one, the mapping places it (a copy per
+        repository), and one on an unmapped service is returned, as ``unmapped:<service>``,
+        with the repository it was simulated in, so it is stored and counted, never dropped."""
+        index = self._indexed()
+        if self._placement is None:
+            return index.incidents
+        if self._by_target is None:
+            self._by_target = {}
+            for home, incidents in index.incidents.items():
+                for incident in incidents:
+                    for copy in self._placement.place(incident, incident.services):
+                        unmapped = copy.repository.startswith(UNMAPPED_PREFIX)
+                        self._by_target.setdefault(home if unmapped else copy.repository, []).append(copy)
+        return self._by_target
+
+    def notes(self) -> list[CollectionNote]:
+        """One data-quality note per service the mapping does not place."""
+        self._placed()
+        return self._placement.notes(self.name) if self._placement else []
 
 
 def _good_before(d: Deployment, since: datetime) -> bool:

@@ -6,6 +6,8 @@ tests/test_metrics_tiers.py fails when the file is stale.
 
 from __future__ import annotations
 
+from .incidents import DEFINITIONS as INCIDENT_DEFINITIONS
+from .incidents import INTRO as INCIDENTS_INTRO
 from .tiers import benchmark_table, metric_definitions, metrics_notes
 
 
@@ -50,6 +52,8 @@ def metrics_doc() -> str:
     for table in ("deployments", "changes", "incidents"):
         lines += ["", f"`{table}.csv`:", "", "| Column | Meaning |", "|---|---|"]
         lines += [f"| `{col}` | {text} |" for col, text in notes["rows"][table].items()]
+    lines += ["", "## Incident figures", "", INCIDENTS_INTRO, ""]
+    lines += [f"- **{name}**: {text}" for name, text in INCIDENT_DEFINITIONS.values()]
     for year in (2024, 2023, 2022):
         b = benchmark_table(year)
         lines += [

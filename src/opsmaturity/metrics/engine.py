@@ -19,6 +19,7 @@ from .aggregate import Groups, Rows, aggregate
 from .deployments import History, bucket_starts, history, local_days, period_buckets
 from .failures import Failures, find_failures, rule_names
 from .frames import Frames, build_frames
+from .incidents import identity_codes, once_per_scope
 from .invariants import check_aggregates, check_trend
 from .leadtime import LeadTimes, lead_times
 from .model import FailedDeployment, MetricsReport, TrendPoint
@@ -178,10 +179,14 @@ def _groups(
         dep=members(index, repo[p], {s: c[p] for s, c in dep_claims.items()}),
         lt=members(index, repo[lt.dep], lt.claims),
         out=members(index, repo[lt.out_dep], lt.out_claims),
-        inc=members(
-            index,
-            inc["repo"],
-            {s: np.append(c, False)[linked] for s, c in dep_claims.items()},  # -1: unlinked
+        inc=once_per_scope(  # a tool incident placed on several repositories counts once
+            members(
+                index,
+                inc["repo"],
+                {s: np.append(c, False)[linked] for s, c in dep_claims.items()},  # -1: unlinked
+            ),
+            inc["ident"],
+            prefer=linked >= 0,
         ),
     )
 
@@ -255,6 +260,9 @@ def _incident_rows(f: Frames, fail: Failures, start: float, end: float) -> dict[
         "dep": inc_dep,
         "unlinked": (inc_dep < 0) & ~no_sev[take],
         "no_severity": no_sev[take],
+        "ident": identity_codes(
+            f.incidents["id"].to_numpy()[take], created[take], f.incidents["repo"].to_numpy()[take]
+        ),
     }
 
 

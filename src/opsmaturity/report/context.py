@@ -369,3 +369,73 @@ class ReportContext:
     """Methodology and data quality."""
     decision: DecisionPage | None = None
     """Operating-model decision page (matrix, ranking, why, why not, what would change)."""
+    incidents: IncidentsView | None = None
+    """Incident-tool figures; None when the report carries none."""
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    """One value of an incident breakdown (a source, a priority...) and its incidents."""
+
+    label: str
+    """The value as shown (``PagerDuty (pagerduty)``, ``P1``, ``high``)."""
+    count: int
+    """Incidents with it, each tool incident once."""
+    share: str
+    """Its share of the incidents opened, ``45 %``."""
+
+
+@dataclass(frozen=True)
+class OpenIncidentRow:
+    """An incident still open when the period ended."""
+
+    id: str
+    """The tool's identifier."""
+    title: str
+    """Its title (untrusted text, escaped)."""
+    source: str
+    """The source that read it."""
+    opened: str
+    """Opening date."""
+    priority: str
+    """Priority, else severity, else ``not given``."""
+    repositories: str
+    """Repositories its service maps to, comma-separated."""
+
+
+@dataclass(frozen=True)
+class IncidentsView:
+    """The Incidents section: what the incident tools recorded in the period."""
+
+    origin: str
+    """Where the incidents came from, one sentence."""
+    opened: int
+    """Incidents opened in the period, each tool incident once."""
+    opened_text: str
+    """``22 incidents``."""
+    copies_note: str
+    """How incidents on services mapped to several repositories are counted; empty if none."""
+    by_source: list[ShareRow]
+    """Incidents per source tool."""
+    by_priority: list[ShareRow]
+    """Incidents per priority (or severity)."""
+    by_urgency: list[ShareRow]
+    """Incidents per urgency."""
+    ack_median: str
+    """Median time to acknowledge, formatted; a dash when unknown."""
+    ack_p90: str
+    """90th percentile time to acknowledge."""
+    ack_sample: str
+    """How many incidents recorded an acknowledgement, and how many did not."""
+    open_total: int
+    """Incidents open at the period's end."""
+    open_rows: list[OpenIncidentRow]
+    """Those incidents, oldest first (at most 25)."""
+    open_omitted: int
+    """Open incidents beyond the table; the JSON lists all."""
+    unmapped: list[ShareRow]
+    """Services mapped to no repository, with their incidents."""
+    restore: list[tuple[str, str]]
+    """How the incidents feed the DORA figures, as (label, formatted value)."""
+    definitions: list[tuple[str, str]]
+    """Each incident figure's name and definition, for the methodology page."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..dora import HEADLINE_FIELD, METRICS
 from ..metrics import Benchmark, MetricDefinition, MetricsReport, ScopeMetrics
+from ..metrics.incidents import IncidentFigures
 from ..practices.compare import Mismatch
 from ..practices.scoring import Assessment, GroupScores
 from ..recommend import Recommendation
@@ -168,6 +169,8 @@ class ReportData:
     cross_check: CrossCheck | None
     previous: Comparison | None
     schema: str = SCHEMA
+    incidents: IncidentFigures | None = None
+    """Incident figures, each tool incident once (``metrics.incidents``); None when absent."""
 
     @property
     def organization_scope(self) -> ScopeMetrics | None:

@@ -16,7 +16,9 @@ Top-level keys (``SCHEMA`` = ``opsmaturity-report/1``)::
     metrics (metrics engine JSON), definitions[...], record_rules, benchmark{id, year, source, tiers, bands...},
     assessment | null, recommendation | null, mismatches[...],
     data_quality{notes, sources, repositories, bots_excluded, options},
-    cross_check | null, previous | null, deltas{metrics, disciplines, teams}
+    cross_check | null, previous | null, deltas{metrics, disciplines, teams},
+    incidents{opened, records, by_source, by_priority, by_urgency, acknowledge, open_at_end,
+    unmapped} | null
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def report_json(data: ReportData) -> dict[str, Any]:
         "cross_check": _plain(data.cross_check),
         "previous": _plain(data.previous),
         "deltas": _plain(deltas),
+        "incidents": _plain(data.incidents),
     }
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from ..config import Config
 from ..metrics import MetricsReport
+from ..metrics.incidents import IncidentFigures
 from ..practices.compare import Mismatch
 from ..practices.scoring import Assessment
 from ..recommend import Recommendation
@@ -44,12 +45,14 @@ def build_report_data(
     cross_check: CrossCheck | None = None,
     previous: Comparison | None = None,
     generated_at: datetime,
+    incidents: IncidentFigures | None = None,
 ) -> ReportData:
     """The report's data from the config and the engines' results.
 
     Definitions and the benchmark table come from the metrics engine's data files (the
     methodology page renders from them). ``previous`` is an earlier report's headline
-    figures (``--compare-with``).
+    figures (``--compare-with``). ``incidents`` are the incident-tool figures; None when
+    not computed (an empty period gives figures of zero, not None).
     """
     from ..metrics import benchmark_table, metric_definitions, metrics_notes
     from .jsonfile import rounded_assessment
@@ -75,6 +78,7 @@ def build_report_data(
         data_quality=_data_quality(config, metrics, notes),
         cross_check=cross_check,
         previous=previous,
+        incidents=incidents,
     )
 
 

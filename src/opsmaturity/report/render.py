@@ -20,6 +20,7 @@ import jinja2
 
 from ..dora import HEADLINE_FIELD, METRICS
 from ..errors import ReportError
+from ..metrics.incidents import IncidentFigures
 from ..practices.scoring import Assessment
 from ..recommend import Recommendation
 from ..resources import templates_dir
@@ -140,6 +141,8 @@ def csv_tables(data: ReportData) -> dict[str, list[list[Any]]]:
         tables["practices"] = _practices_table(data.assessment)
     if data.recommendation is not None:
         tables["roadmap"] = _roadmap_table(data.recommendation)
+    if data.incidents is not None:
+        tables["incidents"] = incidents_table(data.incidents)
     return tables
 
 
@@ -194,6 +197,29 @@ def _roadmap_table(recommendation: Recommendation) -> list[list[Any]]:
         ROADMAP_COLUMNS,
         *[[getattr(a, k) for k in ROADMAP_COLUMNS] for a in recommendation.roadmap],
     ]
+
+
+def incidents_table(figures: IncidentFigures) -> list[list[Any]]:
+    """The incident figures in long form: one ``figure, label, value`` row each."""
+    ack = figures.acknowledge
+    rows: list[list[Any]] = [
+        ["figure", "label", "value"],
+        ["opened", "", figures.opened],
+        ["records", "", figures.records],
+        ["open_at_period_end", "", len(figures.open_at_end)],
+        ["time_to_acknowledge_median_minutes", "", ack.median_minutes],
+        ["time_to_acknowledge_p90_minutes", "", ack.p90_minutes],
+        ["time_to_acknowledge_n", "", ack.n],
+        ["not_acknowledged", "", ack.not_acknowledged],
+    ]
+    for figure, tallies in (
+        ("by_source", figures.by_source),
+        ("by_priority", figures.by_priority),
+        ("by_urgency", figures.by_urgency),
+        ("unmapped_service", figures.unmapped),
+    ):
+        rows += [[figure, t.label, t.count] for t in tallies]
+    return rows
 
 
 def csv_text(rows: Iterable[Sequence[Any]]) -> str:

@@ -17,6 +17,7 @@ from . import format as fmt
 from .context import Delta, MetricView, Recommendation, ReportContext, Summary, TeamPage
 from .data import Change, ReportData
 from .decision_view import decision_page
+from .incidents_view import build_incidents
 from .methodology_view import build_methodology
 from .metrics_view import build_metric, make_delta, repository_rows, scope_row
 from .practices_view import build_practices, practice_disciplines
@@ -52,6 +53,7 @@ def build_context(data: ReportData, *, paper: str = "A4") -> ReportContext:
         teams=_teams(data, metrics),
         methodology=build_methodology(data, metrics),
         decision=decision_page(data.recommendation) if data.recommendation else None,
+        incidents=build_incidents(data),
     )
 
 

@@ -47,8 +47,10 @@ def build_source(config: Config, index: int, env: Mapping[str, str] | None = Non
     env = os.environ if env is None else env
     if entry.kind == "demo":
         from ..demo.source import DemoSource
+        from .incidents.services import ServiceMap
 
-        return DemoSource(name=name, seed=entry.seed)
+        services = ServiceMap.from_config(config.services, config.teams) if config.services else None
+        return DemoSource(name=name, seed=entry.seed, services=services)
     if entry.kind == "files":
         from .files import FilesSource
 
