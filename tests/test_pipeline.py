@@ -126,6 +126,12 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     data = json.loads(pdf.with_suffix(".json").read_text())
     assert data["previous"] is not None  # quarter-over-quarter against 2026Q2
     assert (tmp_path / "demo" / "northwind-retail-2026Q2.json").exists()
+    # every file the run lists is its own (a rows CSV once overwrote the incidents table)
+    listed = [line.split()[-1] for line in result.output.splitlines() if "/demo/" in line]
+    assert len(listed) == len(set(listed)) >= 12
+    rows = tmp_path / "demo" / "northwind-retail-2026Q3-rows-incidents.csv"
+    table = tmp_path / "demo" / "northwind-retail-2026Q3-incidents.csv"
+    assert rows.read_text().splitlines()[0] != table.read_text().splitlines()[0]
     # what --compare-with reads back of 2026Q2 is exactly what the report compared with
     from opsmaturity.report import read_previous, report_from_json
 

@@ -288,7 +288,7 @@ def run_report(
     out_pdf = out_pdf or Path("reports") / f"{_slug(config.organization.name)}-{config.reporting_period.label}.pdf"
     template_dir = config.report.template_dir and config.resolve(config.report.template_dir)
     written = write_report(report, out_pdf, template_dir=template_dir, paper=config.report.paper)
-    rows = write_rows(config, out_pdf.parent, f"{out_pdf.stem}-", "week")
+    rows = write_rows(config, out_pdf.parent, f"{out_pdf.stem}-rows-", "week")
     return dataclasses.replace(written, extra=(*written.extra, *rows))
 
 

@@ -62,5 +62,5 @@ def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None =
         config, data, responses, previous=previous.comparison(), generated_at=generated_at
     )
     written = write_report(current, out_dir / report_path(QUARTERS[-1], ".pdf"))
-    rows = write_rows(config, out_dir, report_path(QUARTERS[-1], "-"), "week")
+    rows = write_rows(config, out_dir, report_path(QUARTERS[-1], "-rows-"), "week")
     return dataclasses.replace(written, extra=(previous_path, *rows))
