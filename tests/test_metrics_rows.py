@@ -140,7 +140,7 @@ def test_metrics_rows_option_and_report_write_the_three_tables(tmp_path) -> None
     result = runner.invoke(app, ["report", "-c", str(config), "--out", str(out)])
     assert result.exit_code == 0, result.output
     for name in ("deployments", "changes", "incidents"):
-        assert (out.parent / f"initech-{name}.csv").exists()
+        assert (out.parent / f"initech-rows-{name}.csv").exists()
 
 
 def test_every_column_is_documented_and_every_documented_column_exists(demo_run) -> None:
