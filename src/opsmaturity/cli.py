@@ -66,6 +66,13 @@ app.add_typer(config_app, name="config")
 app.add_typer(questionnaire_app, name="questionnaire")
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="Assessment config (YAML).")]
+AllowIncomplete = Annotated[
+    bool,
+    typer.Option(
+        "--allow-incomplete",
+        help="Show figures even when some repository was not collected (marked as incomplete).",
+    ),
+]
 
 
 class MetricsFormat(StrEnum):
@@ -144,11 +151,12 @@ def collect(config: ConfigOption) -> None:
 def metrics(
     config: ConfigOption,
     fmt: Annotated[MetricsFormat, typer.Option("--format", "-f")] = MetricsFormat.table,
+    allow_incomplete: AllowIncomplete = False,
 ) -> None:
     """Compute the DORA metrics from the store for the configured period."""
     from .pipeline import metrics_output
 
-    text = metrics_output(config, fmt.value)
+    text = metrics_output(config, fmt.value, allow_incomplete)
     if isinstance(text, str):
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
@@ -166,12 +174,14 @@ def report(
         Path | None, typer.Option("--compare-with", help="JSON of a previous report, for deltas.")
     ] = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="PDF path; HTML/JSON/CSV beside it.")] = None,
+    allow_incomplete: AllowIncomplete = False,
 ) -> None:
     """Write the PDF, HTML, JSON and CSV report."""
     from .pipeline import run_report
 
     files = run_report(
-        config, answers or [], compare_with=compare_with, out_pdf=out_path, generated_at=_now()
+        config, answers or [], compare_with=compare_with, out_pdf=out_path, generated_at=_now(),
+        allow_incomplete=allow_incomplete,
     )
     _print_files("Report written", files)
 

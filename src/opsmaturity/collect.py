@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .completeness import SOURCE_RUN
 from .errors import AuthError, SourceError
 from .period import Period
 from .records import KIND_OF, CollectionNote, Deployment, Record, Repository
@@ -104,12 +105,27 @@ def collect(
     progress: Progress | None = None,
     concurrency: int = 8,
 ) -> CollectSummary:
-    """Collect every repository of ``source`` into ``store``; returns a summary."""
+    """Collect every repository of ``source`` into ``store``; returns a summary. The store
+    records the run as started before anything is fetched and finished after, so a
+    crash or a kill leaves it marked incomplete."""
+    store.start_collection(source.name, [SOURCE_RUN])
+    try:
+        return _collect(source, store, window, progress, concurrency)
+    except BaseException as exc:
+        why = str(exc) if isinstance(exc, SourceError) else "stopped before the end"
+        store.finish_collection(source.name, SOURCE_RUN, "failed", why)
+        raise
+
+
+def _collect(
+    source: Source, store: Store, window: Window, progress: Progress | None, concurrency: int
+) -> CollectSummary:
     source.progress = progress or NullProgress()
     checkpoints = PendingCheckpoints(store, source.name)
     source.checkpoints = checkpoints
     repositories = [r for r in source.repositories()]
     store.upsert(source.name, repositories)
+    store.start_collection(source.name, [r.full_name for r in repositories])
     summary = CollectSummary(source.name, repositories=len(repositories))
     summary.add("repository", len(repositories))
 
@@ -124,12 +140,16 @@ def collect(
             summary.failed[repo.full_name] = str(exc)
             note = CollectionNote(repo.full_name, "repository", f"not collected: {exc}", "error")
             store.upsert(source.name, [note])
+            store.finish_collection(source.name, repo.full_name, "failed", str(exc))
             log.warning("%s: %s", repo.full_name, exc)
+        else:
+            store.finish_collection(source.name, repo.full_name, "complete")
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         for future in [pool.submit(run, repo) for repo in repositories]:
             future.result()  # re-raises AuthError (and bugs) in the caller's thread
     checkpoints.flush()  # source-wide checkpoints (e.g. the repository list)
+    store.finish_collection(source.name, SOURCE_RUN, "complete")
     return summary
 
 

@@ -11,6 +11,7 @@
         ├── AuthError             401/403 on credentials: names the env var, never the token
         ├── RateLimited           the forge asked us to wait; carries ``retry_after`` seconds
         └── NotFound              404: missing, or the token cannot see it
+    IncompleteData                the store has gaps and --allow-incomplete was not given (exit 6)
 
 Messages never contain a token: sources build them from names, not values.
 """
@@ -68,3 +69,9 @@ class RateLimited(SourceError):
 
 class NotFound(SourceError):
     """The resource does not exist or the token cannot see it."""
+
+
+class IncompleteData(OpsMaturityError):
+    """The collected data has gaps (a repository not collected, a run cut short)."""
+
+    exit_code = 6

@@ -17,6 +17,7 @@ from typing import Any
 from rich.console import Console
 
 from .collect import CollectSummary, collect, collection_window
+from .completeness import Completeness
 from .config import Config, load_config
 from .dora import HEADLINE_FIELD, METRICS
 from .errors import StoreError
@@ -39,6 +40,8 @@ class Dataset:
     sources: list[str] = field(default_factory=list)
     forge_dora: dict[str, Any] = field(default_factory=dict)
     """GitLab's own DORA API figures per source, for the methodology cross-check."""
+    completeness: Completeness = field(default_factory=Completeness)
+    """How each source's and repository's last collection ended."""
 
     @classmethod
     def load(cls, store: Store) -> Dataset:
@@ -169,6 +172,8 @@ def load_dataset(config: Config, period: Period | None = None) -> Dataset:
     with Store(config.store_path) as store:
         collect_sources(config, store, kinds=LOCAL_KINDS, period=period)
         data = Dataset.load(store)
+        configured = [config.source_name(i) for i in range(len(config.sources))]
+        data.completeness = Completeness.from_runs(store.collection_runs(), configured, data.sources)
     if not data.repositories:
         raise StoreError(
             f"{config.store_path}: the store is empty; run `opsmaturity collect --config ...` first"
@@ -194,18 +199,39 @@ def compute_metrics_for(
         )
 
 
-def metrics_output(config_path: Path, fmt: str) -> Any:
-    """``opsmaturity metrics``: a rich table, JSON text or CSV text."""
+def metrics_output(config_path: Path, fmt: str, allow_incomplete: bool = False) -> Any:
+    """``opsmaturity metrics``: a rich table, JSON text or CSV text, each stating how
+    complete the data is; incomplete data is refused unless ``allow_incomplete``."""
+    from .completeness import mark_csv, mark_metrics_json, table
     from .metrics import render_table, to_csv
 
     config = load_config(config_path)
-    load_dataset(config)  # refreshes local sources; fails clearly on an empty store
+    data = load_dataset(config)  # refreshes local sources; fails clearly on an empty store
+    completeness = data.completeness
+    completeness.require(allow_incomplete)
     result = compute_metrics_for(config)
     if fmt == "json":
-        return json.dumps(result.to_json(), indent=2)
+        return json.dumps(mark_metrics_json(result.to_json(), completeness, config.teams), indent=2)
     if fmt == "csv":
-        return to_csv(result)
-    return render_table(result)
+        return mark_csv(to_csv(result), completeness, config.teams)
+    incomplete = {
+        (s.scope, s.name) for s in result.scopes
+        if completeness.affected(s.scope, s.name, config.teams)
+    }
+    return _table_with_completeness(render_table(result, incomplete), completeness, table(completeness))
+
+
+def _table_with_completeness(metrics: Any, completeness: Completeness, states: Any) -> Any:
+    """The metrics table, a banner when data is missing, and the completeness table."""
+    from rich.console import Group
+    from rich.text import Text
+
+    if completeness.complete:
+        return Group(metrics, states)
+    banner = Text(
+        f"INCOMPLETE DATA, figures leave out: {completeness.gap_text()}", style="bold white on red"
+    )
+    return Group(banner, metrics, states)
 
 
 def _assess(config: Config, responses: list[Any], metrics_json: dict[str, Any]) -> dict[str, Any]:
@@ -246,12 +272,14 @@ def build_report(
     generated_at: datetime,
 ) -> dict[str, Any]:
     """All numbers behind a report, as the dict the renderer and next quarter read."""
+    from .completeness import mark_metrics_json
     from .report import build_report_data
 
     # weekly trend: a quarter's chart needs more than three monthly points
     metrics_json = compute_metrics_for(config, trend_bucket="week").to_json()
+    mark_metrics_json(metrics_json, data.completeness, config.teams)
     parts = _assess(config, responses, metrics_json)
-    return build_report_data(
+    report = build_report_data(
         config=config,
         metrics_json=metrics_json,
         assessment_json=parts["assessment"],
@@ -262,6 +290,8 @@ def build_report(
         previous=previous,
         generated_at=generated_at,
     )
+    report["completeness"] = metrics_json.pop("completeness")
+    return report
 
 
 def _read_previous(path: Path | None) -> dict[str, Any] | None:
@@ -277,15 +307,19 @@ def run_report(
     compare_with: Path | None,
     out_pdf: Path | None,
     generated_at: datetime,
+    allow_incomplete: bool = False,
 ) -> ReportFiles:
-    """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config."""
+    """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config; incomplete data
+    is refused unless ``allow_incomplete`` (then the summary carries a banner)."""
     from .practices import load_answers
     from .report import write_report
 
     config = load_config(config_path)
     responses = load_answers(list(answers)) if answers else []
+    data = load_dataset(config)
+    data.completeness.require(allow_incomplete)
     report = build_report(
-        config, load_dataset(config), responses,
+        config, data, responses,
         previous=_read_previous(compare_with), generated_at=generated_at,
     )
     out_pdf = out_pdf or Path("reports") / f"{_slug(config.organization.name)}-{config.reporting_period.label}.pdf"

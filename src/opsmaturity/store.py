@@ -60,6 +60,11 @@ CREATE TABLE IF NOT EXISTS derived (
     value BLOB NOT NULL,
     PRIMARY KEY (name, repository)
 );
+CREATE TABLE IF NOT EXISTS collection_runs (
+    source TEXT NOT NULL, repository TEXT NOT NULL, status TEXT NOT NULL,
+    detail TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+    PRIMARY KEY (source, repository)
+);
 CREATE TABLE IF NOT EXISTS checkpoints (
     source TEXT NOT NULL, repository TEXT NOT NULL, resource TEXT NOT NULL,
     value TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -241,6 +246,36 @@ class Store:
             except sqlite3.Error as exc:
                 self._db.execute("ROLLBACK")
                 raise StoreError(f"{self.path}: cannot write derived values: {exc}") from exc
+
+    # -- collection runs: what was started and what finished, so a crash leaves a trace --
+
+    def start_collection(self, source: str, repositories: Iterable[str]) -> None:
+        """Mark ``repositories`` of ``source`` (``""``: the source's own listing) as being
+        collected, before anything is fetched: a run that never finishes stays marked."""
+        now = datetime.now(UTC).isoformat()  # bookkeeping only; never feeds a metric
+        rows = [(source, repo, "running", "", now) for repo in repositories]
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO collection_runs VALUES (?,?,?,?,?,NULL)", rows
+            )
+
+    def finish_collection(self, source: str, repository: str, status: str, detail: str = "") -> None:
+        """Record how the collection of ``repository`` ended: ``complete`` or ``failed``."""
+        now = datetime.now(UTC).isoformat()
+        with self._lock:
+            self._db.execute(
+                "UPDATE collection_runs SET status=?, detail=?, finished_at=?"
+                " WHERE source=? AND repository=?",
+                (status, detail, now, source, repository),
+            )
+
+    def collection_runs(self) -> list[tuple[str, str, str, str]]:
+        """``(source, repository, status, detail)`` of every recorded collection."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT source, repository, status, detail FROM collection_runs"
+                " ORDER BY source, repository"
+            ).fetchall()
 
     # -- checkpoints -----------------------------------------------------------------
 

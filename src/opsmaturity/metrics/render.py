@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 
 from rich.table import Table
 
@@ -84,8 +85,9 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def render_table(report: MetricsReport) -> Table:
-    """A rich table, one row per scope; '—' marks unknown values."""
+def render_table(report: MetricsReport, incomplete: Collection[tuple[str, str]] = ()) -> Table:
+    """A rich table, one row per scope; '—' marks unknown values, and scopes listed in
+    ``incomplete`` as ``(scope, name)`` (data missing) are marked as such."""
     table = Table(title=f"DORA metrics {report.start} – {report.end} ({report.benchmark})")
     for column in (
         "Scope",
@@ -105,7 +107,7 @@ def render_table(report: MetricsReport) -> Table:
         fd = s.failed_deployment_recovery_time
         table.add_row(
             s.scope,
-            s.name,
+            s.name + (" (INCOMPLETE)" if (s.scope, s.name) in incomplete else ""),
             f"{_num(df.per_week, '{:.2f}')} ({df.deployments})",
             f"{_num(lt.median_hours)} (n={lt.n})",
             f"{_pct(s.change_failure_rate.value)} ({s.change_failure_rate.failed})",

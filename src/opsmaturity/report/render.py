@@ -126,7 +126,17 @@ def csv_tables(data: Mapping[str, Any]) -> dict[str, list[list[Any]]]:
         tables["practices"] = _practices_table(data)
     if data.get("recommendation"):
         tables["roadmap"] = _roadmap_table(data)
+    if data.get("completeness"):
+        tables["completeness"] = _completeness_table(data)
     return tables
+
+
+def _completeness_table(data: Mapping[str, Any]) -> list[list[Any]]:
+    """How each source's and repository's collection ended (``repository`` empty: the
+    source's own run)."""
+    columns = ["source", "repository", "status", "complete", "detail"]
+    scopes = data["completeness"].get("scopes") or []
+    return [columns, *[[s.get(k) for k in columns] for s in scopes]]
 
 
 def _metrics_table(data: Mapping[str, Any]) -> list[list[Any]]:
@@ -134,11 +144,18 @@ def _metrics_table(data: Mapping[str, Any]) -> list[list[Any]]:
     for m in METRICS:
         header += [f"{m}.{HEADLINE_FIELD[m]}", f"{m}.tier"]
     rows: list[list[Any]] = [header]
-    for s in (data.get("metrics") or {}).get("scopes") or []:
+    scopes = (data.get("metrics") or {}).get("scopes") or []
+    marked = any("missing" in s for s in scopes)  # completeness known: say it per scope
+    if marked:
+        header.append("data_complete")
+    for s in scopes:
         row = [s.get("scope"), s.get("name")]
         for m in METRICS:
             result = s.get(m) or {}
             row += [result.get(HEADLINE_FIELD[m]), result.get("tier")]
+        if marked:
+            missing = s.get("missing") or []
+            row.append("no: " + ", ".join(missing) if missing else "yes")
         rows.append(row)
     return rows
 

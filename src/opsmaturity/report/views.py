@@ -73,6 +73,8 @@ def build_context(data: Json, *, paper: str = "A4") -> ReportContext:
         repositories_omitted=omitted,
         teams=_teams(data, metrics),
         methodology=_methodology(data, metrics),
+        incomplete=str((data.get("completeness") or {}).get("summary") or ""),
+        completeness=_completeness_line(data),
     )
 
 
@@ -92,6 +94,18 @@ def _logo_uri(logo: str | None) -> str:
     except OSError as exc:
         raise ReportError(f"logo file cannot be read: {path}: {exc.strerror}") from None
     return f"data:{mime};base64," + base64.b64encode(raw).decode("ascii")
+
+
+def _completeness_line(data: Json) -> str:
+    """``Data complete: 12 repositories from github, gitlab.`` when collection is known to
+    be complete; empty when unknown or incomplete (the banner says what is missing)."""
+    found = data.get("completeness") or {}
+    if not found.get("complete"):
+        return ""
+    scopes = found.get("scopes") or []
+    repos = sum(1 for s in scopes if s.get("repository"))
+    sources = ", ".join(sorted({str(s.get("source")) for s in scopes}))
+    return f"Data complete: every repository ({repos}) of {sources} collected in full."
 
 
 def _summary(data: Json, rec: Recommendation | None) -> Summary:
