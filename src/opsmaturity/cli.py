@@ -32,13 +32,41 @@ def _reports_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .tokens import scrub
+
         try:
             return func(*args, **kwargs)
         except OpsMaturityError as exc:
-            _err().print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+            _err().print(Text("error: ", style="bold red") + Text(scrub(str(exc))), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except Exception as exc:  # a bug: still one line, and never a token
+            _internal_error(exc)
+            raise typer.Exit(INTERNAL_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+#: Exit code of an unexpected error (a bug), as sysexits' EX_SOFTWARE.
+INTERNAL_ERROR = 70
+
+
+def _internal_error(exc: BaseException) -> None:
+    """One scrubbed line for a bug; the traceback (scrubbed too) only with OPSMATURITY_DEBUG."""
+    import os
+    import traceback
+
+    from .tokens import scrub
+
+    if os.environ.get("OPSMATURITY_DEBUG"):
+        sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
+    line = scrub(f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__)
+    _err().print(
+        Text("internal error: ", style="bold red")
+        + Text(f"{line} (please report it; OPSMATURITY_DEBUG=1 shows the traceback)"),
+        soft_wrap=True,
+    )
 
 
 def _err() -> Console:

@@ -22,6 +22,7 @@ from .period import Period
 from .records import KIND_OF, CollectionNote, Deployment, Record, Repository
 from .sources.base import NullProgress, Progress, Source, Window
 from .store import Store
+from .tokens import scrub
 
 log = logging.getLogger("opsmaturity.collect")
 
@@ -112,7 +113,7 @@ def collect(
     try:
         return _collect(source, store, window, progress, concurrency)
     except BaseException as exc:
-        why = str(exc) if isinstance(exc, SourceError) else "stopped before the end"
+        why = scrub(str(exc)) if isinstance(exc, SourceError) else "stopped before the end"
         store.finish_collection(source.name, SOURCE_RUN, "failed", why)
         raise
 
@@ -137,10 +138,11 @@ def _collect(
             raise
         except SourceError as exc:
             checkpoints.discard(repo.full_name)
-            summary.failed[repo.full_name] = str(exc)
-            note = CollectionNote(repo.full_name, "repository", f"not collected: {exc}", "error")
+            why = scrub(str(exc))
+            summary.failed[repo.full_name] = why
+            note = CollectionNote(repo.full_name, "repository", f"not collected: {why}", "error")
             store.upsert(source.name, [note])
-            store.finish_collection(source.name, repo.full_name, "failed", str(exc))
+            store.finish_collection(source.name, repo.full_name, "failed", why)
             log.warning("%s: %s", repo.full_name, exc)
         else:
             store.finish_collection(source.name, repo.full_name, "complete")
