@@ -41,6 +41,11 @@ def _reports_errors(func: F) -> F:
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except OSError as exc:  # a file the checks did not foresee: still one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            reason = exc.strerror or str(exc)
+            _err().print(Text("error: ", style="bold red") + Text(scrub(f"{where}{reason}")), soft_wrap=True)
+            raise typer.Exit(1) from None
         except Exception as exc:  # a bug: still one line, and never a token
             _internal_error(exc)
             raise typer.Exit(INTERNAL_ERROR) from None
@@ -93,7 +98,10 @@ questionnaire_app = typer.Typer(
 app.add_typer(config_app, name="config")
 app.add_typer(questionnaire_app, name="questionnaire")
 
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="Assessment config (YAML).")]
+# readable=False: our loaders say "file: cannot read: reason" in one line, not Typer's box
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="Assessment config (YAML).", readable=False)
+]
 AllowIncomplete = Annotated[
     bool,
     typer.Option(
@@ -169,7 +177,7 @@ def collect(config: ConfigOption) -> None:
         counts = ", ".join(f"{n} {label}" for n, label in summary.counts())
         _out().print(f"[green]{summary.source}[/]: {counts or 'nothing found'}", soft_wrap=True)
     for source, repo, why in failed:
-        _err().print(f"[red]not collected[/] {source}:{repo}: {why}", soft_wrap=True, markup=True)
+        _err().print(Text("not collected", style="red") + Text(f" {source}:{repo}: {why}"), soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
@@ -196,10 +204,10 @@ def metrics(
 def report(
     config: ConfigOption,
     answers: Annotated[
-        list[Path] | None, typer.Option("--answers", "-a", help="Answers file(s), YAML or CSV.")
+        list[Path] | None, typer.Option("--answers", "-a", help="Answers file(s), YAML or CSV.", readable=False)
     ] = None,
     compare_with: Annotated[
-        Path | None, typer.Option("--compare-with", help="JSON of a previous report, for deltas.")
+        Path | None, typer.Option("--compare-with", help="JSON of a previous report, for deltas.", readable=False)
     ] = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="PDF path; HTML/JSON/CSV beside it.")] = None,
     allow_incomplete: AllowIncomplete = False,
@@ -222,9 +230,10 @@ def survey(
     ),
 ) -> None:
     """Answer the questionnaire interactively; stop any time and run again to resume."""
+    from .outputs import writable_file
     from .pipeline import interactive_survey
 
-    interactive_survey(out_path)
+    interactive_survey(writable_file(out_path))
     _out().print(f"[green]Answers saved:[/] {out_path}")
 
 
@@ -241,7 +250,9 @@ def questionnaire_export(
     if out_path is None:
         sys.stdout.write(text)
     else:
-        out_path.write_text(text, encoding="utf-8")
+        from .outputs import writable_file
+
+        writable_file(out_path).write_text(text, encoding="utf-8")
         _out().print(f"[green]Questionnaire written:[/] {out_path}")
 
 
@@ -256,15 +267,21 @@ def config_schema() -> None:
 
 @config_app.command("check")
 @_reports_errors
-def config_check(file: Annotated[Path, typer.Argument(help="Config file to validate.")]) -> None:
+def config_check(file: Annotated[Path, typer.Argument(help="Config file to validate.", readable=False)]) -> None:
     """Validate a config file; prints one line naming file, line and field on error."""
     from .config import load_config
 
     cfg = load_config(file)
     kinds = ", ".join(s.kind for s in cfg.sources)
+    # user text as plain Text: no markup, no regex highlighting (slow on long values)
     _out().print(
-        f"[green]OK[/] {file}: {cfg.organization.name}, period {cfg.reporting_period.label}, "
-        f"sources: {kinds}, teams: {len(cfg.teams)}"
+        Text("OK", style="green")
+        + Text(
+            f" {file}: {cfg.organization.name}, period {cfg.reporting_period.label}, "
+            f"sources: {kinds}, teams: {len(cfg.teams)}"
+        ),
+        highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -7,6 +7,7 @@
     ├── AnswersError              a questionnaire or answers file is invalid (exit 2)
     ├── StoreError                the store cannot be read or written (exit 3)
     ├── ReportError               a report cannot be rendered, e.g. missing logo (exit 4)
+    │   └── OutputError           an --out location cannot be written (exit 4)
     └── SourceError               a forge or file source failed (exit 5)
         ├── AuthError             401/403 on credentials: names the env var, never the token
         ├── RateLimited           the forge asked us to wait; carries ``retry_after`` seconds
@@ -47,6 +48,10 @@ class ReportError(OpsMaturityError):
     """A report cannot be rendered (missing logo, unknown template...)."""
 
     exit_code = 4
+
+
+class OutputError(ReportError):
+    """An output location cannot be written: names the option, the path and why."""
 
 
 class SourceError(OpsMaturityError):

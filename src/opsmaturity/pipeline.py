@@ -170,7 +170,8 @@ def load_dataset(config: Config, period: Period | None = None) -> Dataset:
     """Records for an assessment; local sources (files, demo) are refreshed first,
     over ``period`` when given (the demo spans two quarters), else the config's."""
     with Store(config.store_path) as store:
-        collect_sources(config, store, kinds=LOCAL_KINDS, period=period)
+        if not store.read_only:  # a store we cannot write is read as it is
+            collect_sources(config, store, kinds=LOCAL_KINDS, period=period)
         data = Dataset.load(store)
         configured = [config.source_name(i) for i in range(len(config.sources))]
         data.completeness = Completeness.from_runs(store.collection_runs(), configured, data.sources)
@@ -311,10 +312,13 @@ def run_report(
 ) -> ReportFiles:
     """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config; incomplete data
     is refused unless ``allow_incomplete`` (then the summary carries a banner)."""
+    from .outputs import writable_file
     from .practices import load_answers
     from .report import write_report
 
     config = load_config(config_path)
+    if out_pdf is not None:
+        writable_file(out_pdf)
     responses = load_answers(list(answers)) if answers else []
     data = load_dataset(config)
     data.completeness.require(allow_incomplete)
@@ -377,11 +381,12 @@ def demo_config(out_dir: Path) -> Config:
 def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None = None) -> ReportFiles:
     """``opsmaturity demo``: last quarter's JSON, then this quarter's full report against it."""
     from .config import PeriodConfig
+    from .outputs import writable_folder
     from .practices import demo_answers
     from .report import write_report
     from .sources.demo_model import QUARTERS
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    writable_folder(out_dir)
     config = demo_config(out_dir)
     both = Period(Period.quarter(QUARTERS[0]).start, Period.quarter(QUARTERS[-1]).end)
     data = load_dataset(config, period=both)

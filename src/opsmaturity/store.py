@@ -88,8 +88,13 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self.read_only = False
+        """True when the store could only be opened for reading (metrics still work)."""
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create the store's folder: {exc.strerror}") from None
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:
@@ -98,9 +103,39 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
             self._check_version()
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:
             self._db.close()  # an upgrade cut short is rolled back, never half-applied
+            if not self._open_read_only():
+                raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
+        except sqlite3.Error as exc:
+            self._db.close()
             raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
+
+    def _open_read_only(self) -> bool:
+        """Open an existing store we may not write (a read-only file or folder): first
+        read-only, then immutable (WAL needs a writable folder for its shared memory)."""
+        if str(self.path) == ":memory:" or not self.path.is_file():
+            return False
+        uri = self.path.resolve().as_uri()
+        for mode in ("?mode=ro", "?immutable=1"):
+            try:
+                db = sqlite3.connect(uri + mode, uri=True, check_same_thread=False, isolation_level=None)
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            except sqlite3.Error:
+                continue
+            if row is None or int(row[0]) > SCHEMA_VERSION:
+                db.close()
+                return False
+            self._db, self.read_only = db, True
+            if int(row[0]) < SCHEMA_VERSION or not self._has_table("collection_runs"):
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS collection_runs (source, repository, status, detail, started_at, finished_at)")
+            return True
+        return False
+
+    def _has_table(self, name: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone()
+        return found is not None
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
