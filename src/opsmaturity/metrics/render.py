@@ -8,6 +8,7 @@ from collections.abc import Collection
 
 from rich.table import Table
 
+from ..csvsafe import safe_row
 from .model import MetricsReport, ScopeMetrics
 
 CSV_COLUMNS = (
@@ -73,7 +74,7 @@ def to_csv(report: MetricsReport) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for scope in report.scopes:
-        writer.writerow(["" if v is None else v for v in _row(scope)])
+        writer.writerow(safe_row("" if v is None else v for v in _row(scope)))
     return buf.getvalue()
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 
+from ..csvsafe import safe_cell
 from ..errors import ReportError
 from ..resources import templates_dir
 from .context import ReportContext
@@ -203,7 +204,7 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for row in rows:
-        writer.writerow(["" if v is None else _cell(v) for v in row])
+        writer.writerow(["" if v is None else safe_cell(_cell(v)) for v in row])
     return buf.getvalue()
 
 
