@@ -67,6 +67,9 @@ CASES = [
          {"c.yaml": f"organization: {{name: {'x' * 80_000}, engineers: 3}}\nperiod: {{quarter: 2026Q3}}\n"
                     "sources: [{kind: demo}]\n"},
          ["config", "check", "{dir}/c.yaml"], 2, ["c.yaml:1: organization.name: String should have at most 500"]),
+    Case("1,000-character team name",
+         {"c.yaml": GOOD_HEAD + "sources: [{kind: demo}]\nteams:\n  " + "T" * 1000 + ": {repositories: [a/b]}\n"},
+         ["config", "check", "{dir}/c.yaml"], 2, ["c.yaml:5: teams.TTTT", "…", "at most 500 characters"]),
     Case("config is a folder", {"c.yaml/x": ""}, ["metrics", "-c", "{dir}/c.yaml"], 2,
          ["c.yaml: cannot read: Is a directory"]),
     Case("config missing", {}, ["report", "-c", "{dir}/none.yaml"], 2, ["none.yaml: cannot read: No such file"]),

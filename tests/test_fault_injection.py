@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from opsmaturity.collect import CollectSummary, collect
+from opsmaturity.completeness import Completeness
+from opsmaturity.errors import IncompleteData
 from opsmaturity.records import CollectionNote
 from opsmaturity.sources.base import Window
 from opsmaturity.store import Store
@@ -88,6 +90,15 @@ def run_gitlab(server: FakeGitLab, store_path: Path) -> tuple[CollectSummary, di
         return summary, snapshot(store)
 
 
+def assert_gap_refused(store_path: Path, source: str, repository: str) -> None:
+    """The gap is named, and refused unless --allow-incomplete."""
+    with Store(store_path) as store:
+        found = Completeness.from_runs(store.collection_runs(), [source], store.sources())
+    assert [s.label for s in found.gaps] == [f"{source}:{repository}"]
+    with pytest.raises(IncompleteData, match=f"{source}:{repository} not collected"):
+        found.require(allow_incomplete=False)
+
+
 def snapshot(store: Store) -> dict[str, Any]:
     """Every stored record by kind, as sorted JSON: two equal snapshots mean equal figures."""
     kinds = ("repository", "deployment", "change", "incident", "note")
@@ -120,6 +131,8 @@ def test_github_heals_to_the_clean_run(
     assert rule.fired == 2, "the fault never fired: the test would prove nothing"
     assert not summary.failed
     assert records == github_clean
+    with Store(tmp_path / "store.sqlite") as store:
+        assert Completeness.from_runs(store.collection_runs(), ["github"], store.sources()).complete
 
 
 @pytest.mark.parametrize(("kind", "params"), FAULTS, ids=FAULT_IDS)
@@ -157,6 +170,7 @@ def test_github_gap_is_one_named_repository(
     with Store(tmp_path / "store.sqlite") as store:
         notes = [n for n in store.records(CollectionNote) if n.repository == broken]
     assert len(notes) == 1 and "not collected" in notes[0].message
+    assert_gap_refused(tmp_path / "store.sqlite", "github", broken)
 
 
 @pytest.mark.parametrize(("kind", "params"), FAULTS[:4], ids=FAULT_IDS[:4])
@@ -173,3 +187,4 @@ def test_gitlab_gap_is_one_named_repository(
         others = [r for r in gitlab_clean[kind_name] if f'"{broken}"' not in r]
         assert [r for r in records[kind_name] if f'"{broken}"' not in r] == others
         assert not [r for r in records[kind_name] if f'"repository": "{broken}"' in r]
+    assert_gap_refused(tmp_path / "store.sqlite", "gitlab", broken)

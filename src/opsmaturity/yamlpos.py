@@ -143,5 +143,6 @@ def format_loc(loc: Sequence[str | int]) -> str:
     """``('sources', 0, 'kind')`` → ``sources[0].kind``."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        name = _short(str(part))  # a runaway key stays a short line
+        out += f"[{part}]" if isinstance(part, int) else (f".{name}" if out else name)
     return out or "(top level)"
