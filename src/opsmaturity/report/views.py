@@ -73,7 +73,9 @@ def build_context(data: Json, *, paper: str = "A4") -> ReportContext:
         repositories_omitted=omitted,
         teams=_teams(data, metrics),
         methodology=_methodology(data, metrics),
-        incomplete=str((data.get("completeness") or {}).get("summary") or ""),
+        incomplete=str((data.get("completeness") or {}).get("summary") or "").removeprefix(
+            "incomplete data: "
+        ),
         completeness=_completeness_line(data),
     )
 
