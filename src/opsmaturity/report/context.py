@@ -361,3 +361,7 @@ class ReportContext:
     """Per-team pages; empty when no teams are configured."""
     methodology: Methodology
     """Methodology and data quality."""
+    incomplete: str = ""
+    """What data is missing (one line), shown as a banner; empty when data is complete."""
+    completeness: str = ""
+    """One line saying the data is complete; empty when unknown or incomplete."""
