@@ -68,10 +68,12 @@ def test_persistent_5xx_becomes_a_source_error(fake: FakeGitLab) -> None:
         collect(make_source(fake, max_retries=1), {})
 
 
-def test_malformed_json_becomes_a_source_error(fake: FakeGitLab) -> None:
+def test_malformed_json_is_retried_then_becomes_a_source_error(fake: FakeGitLab) -> None:
     fake.faults.add("malformed_json", "group_projects", times=1)
-    with pytest.raises(SourceError, match="unreadable answer for projects of group"):
-        make_source(fake).repositories()
+    assert make_source(fake).repositories()  # one HTML page is retried like a 5xx
+    fake.faults.add("malformed_json", "group_projects", times=None)
+    with pytest.raises(SourceError, match=r"projects of group .*unreadable answer \(cut or not JSON\)"):
+        make_source(fake, max_retries=1).repositories()
 
 
 # -- clear errors, never a token -------------------------------------------------------------

@@ -32,13 +32,46 @@ def _reports_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .tokens import scrub
+
         try:
             return func(*args, **kwargs)
         except OpsMaturityError as exc:
-            _err().print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+            _err().print(Text("error: ", style="bold red") + Text(scrub(str(exc))), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except OSError as exc:  # a file the checks did not foresee: still one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            reason = exc.strerror or str(exc)
+            _err().print(Text("error: ", style="bold red") + Text(scrub(f"{where}{reason}")), soft_wrap=True)
+            raise typer.Exit(1) from None
+        except Exception as exc:  # a bug: still one line, and never a token
+            _internal_error(exc)
+            raise typer.Exit(INTERNAL_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+#: Exit code of an unexpected error (a bug), as sysexits' EX_SOFTWARE.
+INTERNAL_ERROR = 70
+
+
+def _internal_error(exc: BaseException) -> None:
+    """One scrubbed line for a bug; the traceback (scrubbed too) only with OPSMATURITY_DEBUG."""
+    import os
+    import traceback
+
+    from .tokens import scrub
+
+    if os.environ.get("OPSMATURITY_DEBUG"):
+        sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
+    line = scrub(f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__)
+    _err().print(
+        Text("internal error: ", style="bold red")
+        + Text(f"{line} (please report it; OPSMATURITY_DEBUG=1 shows the traceback)"),
+        soft_wrap=True,
+    )
 
 
 def _err() -> Console:
@@ -65,7 +98,17 @@ questionnaire_app = typer.Typer(
 app.add_typer(config_app, name="config")
 app.add_typer(questionnaire_app, name="questionnaire")
 
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="Assessment config (YAML).")]
+# readable=False: our loaders say "file: cannot read: reason" in one line, not Typer's box
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="Assessment config (YAML).", readable=False)
+]
+AllowIncomplete = Annotated[
+    bool,
+    typer.Option(
+        "--allow-incomplete",
+        help="Show figures even when some repository was not collected (marked as incomplete).",
+    ),
+]
 
 
 class MetricsFormat(StrEnum):
@@ -139,7 +182,7 @@ def collect(config: ConfigOption) -> None:
         counts = ", ".join(f"{n} {label}" for n, label in summary.counts())
         _out().print(f"[green]{summary.source}[/]: {counts or 'nothing found'}", soft_wrap=True)
     for source, repo, why in failed:
-        _err().print(f"[red]not collected[/] {source}:{repo}: {why}", soft_wrap=True, markup=True)
+        _err().print(Text("not collected", style="red") + Text(f" {source}:{repo}: {why}"), soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
@@ -157,12 +200,13 @@ def metrics(
             "every figure, to this folder.",
         ),
     ] = None,
+    allow_incomplete: AllowIncomplete = False,
 ) -> None:
     """Compute the DORA metrics from the store for the configured period."""
     from .config import load_config
     from .pipeline import metrics_output
 
-    text = metrics_output(load_config(config), fmt.value, rows)
+    text = metrics_output(load_config(config), fmt.value, rows, allow_incomplete)
     if isinstance(text, str):
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
@@ -182,16 +226,17 @@ SCORE_LINE = (
 def report(
     config: ConfigOption,
     answers: Annotated[
-        list[Path] | None, typer.Option("--answers", "-a", help="Answers file(s), YAML or CSV.")
+        list[Path] | None, typer.Option("--answers", "-a", help="Answers file(s), YAML or CSV.", readable=False)
     ] = None,
     compare_with: Annotated[
-        Path | None, typer.Option("--compare-with", help="JSON of a previous report, for deltas.")
+        Path | None, typer.Option("--compare-with", help="JSON of a previous report, for deltas.", readable=False)
     ] = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="PDF path; HTML/JSON/CSV beside it.")] = None,
     more_answers: Annotated[
         list[Path] | None,
         typer.Argument(help="More answers files (what a shell makes of --answers answers/*.yaml).", show_default=False),
     ] = None,
+    allow_incomplete: AllowIncomplete = False,
 ) -> None:
     """Write the PDF, HTML, JSON and CSV report.
 
@@ -203,7 +248,7 @@ def report(
 
     files = run_report(
         load_config(config), [*(answers or []), *(more_answers or [])], compare_with=compare_with,
-        out_pdf=out_path, generated_at=_now(), warn=_warn,
+        out_pdf=out_path, generated_at=_now(), warn=_warn, allow_incomplete=allow_incomplete,
     )
     _print_files("Report written", files)
 
@@ -270,9 +315,10 @@ def survey(
     """Answer the questionnaire interactively; stop any time and run again to resume."""
     if ctx.invoked_subcommand is not None:
         return
+    from .outputs import writable_file
     from .pipeline import interactive_survey
 
-    interactive_survey(out_path, quick=quick, disciplines=disciplines)
+    interactive_survey(writable_file(out_path), quick=quick, disciplines=disciplines)
     _out().print(f"[green]Answers saved:[/] {out_path}")
 
 
@@ -352,7 +398,9 @@ def questionnaire_export(
     if out_path is None:
         sys.stdout.write(text)
     else:
-        out_path.write_text(text, encoding="utf-8")
+        from .outputs import writable_file
+
+        writable_file(out_path).write_text(text, encoding="utf-8")
         _out().print(f"[green]Questionnaire written:[/] {out_path}")
 
 
@@ -368,7 +416,7 @@ def config_schema() -> None:
 @config_app.command("check")
 @_reports_errors
 def config_check(
-    files: Annotated[list[Path], typer.Argument(help="Config file(s) to validate.")],
+    files: Annotated[list[Path], typer.Argument(help="Config file(s) to validate.", readable=False)],
 ) -> None:
     """Validate config files; prints one line per file, naming file, line and field on error."""
     from .config import load_config
@@ -378,13 +426,19 @@ def config_check(
         try:
             cfg = load_config(file)
         except OpsMaturityError as exc:
-            _err().print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+            _err().print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False, soft_wrap=True)
             failed = exc
             continue
         kinds = ", ".join(s.kind for s in cfg.sources)
+        # user text as plain Text: no markup, no regex highlighting (slow on long values)
         _out().print(
-            f"[green]OK[/] {file}: {cfg.organization.name}, period {cfg.reporting_period.label}, "
-            f"sources: {kinds}, teams: {len(cfg.teams)}"
+            Text("OK", style="green")
+            + Text(
+                f" {file}: {cfg.organization.name}, period {cfg.reporting_period.label}, "
+                f"sources: {kinds}, teams: {len(cfg.teams)}"
+            ),
+            highlight=False,
+            soft_wrap=True,
         )
     if failed is not None:
         raise typer.Exit(failed.exit_code)

@@ -16,12 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .completeness import SOURCE_RUN
 from .errors import AuthError, SourceError
 from .period import Period
 from .records import KIND_OF, CollectionNote, Deployment, Record, Repository
 from .sources.base import NullProgress, Progress, Source, Window
 from .sources.incidents.base import IncidentSource
 from .store import Store
+from .tokens import scrub
 
 log = logging.getLogger("opsmaturity.collect")
 
@@ -110,13 +112,32 @@ def collect(
     progress: Progress | None = None,
     concurrency: int = 8,
 ) -> CollectSummary:
-    """Collect every repository of ``source`` into ``store``; returns a summary."""
-    if isinstance(source, IncidentSource):
-        return collect_incidents(source, store, window, progress=progress)
+    """Collect every repository of ``source`` into ``store``; returns a summary. The store
+    records the run as started before anything is fetched and finished after, so a
+    crash or a kill leaves it marked incomplete."""
+    store.start_collection(source.name, [SOURCE_RUN])
+    try:
+        if isinstance(source, IncidentSource):
+            summary = collect_incidents(source, store, window, progress=progress)
+        else:
+            summary = _collect(source, store, window, progress, concurrency)
+    except BaseException as exc:
+        why = scrub(str(exc)) if isinstance(exc, SourceError) else "stopped before the end"
+        store.finish_collection(source.name, SOURCE_RUN, "failed", why)
+        raise
+    store.finish_collection(source.name, SOURCE_RUN, "complete")
+    store.put_document(source.name, COLLECTED, {"written": summary.written})
+    return summary
+
+
+def _collect(
+    source: Source, store: Store, window: Window, progress: Progress | None, concurrency: int
+) -> CollectSummary:
     checkpoints = PendingCheckpoints(store, source.name)
     source.open(progress or NullProgress(), checkpoints)
     repositories = [r for r in source.repositories()]
     store.upsert(source.name, repositories)
+    store.start_collection(source.name, [r.full_name for r in repositories])
     summary = CollectSummary(source.name, repositories=len(repositories))
     summary.add("repository", len(repositories))
 
@@ -128,16 +149,19 @@ def collect(
             raise
         except SourceError as exc:
             checkpoints.discard(repo.full_name)
-            summary.failed[repo.full_name] = str(exc)
-            note = CollectionNote(repo.full_name, "repository", f"not collected: {exc}", "error")
+            why = scrub(str(exc))
+            summary.failed[repo.full_name] = why
+            note = CollectionNote(repo.full_name, "repository", f"not collected: {why}", "error")
             store.upsert(source.name, [note])
+            store.finish_collection(source.name, repo.full_name, "failed", why)
             log.warning("%s: %s", repo.full_name, exc)
+        else:
+            store.finish_collection(source.name, repo.full_name, "complete")
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         for future in [pool.submit(run, repo) for repo in repositories]:
             future.result()  # re-raises AuthError (and bugs) in the caller's thread
     checkpoints.flush()  # source-wide checkpoints (e.g. the repository list)
-    store.put_document(source.name, COLLECTED, {"written": summary.written})
     return summary
 
 

@@ -10,6 +10,7 @@ import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -28,8 +29,13 @@ from .period import Period
 DEFAULT_PRODUCTION_ENVIRONMENTS = ["production", "prod", "live"]
 
 
+#: Longest text a config value may hold: names and patterns are short; a runaway paste is
+#: refused here rather than slowing every later step (an 80,000-character name once did).
+MAX_TEXT = 500
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_TEXT)
 
 
 class Branding(_Model):
@@ -103,6 +109,14 @@ class IncidentDetection(_Model):
     severity_label_prefix: str = Field("sev", description="Labels like sev1/SEV-2 give the severity.")
 
 
+def _http_url(value: str) -> str:
+    """An API root must be an http(s) URL with a host: checked here, not mid-collection."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an http(s) URL such as https://gitlab.example.com, got {value!r}")
+    return value
+
+
 class _ForgeSource(_Model):
     name: str | None = Field(None, description="Name for this source in the store; defaults to its kind.")
     token_env: str = Field(..., pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="NAME of the env var holding the token.")
@@ -114,6 +128,11 @@ class _ForgeSource(_Model):
     incidents: IncidentDetection = Field(default_factory=lambda: IncidentDetection())  # type: ignore[call-arg]
     concurrency: int = Field(8, ge=1, le=64, description="Repositories collected in parallel.")
     seconds_between_requests: float = Field(0.0, ge=0, description="Pause between requests per worker.")
+
+    @field_validator("base_url", check_fields=False)
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return _http_url(value)
 
     @field_validator("token_env")
     @classmethod
@@ -373,9 +392,9 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> list[str | int]:
 def _reason(err: Any) -> str:
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "union_tag_invalid":
-        return f"expected {_or_list(ctx['expected_tags'])}, got {ctx['tag']!r}"
+        return f"expected {_or_list(ctx['expected_tags'])}, got {yamlpos._short(repr(ctx['tag']))}"
     if kind == "literal_error":
-        return f"expected {_or_list(ctx['expected'])}, got {value!r}"
+        return f"expected {_or_list(ctx['expected'])}, got {yamlpos._short(repr(value))}"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":

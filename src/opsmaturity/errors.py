@@ -7,10 +7,12 @@
     ├── AnswersError              a questionnaire or answers file is invalid (exit 2)
     ├── StoreError                the store cannot be read or written (exit 3)
     ├── ReportError               a report cannot be rendered, e.g. missing logo (exit 4)
+    │   └── OutputError           an --out location cannot be written (exit 4)
     └── SourceError               a forge or file source failed (exit 5)
         ├── AuthError             401/403 on credentials: names the env var, never the token
         ├── RateLimited           the forge asked us to wait; carries ``retry_after`` seconds
         └── NotFound              404: missing, or the token cannot see it
+    IncompleteData                the store has gaps and --allow-incomplete was not given (exit 6)
 
 Messages never contain a token: sources build them from names, not values.
 """
@@ -48,6 +50,10 @@ class ReportError(OpsMaturityError):
     exit_code = 4
 
 
+class OutputError(ReportError):
+    """An output location cannot be written: names the option, the path and why."""
+
+
 class SourceError(OpsMaturityError):
     """Collection from a source failed."""
 
@@ -68,3 +74,9 @@ class RateLimited(SourceError):
 
 class NotFound(SourceError):
     """The resource does not exist or the token cannot see it."""
+
+
+class IncompleteData(OpsMaturityError):
+    """The collected data has gaps (a repository not collected, a run cut short)."""
+
+    exit_code = 6

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from .collect import CollectSummary, collect, collection_window
+from .completeness import Completeness
 from .config import Config
 from .errors import StoreError
 from .period import Period
@@ -46,14 +47,19 @@ class Dataset:
     """GitLab's own DORA API figures per source, for the methodology cross-check."""
     incidents: list[tuple[str, Incident]] = field(default_factory=list)
     """Every stored incident with the source that read it, for the Incidents section."""
+    completeness: Completeness = field(default_factory=Completeness)
+    """How each source's and repository's last collection ended."""
 
     @classmethod
-    def load(cls, store: Store) -> Dataset:
+    def load(cls, store: Store, configured: Sequence[str] = ()) -> Dataset:
+        """The store's records; ``configured`` source names that never ran count as gaps."""
+        runs = store.collection_runs()
         return cls(
             repositories=list(store.records(Repository)),
             notes=list(store.records(CollectionNote)),
             forge_dora=store.documents(FORGE_DORA),
             incidents=[(s, i) for s in store.sources() for i in store.records(Incident, source=s)],
+            completeness=Completeness.from_runs(runs, configured, store.sources()),
         )
 
 
@@ -133,7 +139,8 @@ def refresh_local_sources(config: Config, period: Period | None = None) -> None:
     if not any(entry.kind in LOCAL_KINDS for entry in config.sources):
         return
     with Store(config.store_path) as store:
-        collect_sources(config, store, kinds=LOCAL_KINDS, period=period)
+        if not store.read_only:  # a store we cannot write is read as it is
+            collect_sources(config, store, kinds=LOCAL_KINDS, period=period)
 
 
 def load_dataset(config: Config) -> Dataset:
@@ -141,10 +148,11 @@ def load_dataset(config: Config) -> Dataset:
     (a missing store is not created: it is reported as empty)."""
     from .collect import COLLECTED
 
+    configured = [config.source_name(i) for i in range(len(config.sources))]
     data, collected = Dataset(), False
     if Path(config.store_path).exists():
         with Store(config.store_path) as store:
-            data = Dataset.load(store)
+            data = Dataset.load(store, configured)
             collected = bool(store.documents(COLLECTED))
     if not data.repositories and not collected:
         raise StoreError(
@@ -189,23 +197,33 @@ def write_rows(
     return rows.write(directory, prefix)
 
 
-def metrics_output(config: Config, fmt: str, rows_dir: Path | None = None) -> Any:
-    """``opsmaturity metrics``: a rich table, JSON text or CSV text; with ``rows_dir``,
-    the rows behind the figures too."""
+def metrics_output(
+    config: Config, fmt: str, rows_dir: Path | None = None, allow_incomplete: bool = False
+) -> Any:
+    """``opsmaturity metrics``: a rich table, JSON text or CSV text, each stating how
+    complete the data is (incomplete data is refused unless ``allow_incomplete``); with
+    ``rows_dir``, the rows behind the figures too."""
     import json
 
+    from .completeness import mark_csv, mark_metrics_json, with_completeness
     from .metrics import render_table, to_csv
 
     refresh_local_sources(config)
-    load_dataset(config)  # fails clearly on an empty store
+    data = load_dataset(config)  # fails clearly on an empty store
+    completeness = data.completeness
+    completeness.require(allow_incomplete)
     result = compute_metrics_for(config)
     if rows_dir is not None:
         write_rows(config, rows_dir)
     if fmt == "json":
-        return json.dumps(result.to_json(), indent=2)
+        return json.dumps(mark_metrics_json(result.to_json(), completeness, config.teams), indent=2)
     if fmt == "csv":
-        return to_csv(result)
-    return render_table(result)
+        return mark_csv(to_csv(result), completeness, config.teams)
+    incomplete = {
+        (s.scope, s.name) for s in result.scopes
+        if completeness.affected(s.scope, s.name, config.teams)
+    }
+    return with_completeness(render_table(result, incomplete), completeness)
 
 
 def run_recommend(
@@ -260,6 +278,7 @@ def build_report(
         notes=data.notes,
         cross_check=cross_check(data.forge_dora, metrics),
         previous=previous,
+        completeness=data.completeness,
         generated_at=generated_at,
         incidents=incidents,
     )
@@ -273,18 +292,23 @@ def run_report(
     out_pdf: Path | None,
     generated_at: datetime,
     warn: Callable[[str], None] | None = None,
+    allow_incomplete: bool = False,
 ) -> ReportFiles:
-    """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config."""
+    """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config; incomplete data
+    is refused unless ``allow_incomplete`` (then the summary carries a banner)."""
+    from .outputs import writable_file
     from .report import read_previous, write_report
     from .report.quarter import refuse_same_period
 
+    if out_pdf is not None:
+        writable_file(out_pdf)
     responses = survey_responses(config, answers, warn or (lambda _line: None))
     previous = None if compare_with is None else read_previous(compare_with)
     refuse_same_period(previous, config.reporting_period, compare_with)
     refresh_local_sources(config)
-    report = build_report(
-        config, load_dataset(config), responses, previous=previous, generated_at=generated_at
-    )
+    data = load_dataset(config)
+    data.completeness.require(allow_incomplete)
+    report = build_report(config, data, responses, previous=previous, generated_at=generated_at)
     out_pdf = out_pdf or Path("reports") / f"{_slug(config.organization.name)}-{config.reporting_period.label}.pdf"
     template_dir = config.report.template_dir and config.resolve(config.report.template_dir)
     written = write_report(report, out_pdf, template_dir=template_dir, paper=config.report.paper)

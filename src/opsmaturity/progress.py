@@ -22,6 +22,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from .tokens import ScrubFilter
+
 
 class RichProgress:
     """Implements :class:`opsmaturity.sources.base.Progress` on a rich live display.
@@ -98,6 +100,7 @@ def configure_logging(console: Console, level: int = logging.INFO) -> None:
     if not any(isinstance(h, RichHandler) for h in logger.handlers):
         handler = RichHandler(console=console, show_path=False, show_time=False, markup=False)
         handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.addFilter(ScrubFilter())  # a token never reaches the terminal
         logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False

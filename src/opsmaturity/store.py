@@ -60,6 +60,11 @@ CREATE TABLE IF NOT EXISTS derived (
     value BLOB NOT NULL,
     PRIMARY KEY (name, repository)
 );
+CREATE TABLE IF NOT EXISTS collection_runs (
+    source TEXT NOT NULL, repository TEXT NOT NULL, status TEXT NOT NULL,
+    detail TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+    PRIMARY KEY (source, repository)
+);
 CREATE TABLE IF NOT EXISTS checkpoints (
     source TEXT NOT NULL, repository TEXT NOT NULL, resource TEXT NOT NULL,
     value TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -83,8 +88,13 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self.read_only = False
+        """True when the store could only be opened for reading (metrics still work)."""
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create the store's folder: {exc.strerror}") from None
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:
@@ -93,9 +103,39 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
             self._check_version()
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:
             self._db.close()  # an upgrade cut short is rolled back, never half-applied
+            if not self._open_read_only():
+                raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
+        except sqlite3.Error as exc:
+            self._db.close()
             raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
+
+    def _open_read_only(self) -> bool:
+        """Open an existing store we may not write (a read-only file or folder): first
+        read-only, then immutable (WAL needs a writable folder for its shared memory)."""
+        if str(self.path) == ":memory:" or not self.path.is_file():
+            return False
+        uri = self.path.resolve().as_uri()
+        for mode in ("?mode=ro", "?immutable=1"):
+            try:
+                db = sqlite3.connect(uri + mode, uri=True, check_same_thread=False, isolation_level=None)
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            except sqlite3.Error:
+                continue
+            if row is None or int(row[0]) > SCHEMA_VERSION:
+                db.close()
+                return False
+            self._db, self.read_only = db, True
+            if int(row[0]) < SCHEMA_VERSION or not self._has_table("collection_runs"):
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS collection_runs (source, repository, status, detail, started_at, finished_at)")
+            return True
+        return False
+
+    def _has_table(self, name: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone()
+        return found is not None
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -254,6 +294,36 @@ class Store:
             except sqlite3.Error as exc:
                 self._db.execute("ROLLBACK")
                 raise StoreError(f"{self.path}: cannot write derived values: {exc}") from exc
+
+    # -- collection runs: what was started and what finished, so a crash leaves a trace --
+
+    def start_collection(self, source: str, repositories: Iterable[str]) -> None:
+        """Mark ``repositories`` of ``source`` (``""``: the source's own listing) as being
+        collected, before anything is fetched: a run that never finishes stays marked."""
+        now = datetime.now(UTC).isoformat()  # bookkeeping only; never feeds a metric
+        rows = [(source, repo, "running", "", now) for repo in repositories]
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO collection_runs VALUES (?,?,?,?,?,NULL)", rows
+            )
+
+    def finish_collection(self, source: str, repository: str, status: str, detail: str = "") -> None:
+        """Record how the collection of ``repository`` ended: ``complete`` or ``failed``."""
+        now = datetime.now(UTC).isoformat()
+        with self._lock:
+            self._db.execute(
+                "UPDATE collection_runs SET status=?, detail=?, finished_at=?"
+                " WHERE source=? AND repository=?",
+                (status, detail, now, source, repository),
+            )
+
+    def collection_runs(self) -> list[tuple[str, str, str, str]]:
+        """``(source, repository, status, detail)`` of every recorded collection."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT source, repository, status, detail FROM collection_runs"
+                " ORDER BY source, repository"
+            ).fetchall()
 
     # -- checkpoints -----------------------------------------------------------------
 

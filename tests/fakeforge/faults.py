@@ -3,7 +3,8 @@
 Rules are matched against the stable endpoint labels the servers give their routes
 (``github.deployments``, ``gitlab.merge_requests``); a pattern may omit the forge prefix
 (``deployments*``). ``after`` lets N matching requests through first, ``times`` limits
-how many requests a rule affects (None = every one).
+how many requests a rule affects (None = every one). A ``path`` param limits a rule to
+request paths containing it (one repository's requests, say).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ FAILURES = (
     "connection_reset",
 )
 #: Faults that damage a normal response's body.
-BODY_FAULTS = ("truncated_json", "malformed_json")
+BODY_FAULTS = ("truncated_json", "malformed_json", "cut_json")
 KINDS = ("latency", *FAILURES, *BODY_FAULTS)
 
 
@@ -39,7 +40,10 @@ class FaultRule:
     * ``secondary_rate_limit``: 403 (or ``status``) with ``retry_after`` (default 1; None omits)
     * ``connection_reset``: the socket is closed with RST before any answer
     * ``truncated_json``: the body is cut in half after a full Content-Length
-    * ``malformed_json``: a complete response whose body is not JSON
+    * ``malformed_json``: a complete response whose body is not JSON (an HTML page, status
+      200 unless ``status`` is given)
+    * ``cut_json``: the JSON body cut in half with a *matching* Content-Length, so only a
+      parser notices; ``status`` (e.g. 502) turns it into a cut JSON error body
     """
 
     kind: str
@@ -54,9 +58,11 @@ class FaultRule:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; known: {', '.join(KINDS)}")
 
-    def take(self, endpoint: str) -> bool:
+    def take(self, endpoint: str, path: str = "") -> bool:
         """Whether this rule fires for one more request to ``endpoint`` (caller holds the lock)."""
         if not endpoint_matches(endpoint, self.endpoint):
+            return False
+        if self.params.get("path") and str(self.params["path"]) not in path:
             return False
         self.seen += 1
         if self.seen <= self.after or (self.times is not None and self.fired >= self.times):
@@ -108,21 +114,49 @@ class Faults:
     ) -> FaultRule:
         return self.add("status", endpoint, times, after, status=status)
 
-    def check(self, endpoint: str) -> Decision:
-        """Consume the rules that apply to one request and say what to do."""
+    def check(self, endpoint: str, path: str = "") -> Decision:
+        """Consume the rules that apply to one request (to ``path``) and say what to do."""
         decision = Decision()
         with self._lock:
             for rule in self.rules:
-                if rule.kind == "latency" and rule.take(endpoint):
+                if rule.kind == "latency" and rule.take(endpoint, path):
                     jitter = float(rule.params.get("jitter", 0.0))
                     extra = self._random.uniform(0, jitter) if jitter else 0.0
                     decision.latency += float(rule.params.get("seconds", 0.0)) + extra
             for rule in self.rules:
-                if rule.kind in FAILURES and rule.take(endpoint):
+                if rule.kind in FAILURES and rule.take(endpoint, path):
                     decision.failure = rule
                     return decision
             for rule in self.rules:
-                if rule.kind in BODY_FAULTS and rule.take(endpoint):
+                if rule.kind in BODY_FAULTS and rule.take(endpoint, path):
                     decision.body = rule
                     break
         return decision
+
+
+#: What a proxy in trouble sends instead of JSON.
+HTML_PAGE = b"<html><body>upstream sent garbage</body></html>"
+ERROR_BODY = b'{"message":"Server Error","documentation_url":"https://example.invalid/errors"}'
+
+
+@dataclass(frozen=True)
+class Damage:
+    """How a body fault changes the response about to be written."""
+
+    status: int
+    payload: bytes
+    cut_after_headers: bool = False
+    """Send the full Content-Length but only half the bytes, then close."""
+    content_type: str | None = None
+    """Replaces the response's Content-Type when set."""
+
+
+def damage(rule: FaultRule, status: int, payload: bytes) -> Damage:
+    """Apply a body fault to a response's ``status`` and ``payload``."""
+    forced = rule.params.get("status")
+    if rule.kind == "truncated_json":
+        return Damage(status, payload, cut_after_headers=True)
+    if rule.kind == "malformed_json":
+        return Damage(int(forced or status), HTML_PAGE, content_type="text/html; charset=utf-8")
+    body = ERROR_BODY if forced and int(forced) >= 400 else payload
+    return Damage(int(forced or status), body[: max(1, len(body) // 2)])

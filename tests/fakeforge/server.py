@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from .faults import Decision, FaultRule, Faults
+from .faults import Decision, FaultRule, Faults, damage
 from .log import LoggedRequest, RequestLog
 
 
@@ -260,7 +260,7 @@ class FakeForge:
         if not self.authenticate(req):
             resp = self.unauthorized(req)
         else:
-            decision = self.faults.check(req.endpoint)
+            decision = self.faults.check(req.endpoint, req.path)
             if decision.latency:
                 time.sleep(decision.latency)
             if decision.failure is not None and decision.failure.kind == "connection_reset":
@@ -272,16 +272,18 @@ class FakeForge:
             else:
                 resp = handler(req) if handler else self.not_found(req)
                 self._conditional(req, resp)
-        self.decorate(req, resp, counted=resp.status != 304)
         payload = resp.payload()
         fault = decision.failure.kind if decision.failure else None
+        truncate = False
         if decision.body is not None:
             fault = decision.body.kind
-            if fault == "malformed_json":
-                payload = b"<html><body>upstream sent garbage</body></html>"
+            damaged = damage(decision.body, resp.status, payload)
+            resp.status, payload, truncate = damaged.status, damaged.payload, damaged.cut_after_headers
+            resp.content_type = damaged.content_type or resp.content_type
+        self.decorate(req, resp, counted=resp.status != 304)  # after damage: a 502 is a 502
         # Log before writing, so a client that has its answer always finds it in the log.
         self._log(req, resp.status, len(payload), started, fault)
-        self._write(h, resp, payload, truncate=fault == "truncated_json")
+        self._write(h, resp, payload, truncate=truncate)
 
     def _conditional(self, req: Request, resp: Response) -> None:
         """Weak ETag on every 200 GET; a matching ``If-None-Match`` turns it into a 304."""

@@ -46,9 +46,10 @@ def config_in(out_dir: Path) -> Config:
 
 def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None = None) -> ReportFiles:
     """Last quarter's JSON, then this quarter's full report against it."""
+    from ..outputs import writable_folder
     from ..report import write_previous_quarter, write_report
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    writable_folder(out_dir)
     config = config_in(out_dir)
     both = Period(Period.quarter(QUARTERS[0]).start, Period.quarter(QUARTERS[-1]).end)
     refresh_local_sources(config, period=both)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 
 from rich.table import Table
 
+from ..csvsafe import safe_row
 from .model import MetricsReport, ScopeMetrics
 
 CSV_COLUMNS = (
@@ -72,7 +74,7 @@ def to_csv(report: MetricsReport) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for scope in report.scopes:
-        writer.writerow(["" if v is None else v for v in _row(scope)])
+        writer.writerow(safe_row("" if v is None else v for v in _row(scope)))
     return buf.getvalue()
 
 
@@ -109,8 +111,9 @@ def unknown_reasons(report: MetricsReport, shown: int = 3) -> list[str]:
     return lines
 
 
-def render_table(report: MetricsReport) -> Table:
-    """A rich table, one row per scope; '—' marks unknown values, explained below it."""
+def render_table(report: MetricsReport, incomplete: Collection[tuple[str, str]] = ()) -> Table:
+    """A rich table, one row per scope; '—' marks unknown values, explained below it, and
+    scopes listed in ``incomplete`` as ``(scope, name)`` (data missing) are marked as such."""
     table = Table(
         title=f"DORA metrics {report.start} – {report.end} ({report.benchmark})",
         caption="\n".join(unknown_reasons(report)) or None,
@@ -134,7 +137,7 @@ def render_table(report: MetricsReport) -> Table:
         fd = s.failed_deployment_recovery_time
         table.add_row(
             s.scope,
-            s.name,
+            s.name + (" (INCOMPLETE)" if (s.scope, s.name) in incomplete else ""),
             f"{_num(df.per_week, '{:.2f}')} ({df.deployments})",
             f"{_num(lt.median_hours)} (n={lt.n})",
             f"{_pct(s.change_failure_rate.value)} ({s.change_failure_rate.failed})",

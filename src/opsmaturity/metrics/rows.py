@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import MetricsOptions, Team
+from ..csvsafe import safe_cell
 from ..period import Period
 from .deployments import bucket_starts, local_days
 from .engine import Bucket, EngineState, engine_state
@@ -55,9 +56,18 @@ class MetricRows:
         out = []
         for name in ("deployments", "changes", "incidents"):
             path = directory / f"{prefix}{name}.csv"
-            getattr(self, name).to_csv(path, index=False)
+            _spreadsheet_safe(getattr(self, name)).to_csv(path, index=False)
             out.append(path)
         return out
+
+
+def _spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula (a change title ``=HYPERLINK(…)``)
+    quoted, per :mod:`..csvsafe`; numbers and times untouched."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text:
+        return frame
+    return frame.assign(**{str(c): frame[c].map(safe_cell) for c in text})
 
 
 def metric_rows(

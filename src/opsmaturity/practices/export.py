@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from jinja2 import Environment, StrictUndefined
 
+from ..csvsafe import safe_row
 from .questionnaire import Question, QuestionnaireSet
 
 CSV_COLUMNS = (
@@ -54,9 +56,19 @@ def options_text(qs: QuestionnaireSet, question: Question) -> str:
     return f"{allowed}; dont_know{optional}"
 
 
+class _SafeWriter:
+    """A csv writer whose cells are neutralised against formula injection."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow(safe_row(row))
+
+
 def _csv(qs: QuestionnaireSet) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _SafeWriter(csv.writer(out, lineterminator="\n"))
     writer.writerow(CSV_COLUMNS)
     for key, prompt in _DETAILS:
         writer.writerow([key, "", "", prompt, "", "", "", ""])

@@ -371,6 +371,10 @@ class ReportContext:
     """Operating-model decision page (matrix, ranking, why, why not, what would change)."""
     incidents: IncidentsView | None = None
     """Incident-tool figures; None when the report carries none."""
+    incomplete: str = ""
+    """What data is missing (one line), shown as a banner; empty when data is complete."""
+    completeness: str = ""
+    """One line saying the data is complete; empty when unknown or incomplete."""
 
 
 @dataclass(frozen=True)

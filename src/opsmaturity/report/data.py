@@ -149,6 +149,52 @@ class Deltas:
 
 
 @dataclass(frozen=True)
+class CollectionState:
+    """How the collection of one repository (``repository`` None: a source's own run) ended."""
+
+    source: str
+    repository: str | None
+    status: str
+    """``complete``, ``failed``, ``running`` (interrupted) or ``missing`` (never collected)."""
+    complete: bool
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class ScopeMark:
+    """The collection gaps that make one metrics scope incomplete (none: complete)."""
+
+    scope: str
+    name: str
+    missing: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+@dataclass(frozen=True)
+class DataCompleteness:
+    """Whether every source and repository was collected in full, and what each gap touches.
+
+    In the JSON the states are the top-level ``completeness`` and the marks are each metrics
+    scope's ``complete``/``missing`` keys (see :mod:`.jsonfile`).
+    """
+
+    complete: bool
+    summary: str | None
+    """One line naming what is missing; None when nothing is."""
+    scopes: tuple[CollectionState, ...] = ()
+    unrecorded_sources: tuple[str, ...] = ()
+    """Sources with records but no run record (collected by an older opsmaturity)."""
+    marks: tuple[ScopeMark, ...] = ()
+
+    def missing(self, scope: str, name: str) -> tuple[str, ...]:
+        """The gaps behind one metrics scope (empty when complete or not marked)."""
+        return next((m.missing for m in self.marks if (m.scope, m.name) == (scope, name)), ())
+
+
+@dataclass(frozen=True)
 class ReportData:
     """All numbers behind a report; see ``docs/report.md`` for the JSON it is written as."""
 
@@ -168,6 +214,8 @@ class ReportData:
     data_quality: DataQuality
     cross_check: CrossCheck | None
     previous: Comparison | None
+    completeness: DataCompleteness | None = None
+    """How complete the collected data is; None when unknown (built without a store)."""
     schema: str = SCHEMA
     incidents: IncidentFigures | None = None
     """Incident figures, each tool incident once (``metrics.incidents``); None when absent."""

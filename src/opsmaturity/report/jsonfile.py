@@ -18,7 +18,9 @@ Top-level keys (``SCHEMA`` = ``opsmaturity-report/1``)::
     data_quality{notes, sources, repositories, bots_excluded, options},
     cross_check | null, previous | null, deltas{metrics, disciplines, teams},
     incidents{opened, records, by_source, by_priority, by_urgency, acknowledge, open_at_end,
-    unmapped} | null
+    unmapped} | null,
+    completeness{complete, summary, scopes, unrecorded_sources} (when known)
+    (each metrics scope then carries ``complete`` and ``missing``)
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from ..records import to_dict
 from .data import (
     SCHEMA,
     Comparison,
+    DataCompleteness,
     ReportData,
     ReportPeriod,
     discipline_respondents,
@@ -61,7 +64,7 @@ def report_json(data: ReportData) -> dict[str, Any]:
         "branding": _plain(data.branding),
         "period": _plain(data.period),
         "teams": _plain(data.teams),
-        "metrics": data.metrics.to_json(),
+        "metrics": _marked_metrics(data),
         "definitions": _plain(data.definitions),
         "record_rules": data.record_rules,
         "benchmark": _plain(data.benchmark),
@@ -76,7 +79,43 @@ def report_json(data: ReportData) -> dict[str, Any]:
         "previous": _plain(data.previous),
         "deltas": _plain(deltas),
         "incidents": _plain(data.incidents),
+        **_completeness_json(data.completeness),
     }
+
+
+def _completeness_json(found: DataCompleteness | None) -> dict[str, Any]:
+    """``completeness``: the collection states (the per-scope marks go on the metrics scopes
+    instead); no key when completeness is unknown (a report built without a store)."""
+    if found is None:
+        return {}
+    plain = _plain(found)
+    del plain["marks"]
+    return {"completeness": plain}
+
+
+def _marked_metrics(data: ReportData) -> dict[str, Any]:
+    """The metrics engine JSON, each scope with ``complete``/``missing`` when completeness
+    is known."""
+    metrics = data.metrics.to_json()
+    if data.completeness is not None:
+        for scope in metrics["scopes"]:
+            missing = data.completeness.missing(scope["scope"], scope["name"])
+            scope["complete"], scope["missing"] = not missing, list(missing)
+    return metrics
+
+
+def _read_marks(fields: dict[str, Any]) -> None:
+    """Move the metrics scopes' ``missing`` marks into ``completeness.marks`` for reading."""
+    found, metrics = fields.get("completeness"), fields.get("metrics")
+    if not isinstance(found, Mapping) or not isinstance(metrics, Mapping):
+        return
+    scopes = metrics.get("scopes")
+    marks = [
+        {"scope": s.get("scope"), "name": s.get("name"), "missing": s.get("missing") or []}
+        for s in (scopes if isinstance(scopes, list) else [])
+        if isinstance(s, Mapping) and "missing" in s
+    ]
+    fields["completeness"] = {**found, "marks": marks}
 
 
 def to_json_text(data: ReportData) -> str:
@@ -172,6 +211,7 @@ def report_from_json(raw: Mapping[str, Any], *, origin: str = "report JSON") -> 
         period = metrics["period"]
         rest = {k: v for k, v in metrics.items() if k != "period"}
         fields["metrics"] = {**rest, "start": period.get("start"), "end": period.get("end")}
+    _read_marks(fields)
     try:
         report: ReportData = _adapter(ReportData).validate_python(fields)
     except ValidationError as exc:

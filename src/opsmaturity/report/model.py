@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from ..completeness import Completeness
 from ..config import Config
 from ..metrics import MetricsReport
 from ..metrics.incidents import IncidentFigures
@@ -20,12 +21,15 @@ from ..records import CollectionNote
 from .data import (
     SCHEMA,
     Branding,
+    CollectionState,
     Comparison,
     CrossCheck,
+    DataCompleteness,
     DataQuality,
     Organization,
     ReportData,
     ReportPeriod,
+    ScopeMark,
     SourceRef,
     TeamEntry,
     organization_scope,
@@ -44,6 +48,7 @@ def build_report_data(
     notes: Iterable[CollectionNote] = (),
     cross_check: CrossCheck | None = None,
     previous: Comparison | None = None,
+    completeness: Completeness | None = None,
     generated_at: datetime,
     incidents: IncidentFigures | None = None,
 ) -> ReportData:
@@ -79,6 +84,32 @@ def build_report_data(
         cross_check=cross_check,
         previous=previous,
         incidents=incidents,
+        completeness=None if completeness is None else data_completeness(completeness, config, metrics),
+    )
+
+
+def data_completeness(
+    completeness: Completeness, config: Config, metrics: MetricsReport
+) -> DataCompleteness:
+    """The collection states as the report shows them, and the gaps behind each scope."""
+    return DataCompleteness(
+        complete=completeness.complete,
+        summary=completeness.summary() or None,
+        scopes=tuple(
+            CollectionState(
+                source=s.source,
+                repository=s.repository or None,
+                status=s.status,
+                complete=s.complete,
+                detail=s.detail or None,
+            )
+            for s in completeness.states
+        ),
+        unrecorded_sources=completeness.unrecorded,
+        marks=tuple(
+            ScopeMark(s.scope, s.name, tuple(completeness.affected(s.scope, s.name, config.teams)))
+            for s in metrics.scopes
+        ),
     )
 
 

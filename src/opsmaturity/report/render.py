@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 
+from ..csvsafe import safe_cell
 from ..dora import HEADLINE_FIELD, METRICS
 from ..errors import ReportError
 from ..metrics.incidents import IncidentFigures
@@ -25,7 +26,7 @@ from ..practices.scoring import Assessment
 from ..recommend import Recommendation
 from ..resources import templates_dir
 from .context import ReportContext
-from .data import ReportData
+from .data import DataCompleteness, ReportData
 from .jsonfile import to_json_text
 from .views import build_context
 
@@ -143,7 +144,16 @@ def csv_tables(data: ReportData) -> dict[str, list[list[Any]]]:
         tables["roadmap"] = _roadmap_table(data.recommendation)
     if data.incidents is not None:
         tables["incidents"] = incidents_table(data.incidents)
+    if data.completeness is not None:
+        tables["completeness"] = _completeness_table(data.completeness)
     return tables
+
+
+def _completeness_table(found: DataCompleteness) -> list[list[Any]]:
+    """How each source's and repository's collection ended (``repository`` empty: the
+    source's own run)."""
+    columns = ["source", "repository", "status", "complete", "detail"]
+    return [columns, *[[getattr(s, k) for k in columns] for s in found.scopes]]
 
 
 def _metrics_table(data: ReportData) -> list[list[Any]]:
@@ -151,11 +161,17 @@ def _metrics_table(data: ReportData) -> list[list[Any]]:
     for m in METRICS:
         header += [f"{m}.{HEADLINE_FIELD[m]}", f"{m}.tier"]
     rows: list[list[Any]] = [header]
+    marked = data.completeness  # completeness known: say it per scope
+    if marked is not None:
+        header.append("data_complete")
     for s in data.metrics.scopes:
         row: list[Any] = [s.scope, s.name]
         for m in METRICS:
             result = getattr(s, m)
             row += [getattr(result, HEADLINE_FIELD[m]), getattr(result, "tier", None)]
+        if marked is not None:
+            missing = marked.missing(s.scope, s.name)
+            row.append("no: " + ", ".join(missing) if missing else "yes")
         rows.append(row)
     return rows
 
@@ -227,7 +243,7 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for row in rows:
-        writer.writerow(["" if v is None else _cell(v) for v in row])
+        writer.writerow(["" if v is None else safe_cell(_cell(v)) for v in row])
     return buf.getvalue()
 
 

@@ -54,6 +54,8 @@ def build_context(data: ReportData, *, paper: str = "A4") -> ReportContext:
         methodology=build_methodology(data, metrics),
         decision=decision_page(data.recommendation) if data.recommendation else None,
         incidents=build_incidents(data),
+        incomplete=_incomplete_line(data),
+        completeness=_completeness_line(data),
     )
 
 
@@ -73,6 +75,26 @@ def _logo_uri(logo: str | None) -> str:
     except OSError as exc:
         raise ReportError(f"logo file cannot be read: {path}: {exc.strerror}") from None
     return f"data:{mime};base64," + base64.b64encode(raw).decode("ascii")
+
+
+def _incomplete_line(data: ReportData) -> str:
+    """What data is missing, for the summary's banner; empty when complete or unknown."""
+    found = data.completeness
+    if found is None or found.complete or not found.summary:
+        return ""
+    return found.summary.removeprefix("incomplete data: ")
+
+
+def _completeness_line(data: ReportData) -> str:
+    """``Data complete: every repository (12) of github, gitlab collected in full.`` when
+    collection is known to be complete; empty when unknown or incomplete (the banner says
+    what is missing)."""
+    found = data.completeness
+    if found is None or not found.complete:
+        return ""
+    repos = sum(1 for s in found.scopes if s.repository)
+    sources = ", ".join(sorted({s.source for s in found.scopes}))
+    return f"Data complete: every repository ({repos}) of {sources} collected in full."
 
 
 def _summary(data: ReportData, rec: Recommendation | None) -> Summary:

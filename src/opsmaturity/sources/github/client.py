@@ -102,6 +102,12 @@ class GitHubApi:
                 self._clients.append(client)
         return client
 
+    def _url(self, url: str) -> str:
+        """``url`` as an absolute URL, for messages (paths are relative to the base URL)."""
+        if "://" in url:
+            return url.split("?", 1)[0]
+        return str(self._options["base_url"]).rstrip("/") + "/" + url.lstrip("/")
+
     def close(self) -> None:
         with self._lock:
             clients, self._clients = self._clients, []
@@ -146,18 +152,21 @@ class GitHubApi:
             try:
                 result = self._client().requester.requestJsonAndCheck("GET", url, params, headers)
                 if _malformed(result[1]):
-                    raise _Malformed()
+                    raise UnreadableBody()
                 return result
             except GithubException as exc:
                 wait = self._wait_for(exc, attempt, what)
-            except (*TRANSIENT, _Malformed) as exc:
+            except (*TRANSIENT, UnreadableBody, ValueError) as exc:
+                # ValueError: PyGithub re-raises JSONDecodeError for a body that starts
+                # with { or [ but is cut (on a 200 and on a 5xx error body alike).
+                reason = _why(exc)
                 if attempt > self.retries:
                     raise SourceError(
-                        f"{what}: GitHub unreachable after {attempt} attempts "
-                        f"({type(exc).__name__})"
+                        f"{what}: GitHub at {self._url(url)} failed after {attempt} attempts "
+                        f"({reason})"
                     ) from None
                 wait = _backoff(attempt)
-                log.info("%s: %s, retrying in %.1f s", what, type(exc).__name__, wait)
+                log.info("%s: %s, retrying in %.1f s", what, reason, wait)
             if wait >= 1:
                 self.progress.waiting(wait, f"GitHub: {what}")
             self.sleep(wait)
@@ -195,8 +204,19 @@ class GitHubApi:
         raise SourceError(f"{what}: GitHub answered {status}: {message or 'no message'}") from None
 
 
-class _Malformed(Exception):
+class UnreadableBody(Exception):
     """A 2xx whose body was not JSON (PyGithub wraps it as ``{"data": text}``)."""
+
+
+def _why(exc: BaseException) -> str:
+    """What went wrong with one attempt, in words (never an exception's class name)."""
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "answer cut short"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection failed"
+    return "unreadable answer: cut or not JSON"
 
 
 def _malformed(data: Any) -> bool:

@@ -26,6 +26,7 @@ from typing import Any
 from ...config import GitHubSource as GitHubConfig
 from ...errors import AuthError, NotFound
 from ...records import Change, CollectionNote, Deployment, DeploymentStatus, Incident, Repository
+from ...tokens import read_token
 from ..base import Checkpoints, Progress, Source, Window
 from ..rules import in_scope
 from ..rules import parse_optional_time as when
@@ -87,7 +88,7 @@ class GitHubSource(Source):
     ) -> GitHubSource:
         """``path_repositories``: repositories whose teams claim paths (monorepos); only
         their commits are fetched one by one for the files they touch."""
-        token = env.get(cfg.token_env)
+        token = read_token(env, cfg.token_env)
         if not token:
             raise AuthError(f"${cfg.token_env} is not set; export a GitHub token ({SCOPES})")
         api = GitHubApi(

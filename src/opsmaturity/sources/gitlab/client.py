@@ -82,10 +82,16 @@ class GitLabAPI:
 
     def _observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         """Tell the progress bar before python-gitlab sleeps on a 429 or a 5xx; then keep
-        the configured pause between requests (``seconds_between_requests``)."""
+        the configured pause between requests (``seconds_between_requests``). A 2xx whose
+        body is cut or not JSON raises :class:`UnreadableBody`, which python-gitlab retries
+        like a dropped connection (it would otherwise raise a parsing error mid-list, after
+        moving its cursor past the page, or hand back an HTML page as if it were data)."""
         status = response.status_code
         if self.pause:
             time.sleep(self.pause)
+        if 200 <= status < 300 and not _json_body(response):
+            self.progress.waiting(0.1, "GitLab sent an unreadable answer; retrying with backoff")
+            raise UnreadableBody(f"unreadable answer from {response.url.split('?', 1)[0]}")
         if status == 429:
             wait = response.headers.get("Retry-After") or "until RateLimit-Reset"
             seconds = float(wait) if wait.replace(".", "", 1).isdigit() else 0.0
@@ -105,6 +111,21 @@ class GitLabAPI:
             if mapped is None:
                 raise
             raise mapped from exc
+
+
+class UnreadableBody(requests.exceptions.ChunkedEncodingError):
+    """A 2xx whose body is cut or is not JSON: retried like a broken connection."""
+
+
+def _json_body(response: requests.Response) -> bool:
+    """Whether a GET's body is JSON (an empty body, e.g. a 204, counts as fine)."""
+    if response.request.method != "GET" or not response.content:
+        return True
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
 
 
 def translate(exc: BaseException, what: str, url: str, token_env: str) -> SourceError | None:
@@ -133,6 +154,19 @@ def translate(exc: BaseException, what: str, url: str, token_env: str) -> Source
         return SourceError(f"GitLab at {url} failed on {what} (HTTP {code})")
     if isinstance(exc, requests.RequestException):
         return SourceError(
-            f"could not read {what} from GitLab at {url}: {type(exc).__name__} after retries"
+            f"could not read {what} from GitLab at {url}: {_why(exc)} after retries"
         )
     return None
+
+
+def _why(exc: requests.RequestException) -> str:
+    """What went wrong, in words (never an exception's class name)."""
+    if isinstance(exc, UnreadableBody):
+        return "unreadable answer (cut or not JSON)"
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "answer cut short"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection failed"
+    return "request failed"

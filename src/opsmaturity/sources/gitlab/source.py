@@ -31,6 +31,7 @@ from ...records import (
     Incident,
     Repository,
 )
+from ...tokens import read_token
 from ..base import Checkpoints, ForgeDora, Progress, Source, Window
 from ..rules import in_scope
 from . import records as rec
@@ -89,7 +90,7 @@ class GitLabSource(Source):
     ) -> GitLabSource:
         """Build from config; the token is read from ``env[cfg.token_env]`` and kept only
         inside the client. ``monorepos``: projects whose changes need file paths."""
-        token = env.get(cfg.token_env)
+        token = read_token(env, cfg.token_env)
         if not token:
             raise AuthError(
                 f"${cfg.token_env} is not set: export a GitLab token with the read_api scope in it"

@@ -29,6 +29,7 @@ from ...config import Config
 from ...config import JiraSource as JiraConfig
 from ...errors import AuthError, RateLimited, SourceError
 from ...records import Incident
+from ...tokens import read_token
 from .base import Found, IncidentSource, SyncMarks
 from .services import ServiceMap
 
@@ -71,7 +72,7 @@ class JiraSource(IncidentSource):
 
     @classmethod
     def from_config(cls, entry: JiraConfig, name: str, config: Config, env: Mapping[str, str]) -> JiraSource:
-        token = env.get(entry.token_env)
+        token = read_token(env, entry.token_env)
         if not token:
             raise AuthError(f"{name}: set the environment variable {entry.token_env} to a Jira API token")
         user = env.get(entry.user_env) if entry.user_env else None

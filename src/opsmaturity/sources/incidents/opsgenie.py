@@ -34,6 +34,7 @@ from ...config import Config
 from ...config import OpsgenieSource as OpsgenieConfig
 from ...errors import AuthError, RateLimited, SourceError
 from ...records import Incident
+from ...tokens import read_token
 from .base import Found, IncidentSource, SyncMarks
 from .services import ServiceMap
 
@@ -76,7 +77,7 @@ class OpsgenieSource(IncidentSource):
 
     @classmethod
     def from_config(cls, entry: OpsgenieConfig, name: str, config: Config, env: Mapping[str, str]) -> OpsgenieSource:
-        key = env.get(entry.token_env)
+        key = read_token(env, entry.token_env)
         if not key:
             raise AuthError(f"{name}: set the environment variable {entry.token_env} to an Opsgenie API key")
         return cls(

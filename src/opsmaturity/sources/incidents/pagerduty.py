@@ -28,6 +28,7 @@ from ...config import Config
 from ...config import PagerDutySource as PagerDutyConfig
 from ...errors import AuthError, RateLimited, SourceError
 from ...records import Incident
+from ...tokens import read_token
 from .base import Found, IncidentSource, SyncMarks
 from .services import ServiceMap
 
@@ -86,7 +87,7 @@ class PagerDutySource(IncidentSource):
     def from_config(
         cls, entry: PagerDutyConfig, name: str, config: Config, env: Mapping[str, str]
     ) -> PagerDutySource:
-        token = env.get(entry.token_env)
+        token = read_token(env, entry.token_env)
         if not token:
             raise AuthError(f"{name}: set the environment variable {entry.token_env} to a PagerDuty REST API key")
         return cls(
