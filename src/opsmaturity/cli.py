@@ -227,6 +227,12 @@ def recommend(
     profile: Annotated[
         Profile | None, typer.Option("--profile", help="What if: this organization profile.")
     ] = None,
+    compare_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-with", help="JSON of a previous report: which trends would change the lead."
+        ),
+    ] = None,
 ) -> None:
     """Print the operating-model decision matrix and ranking (explore what-ifs before a report)."""
     from .config import load_config
@@ -235,7 +241,7 @@ def recommend(
 
     rec, note = run_recommend(
         load_config(config), answers or [], engineers=engineers,
-        profile=profile.value if profile else None,
+        profile=profile.value if profile else None, compare_with=compare_with,
     )
     if note:
         _err().print(f"[yellow]note:[/] {note}", soft_wrap=True)
