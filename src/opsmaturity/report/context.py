@@ -111,6 +111,9 @@ class MetricView:
     """What the trend chart's axis shows, e.g. ``Median hours, by week, organization``."""
     teams: list[ScopeRow]
     """Per-team figures."""
+    drivers: str = ""
+    """Which teams drove the change since the previous report (and which went the other
+    way), one line; empty without a previous report."""
 
 
 @dataclass(frozen=True)
