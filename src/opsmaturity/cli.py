@@ -290,6 +290,7 @@ def survey_serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
     open_link: Annotated[bool, typer.Option("--open-link", help="Let anyone with the address start a response.")] = False,
     quick: Annotated[bool, typer.Option("--quick", help="Serve the quick check (about 15 questions).")] = False,
+    open_limit: Annotated[int, typer.Option("--open-limit", min=0, help="New responses one address may start through the open link per minute (0: no limit).")] = 10,
 ) -> None:
     """Run the web survey: HTML forms, answers saved in the store as they are given."""
     from .config import load_config
@@ -297,6 +298,7 @@ def survey_serve(
 
     serve(
         load_config(config), host=host, port=port, open_link=open_link, quick=quick, now=_now,
+        open_limit=open_limit,
         announce=lambda line: _out().print(line, soft_wrap=True, markup=False),
         warn=lambda line: _err().print(Text("WARNING: ", style="bold red") + Text(line), soft_wrap=True),
     )
