@@ -145,7 +145,7 @@ def test_to_json_is_plain_and_rounded(qs: QuestionnaireSet) -> None:
     data = score(qs, [person("a", (1, 2, 3), "Red")]).to_json()
     assert json.loads(json.dumps(data)) == data
     assert data["organization"]["areas"]["ops.alpha"]["median"] == 43.8  # (25 + 150) / 4 = 43.75
-    assert set(data) == {"organization", "teams", "roles"}
+    assert set(data) == {"organization", "teams", "roles", "coverage"}
     assert data["teams"]["Red"]["respondents"] == 1
 
 

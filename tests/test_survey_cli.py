@@ -131,7 +131,7 @@ def test_serve_on_localhost_does_not_warn(demo_yaml: Path, monkeypatch: pytest.M
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
     result = runner.invoke(app, ["survey", "serve", "-c", str(demo_yaml), "--open-link"], terminal_width=400)
     assert result.exit_code == 0 and "WARNING" not in result.output
-    assert "Open link: http://127.0.0.1:8080/\n" in result.output
+    assert "Open link: http://127.0.0.1:8080/ (at most 10 new responses per minute from one address)\n" in result.output
 
 
 def test_quick_summary_for_the_terminal() -> None:

@@ -17,7 +17,7 @@ from .practices.answers import Response
 from .practices.compare import Mismatch
 from .practices.scoring import Assessment
 from .recommend import Recommendation
-from .report.data import CrossCheck, ForgePair, headline, organization_scope
+from .report.data import Comparison, CrossCheck, ForgePair, headline, organization_scope
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,14 @@ class Findings:
     recommendation: Recommendation
 
 
-def assess(config: Config, responses: Sequence[Response], metrics: MetricsReport) -> Findings:
-    """Scores, survey-vs-data mismatches and the recommendation for the organization."""
+def assess(
+    config: Config,
+    responses: Sequence[Response],
+    metrics: MetricsReport,
+    previous: Comparison | None = None,
+) -> Findings:
+    """Scores, survey-vs-data mismatches and the recommendation for the organization
+    (with ``previous``, also the trends since that report that would change it)."""
     from .practices import compare_survey_with_data, load_questionnaires, score
 
     measured = headline(organization_scope(metrics))
@@ -40,7 +46,7 @@ def assess(config: Config, responses: Sequence[Response], metrics: MetricsReport
     mismatches = (
         compare_survey_with_data(assessment, measured, questionnaires) if assessment else []
     )
-    recommendation = recommendation_for(config, assessment, metrics)
+    recommendation = recommendation_for(config, assessment, metrics, previous=previous)
     return Findings(assessment, tuple(mismatches), recommendation)
 
 
@@ -51,9 +57,12 @@ def recommendation_for(
     *,
     engineers: int | None = None,
     profile: str | None = None,
+    previous: Comparison | None = None,
 ) -> Recommendation:
     """The recommendation from the config, the survey and the metrics (None: nothing
-    measured); ``engineers`` and ``profile`` are what-ifs that override the config."""
+    measured); ``engineers`` and ``profile`` are what-ifs that override the config;
+    ``previous`` (an earlier report) adds the trends since then that would change it."""
+    from .metrics import benchmark_table
     from .recommend import recommend
 
     org = organization_scope(metrics) if metrics else None
@@ -65,6 +74,9 @@ def recommendation_for(
         teams=len(config.teams) or None,
         measured=headline(org) if org else {},
         team_tiers=team_tiers(metrics) if metrics else {},
+        previous=previous.metrics if previous and org else None,
+        since=previous.period.label if previous else None,
+        tier_of=benchmark_table(config.metrics.benchmark).tier,
     )
 
 

@@ -272,6 +272,12 @@ def recommend(
     profile: Annotated[
         Profile | None, typer.Option("--profile", help="What if: this organization profile.")
     ] = None,
+    compare_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-with", help="JSON of a previous report: which trends would change the lead."
+        ),
+    ] = None,
 ) -> None:
     """Print the operating-model decision matrix and ranking (explore what-ifs before a report)."""
     from .config import load_config
@@ -280,7 +286,7 @@ def recommend(
 
     rec, note = run_recommend(
         load_config(config), answers or [], engineers=engineers,
-        profile=profile.value if profile else None,
+        profile=profile.value if profile else None, compare_with=compare_with,
     )
     if note:
         _err().print(f"[yellow]note:[/] {note}", soft_wrap=True)
@@ -330,6 +336,7 @@ def survey_serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
     open_link: Annotated[bool, typer.Option("--open-link", help="Let anyone with the address start a response.")] = False,
     quick: Annotated[bool, typer.Option("--quick", help="Serve the quick check (about 15 questions).")] = False,
+    open_limit: Annotated[int, typer.Option("--open-limit", min=0, help="New responses one address may start through the open link per minute (0: no limit).")] = 10,
 ) -> None:
     """Run the web survey: HTML forms, answers saved in the store as they are given."""
     from .config import load_config
@@ -337,6 +344,7 @@ def survey_serve(
 
     serve(
         load_config(config), host=host, port=port, open_link=open_link, quick=quick, now=_now,
+        open_limit=open_limit,
         announce=lambda line: _out().print(line, soft_wrap=True, markup=False),
         warn=lambda line: _err().print(Text("WARNING: ", style="bold red") + Text(line), soft_wrap=True),
     )

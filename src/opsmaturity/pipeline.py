@@ -232,10 +232,17 @@ def run_recommend(
     *,
     engineers: int | None = None,
     profile: str | None = None,
+    compare_with: Path | None = None,
 ) -> tuple[Recommendation, str | None]:
-    """``opsmaturity recommend``: the recommendation, and a note when nothing was measured."""
+    """``opsmaturity recommend``: the recommendation, and a note when nothing was measured;
+    ``compare_with`` (a previous report's JSON) adds the trends that would change it."""
     from .assess import recommendation_for
     from .practices import load_answers, load_questionnaires, score
+    from .report import read_previous
+    from .report.quarter import refuse_same_period
+
+    previous = None if compare_with is None else read_previous(compare_with)
+    refuse_same_period(previous, config.reporting_period, compare_with)
 
     responses = load_answers(list(answers)) if answers else []
     assessment = score(load_questionnaires(), responses) if responses else None
@@ -247,7 +254,9 @@ def run_recommend(
         metrics = compute_metrics_for(config)
     except StoreError as exc:
         note = f"{exc}; recommending without measured metrics"
-    rec = recommendation_for(config, assessment, metrics, engineers=engineers, profile=profile)
+    rec = recommendation_for(
+        config, assessment, metrics, engineers=engineers, profile=profile, previous=previous
+    )
     return rec, note
 
 
@@ -266,7 +275,7 @@ def build_report(
 
     # weekly trend: a quarter's chart needs more than three monthly points
     metrics = compute_metrics_for(config, trend_bucket="week")
-    findings = assess(config, responses, metrics)
+    findings = assess(config, responses, metrics, previous)
     period, tz = config.reporting_period, config.metrics.timezone
     incidents = incident_figures(data.incidents, start=period.start_at(tz), end=period.end_at(tz))
     return build_report_data(

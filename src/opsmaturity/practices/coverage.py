@@ -9,13 +9,73 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..errors import AnswersError
 from .answers import Response
 from .questionnaire import QuestionnaireSet
 
 MAX_LISTED = 10
+THIN_SHARE = 50.0
+"""A discipline's score rests on thin coverage below this percent of its questions asked
+having an answer the score can use (a "don't know" is an answer, but not one it can use)."""
+
+
+@dataclass(frozen=True)
+class DisciplineCoverage:
+    """How much of one discipline the respondents answered: shown beside its score."""
+
+    discipline: str
+    asked: int
+    """Respondents who were asked the discipline (chose it, or answered the whole set)."""
+    respondents: int
+    """Of them, those who answered at least one of its questions (don't know included)."""
+    questions: int
+    """Questions the discipline has."""
+    answered: int
+    """Answers given to its questions over the respondents asked, don't know included."""
+    scored: int
+    """Of them, answers with a value: what the score rests on."""
+    share: float | None
+    """Percent of the questions asked that were answered; None when nobody was asked."""
+    scored_share: float | None
+    """Percent of the questions asked that have an answer other than don't know."""
+    thin: bool
+    """The score rests on thin coverage (``scored_share`` below :data:`THIN_SHARE`)."""
+
+
+def discipline_coverage(
+    qs: QuestionnaireSet, responses: Sequence[Response]
+) -> dict[str, DisciplineCoverage]:
+    """Discipline id -> its coverage over ``responses``, for every discipline."""
+    out = {}
+    for discipline in qs.disciplines:
+        ids = [q.id for area in discipline.areas for q in area.questions]
+        out[discipline.id] = _discipline_coverage(discipline.id, ids, responses)
+    return out
+
+
+def _discipline_coverage(
+    discipline: str, ids: list[str], responses: Sequence[Response]
+) -> DisciplineCoverage:
+    asked = [r for r in responses if r.disciplines is None or discipline in r.disciplines]
+    given = [[r.answers[q] for q in ids if q in r.answers] for r in asked]
+    answered = sum(len(g) for g in given)
+    scored = sum(1 for g in given for a in g if a.value is not None)
+    total = len(asked) * len(ids)
+    share = 100.0 * answered / total if total else None
+    scored_share = 100.0 * scored / total if total else None
+    return DisciplineCoverage(
+        discipline=discipline,
+        asked=len(asked),
+        respondents=sum(1 for g in given if g),
+        questions=len(ids),
+        answered=answered,
+        scored=scored,
+        share=share,
+        scored_share=scored_share,
+        thin=scored_share is not None and scored_share < THIN_SHARE,
+    )
 
 
 def coverage(qs: QuestionnaireSet, response: Response) -> dict[str, tuple[int, int]]:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .answers import Response
+from .coverage import DisciplineCoverage, discipline_coverage
 from .questionnaire import Area, Discipline, Question, QuestionnaireSet
 
 MATURITY_LEVELS = ("Initial", "Repeatable", "Defined", "Measured", "Optimised")
@@ -88,6 +89,8 @@ class Assessment:
     organization: GroupScores
     teams: dict[str, GroupScores]
     roles: dict[str, int]
+    coverage: dict[str, DisciplineCoverage] = field(default_factory=dict)
+    """Discipline id -> how much of it the respondents answered (organization-wide)."""
 
     @property
     def respondents(self) -> int:
@@ -123,7 +126,8 @@ def score(qs: QuestionnaireSet, responses: Sequence[Response]) -> Assessment:
     for response in responses:
         role = response.role or "unspecified"
         roles[role] = roles.get(role, 0) + 1
-    return Assessment(organization, teams, dict(sorted(roles.items())))
+    coverage = discipline_coverage(qs, responses)
+    return Assessment(organization, teams, dict(sorted(roles.items())), coverage)
 
 
 def _team_flags(org: GroupScores, teams: list[GroupScores]) -> GroupScores:

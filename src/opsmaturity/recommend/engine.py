@@ -17,6 +17,7 @@ from .matrix import Cells, cells, ranking
 from .result import DimensionView, ModelFit, Reason, Recommendation
 from .roadmap import roadmap, strengths, team_lines, weaknesses
 from .rules import ModelDef, RuleBook, load_rules
+from .trend import TierOf, trend_changes
 from .whatif import changes
 
 REASONS = 3
@@ -34,8 +35,15 @@ def recommend(
     measured: Mapping[str, float | None] | None = None,
     team_tiers: Mapping[str, Mapping[str, str | None]] | None = None,
     rules: RuleBook | None = None,
+    previous: Mapping[str, float | None] | None = None,
+    since: str | None = None,
+    tier_of: TierOf | None = None,
 ) -> Recommendation:
-    """Every operating model ranked on the evidence, the top one explained, and a roadmap."""
+    """Every operating model ranked on the evidence, the top one explained, and a roadmap.
+
+    With ``previous`` (last report's headline figures, period ``since``) and ``tier_of``
+    (the benchmark's tiers), also the measured trends that, sustained, would change the lead.
+    """
     book = rules or load_rules()
     facts = Facts(
         engineers, profile, assessment, dora_tiers, teams, measured or {}, team_tiers or {}
@@ -69,7 +77,20 @@ def recommend(
         roadmap=roadmap(book, None if insufficient else top, facts),
         team_lines=team_lines(book, facts),
         **_adoption(None if insufficient else top, facts),
+        **_trends(book, facts, previous, since, tier_of),
     )
+
+
+def _trends(
+    book: RuleBook,
+    facts: Facts,
+    previous: Mapping[str, float | None] | None,
+    since: str | None,
+    tier_of: TierOf | None,
+) -> dict[str, Any]:
+    if previous is None or since is None or tier_of is None:
+        return {}
+    return {"trends": trend_changes(book, facts, previous, tier_of, since), "trend_since": since}
 
 
 def _adoption(model: ModelDef | None, facts: Facts) -> dict[str, Any]:

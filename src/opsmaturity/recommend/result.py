@@ -70,6 +70,27 @@ class Change:
 
 
 @dataclass(frozen=True)
+class TrendChange:
+    """A measured trend that, sustained, would hand the lead to another model."""
+
+    metric: str
+    """Metric id, or ``all`` for every measured trend together."""
+    previous: float | None
+    """The figure last quarter (None for ``all``)."""
+    current: float | None
+    """The figure this quarter (None for ``all``)."""
+    projected: float | None
+    """The figure after ``quarters`` more quarters of the same trend (None for ``all``)."""
+    tier: str | None
+    """The projected figure's tier."""
+    quarters: int
+    """More quarters of the same trend until another model would lead."""
+    model_id: str
+    model_name: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ConfidenceFactor:
     """One of the four things confidence rests on, with its own level."""
 
@@ -138,6 +159,11 @@ class Recommendation:
     team_types: tuple[dict[str, str], ...]
     roadmap: tuple[RoadmapAction, ...]
     team_lines: tuple[TeamLine, ...]
+    trends: tuple[TrendChange, ...] = ()
+    """Measured trends that, sustained, would hand the lead to another model (needs a
+    previous report)."""
+    trend_since: str | None = None
+    """The previous report's period the trends run from; None without one."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready data, like the metrics engine's ``to_json()``."""
@@ -160,7 +186,8 @@ def _plain(value: Any) -> Any:
 
 def _build(cls: type[T], data: Any) -> T:
     hints = typing.get_type_hints(cls)
-    return cls(**{f.name: _coerce(hints[f.name], data[f.name]) for f in dataclasses.fields(cls)})  # type: ignore[arg-type]
+    fields = [f for f in dataclasses.fields(cls) if f.name in data]  # type: ignore[arg-type]  # older JSON: defaults
+    return cls(**{f.name: _coerce(hints[f.name], data[f.name]) for f in fields})  # type: ignore[arg-type]
 
 
 def _coerce(hint: Any, value: Any) -> Any:

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .result import Recommendation
+from .trend import TREND_NOTE, trend_lines
 
 SHORT_NAMES = {
     "culture_first_devops": "Culture-\nfirst",
@@ -40,6 +41,10 @@ def render(rec: Recommendation) -> RenderableType:
     if rec.blend:
         parts.append(Text(rec.blend, style="italic"))
     parts += _section("What would change the decision", [c.text for c in rec.what_would_change])
+    if rec.trend_since:
+        title = f"If the trends since {rec.trend_since} continue"
+        parts += _section(title, trend_lines(rec))
+        parts.append(Text(TREND_NOTE.format(since=rec.trend_since), style="dim"))
     if rec.collect:
         parts += _section("Evidence to collect", list(rec.collect))
     return Group(*parts)

@@ -111,6 +111,9 @@ class MetricView:
     """What the trend chart's axis shows, e.g. ``Median hours, by week, organization``."""
     teams: list[ScopeRow]
     """Per-team figures."""
+    drivers: str = ""
+    """Which teams drove the change since the previous report (and which went the other
+    way), one line; empty without a previous report."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,12 @@ class DisciplineView:
     """Change since the previous report."""
     areas: list[AreaView]
     """Practice areas, in questionnaire order (drawn as CSS bars with range whiskers)."""
+    coverage: str = ""
+    """Who answered and how much: ``9 of 12 · 64 %`` (respondents who answered of those
+    asked, share of its questions answered)."""
+    thin: bool = False
+    """True when the score rests on thin coverage (under half the questions asked have an
+    answer other than don't know)."""
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ never the raw dict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..recommend.facts import METRIC_WORDS
 from ..recommend.result import Recommendation
 from ..recommend.terminal import SHORT_NAMES
+from ..recommend.trend import TREND_NOTE, trend_lines
 
 POSITIVE = (31, 95, 139)
 """Shade of a cell that favours the model (the report's accent blue)."""
@@ -107,6 +108,12 @@ class DecisionPage:
     collect: list[str]
     owners: list[OwnerGroup]
     teams: list[TeamLag]
+    trend_since: str = ""
+    """The previous report's period the trends run from; empty without one."""
+    trends: list[str] = field(default_factory=list)
+    """Measured trends that, sustained, would change the lead (or that none would)."""
+    trend_note: str = ""
+    """How trends are carried forward (only beside trends that would change the lead)."""
 
 
 def decision_page(rec: Recommendation) -> DecisionPage:
@@ -145,6 +152,9 @@ def decision_page(rec: Recommendation) -> DecisionPage:
         collect=list(rec.collect),
         owners=_owners(rec),
         teams=[TeamLag(t.team, t.reason, list(t.actions)) for t in rec.team_lines],
+        trend_since=rec.trend_since or "",
+        trends=trend_lines(rec),
+        trend_note=TREND_NOTE.format(since=rec.trend_since) if rec.trends else "",
     )
 
 

@@ -18,6 +18,7 @@ from . import charts
 from . import format as fmt
 from .context import BenchmarkRow, Delta, MetricView, RepositoryRow, ScopeRow
 from .data import Change, ReportData
+from .quarter import drivers
 
 Result = DeploymentFrequency | LeadTime | ChangeFailureRate | RecoveryTime | ReworkRate
 
@@ -135,7 +136,38 @@ def build_metric(metric: str, data: ReportData, definition: MetricDefinition | N
         trend_chart=_trend(metric, data),
         trend_label=_trend_label(metric, data),
         teams=[scope_row(metric, s) for s in data.scopes("team")],
+        drivers=drivers_text(metric, data),
     )
+
+
+MAX_DRIVERS = 2
+"""Teams named on each side; the rest are counted."""
+
+
+def drivers_text(metric: str, data: ReportData) -> str:
+    """One line under a headline delta: the teams that drove it and those that went against
+    it, e.g. ``Driven by Warehouse (−12.0 h) and Catalog (−3.1 h); Checkout went the other
+    way (+2.0 h).``; empty without a previous report or a change."""
+    deltas = data.deltas
+    org = deltas.metrics.get(metric)
+    if org is None or len(deltas.teams) < 2:
+        return ""
+    found = drivers(org, deltas.teams, metric)
+    kind = metric_display()[metric].format
+    out = []
+    if found.along:
+        out.append(f"Driven by {_teams(found.along, kind)}")
+    if found.against:
+        out.append(f"{_teams(found.against, kind)} went the other way")
+    return "; ".join(out) + "." if out else ""
+
+
+def _teams(moved: tuple[tuple[str, float], ...], kind: str) -> str:
+    named = [f"{team} ({fmt.signed(change, kind)})" for team, change in moved[:MAX_DRIVERS]]
+    rest = len(moved) - MAX_DRIVERS
+    if rest > 0:
+        named.append(f"{rest} more team{'s' if rest > 1 else ''}")
+    return " and ".join(named) if len(named) <= 2 else ", ".join(named[:-1]) + f" and {named[-1]}"
 
 
 def metric_warnings(metric: str, scope: ScopeMetrics | None) -> list[str]:

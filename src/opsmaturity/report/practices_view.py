@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..dora import METRICS
 from ..practices.compare import Mismatch as Contradiction
+from ..practices.coverage import DisciplineCoverage
 from ..practices.scoring import GroupScores, Score, Spread
 from . import charts
 from . import format as fmt
@@ -32,8 +33,10 @@ def build_practices(data: ReportData) -> Practices | None:
         return None
     org = data.assessment.organization
     deltas = data.deltas.disciplines
+    covered = data.assessment.coverage
     disciplines = [
-        _discipline(d, _areas_of(org, d.id), deltas.get(d.id)) for d in practice_disciplines(org)
+        _discipline(d, _areas_of(org, d.id), deltas.get(d.id), covered.get(d.id))
+        for d in practice_disciplines(org)
     ]
     ranked = sorted(
         (a for key, a in org.areas.items() if not key.startswith(SELF_REPORT + ".")
@@ -87,7 +90,9 @@ def _area(a: Score) -> AreaView:
     )
 
 
-def _discipline(d: Score, areas: list[Score], delta: PracticeChange | None) -> DisciplineView:
+def _discipline(
+    d: Score, areas: list[Score], delta: PracticeChange | None, covered: DisciplineCoverage | None
+) -> DisciplineView:
     return DisciplineView(
         id=d.id,
         name=d.name or fmt.label(d.id),
@@ -99,7 +104,17 @@ def _discipline(d: Score, areas: list[Score], delta: PracticeChange | None) -> D
         respondents=d.respondents,
         delta=_score_delta(delta),
         areas=[_area(a) for a in areas],
+        coverage=coverage_text(covered),
+        thin=covered is not None and covered.thin,
     )
+
+
+def coverage_text(covered: DisciplineCoverage | None) -> str:
+    """``9 of 12 · 64 %``: respondents who answered of those asked, share of its questions
+    answered; empty for a report without coverage."""
+    if covered is None or covered.share is None:
+        return ""
+    return f"{covered.respondents} of {covered.asked} · {covered.share:.0f} %"
 
 
 def _score_delta(d: PracticeChange | None) -> Delta | None:

@@ -9,6 +9,7 @@ refusal to compare a period with itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,34 @@ def respondent_note(
     if roles_now and roles_then and dict(roles_now) != dict(roles_then):
         return f"respondents' roles changed since {label}"
     return ""
+
+
+@dataclass(frozen=True)
+class Drivers:
+    """The teams behind an organization's change of one metric, largest change first."""
+
+    along: tuple[tuple[str, float], ...]
+    """(team, change) of the teams that moved the way the organization did."""
+    against: tuple[tuple[str, float], ...]
+    """(team, change) of the teams that moved the other way."""
+
+
+def drivers(org: Change, teams: Mapping[str, Mapping[str, Change]], metric: str) -> Drivers:
+    """Which teams drove the organization's change of ``metric``: each team's own change in
+    the metric's unit, split by whether it went the organization's way. A team without a
+    figure now or then, or without a change, drives nothing; so does an unchanged
+    organization (there is no direction to follow)."""
+    if not org.change:
+        return Drivers((), ())
+    moved = [
+        (team, change)
+        for team, figures in sorted(teams.items())
+        if (found := figures.get(metric)) is not None and (change := found.change)
+    ]
+    moved.sort(key=lambda tc: -abs(tc[1]))
+    along = tuple(tc for tc in moved if (tc[1] > 0) == (org.change > 0))
+    against = tuple(tc for tc in moved if (tc[1] > 0) != (org.change > 0))
+    return Drivers(along, against)
 
 
 def refuse_same_period(previous: Comparison | None, period: Period, path: Path | None) -> None:

@@ -29,6 +29,7 @@ from ..practices.questionnaire import Question, QuestionnaireSet
 from . import flow, pages
 from .admin import overview
 from .quick import ATTRIBUTION, QUICK_IDS, quick_result
+from .ratelimit import DEFAULT_PER_MINUTE, RateLimit
 from .security import BodyLimit, SecurityHeaders, csrf_ok, csrf_token
 from .storage import Respondent, SurveyStore, token_hash
 
@@ -46,6 +47,8 @@ class SurveySettings:
     open_link: bool = False
     quick: bool = False
     benchmark_year: int = 2024
+    open_per_minute: int = DEFAULT_PER_MINUTE
+    """New respondents one client address may start through the open link per minute; 0: no limit."""
 
 
 def create_app(
@@ -78,6 +81,7 @@ class _Survey:
         self.store, self.qs, self.settings, self.now = store, qs, settings, now
         self.secret = store.secret()
         self.admin_hash = token_hash(settings.admin_token)
+        self.open_limit = RateLimit(settings.open_per_minute)
 
     # -- helpers ---------------------------------------------------------------------------
     def _page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -138,7 +142,16 @@ class _Survey:
         form = await self._form(request, f"open:{request.cookies.get(_OPEN_COOKIE, '')}")
         if isinstance(form, HTMLResponse):
             return form
-        token = self.store.invite(self.now(), via="open", quick=self.settings.quick)
+        client, now = request.client.host if request.client else "", self.now()
+        if not self.open_limit.allow(client, now):
+            refused = self._refuse(
+                429, "Too many new responses",
+                "Too many responses were started from this address in the last minute. "
+                "Wait a minute and try again, or ask the organiser for a personal link.",
+            )
+            refused.headers["Retry-After"] = str(self.open_limit.retry_after(client, now))
+            return refused
+        token = self.store.invite(now, via="open", quick=self.settings.quick)
         return RedirectResponse(f"/r/{token}", status_code=303)
 
     async def details(self, request: Request) -> Response:

@@ -66,6 +66,7 @@ def export(config: Config, fmt: str, out: Path | None) -> tuple[str | None, list
 def serve(
     config: Config, *, host: str, port: int, open_link: bool, quick: bool,
     now: Callable[[], datetime], announce: Callable[[str], None], warn: Callable[[str], None],
+    open_limit: int | None = None,
 ) -> None:
     """Run the survey server until Ctrl-C; prints the consultant's link first."""
     import uvicorn
@@ -85,9 +86,11 @@ def serve(
         teams=list(config.teams), admin_token=admin_token, open_link=open_link, quick=quick,
         benchmark_year=config.metrics.benchmark,
     )
+    if open_limit is not None:
+        settings.open_per_minute = open_limit
     app = create_app(store, load_questionnaires(), settings, now)
     announce(f"Consultant page (keep it private): {base}/admin/{admin_token}")
-    announce(f"Open link: {base}/" if open_link else "Open link: off (personal links only: `opsmaturity survey invite`)")
+    announce(f"Open link: {base}/ ({_limit_words(settings.open_per_minute)})" if open_link else "Open link: off (personal links only: `opsmaturity survey invite`)")
     if store.closed:
         warn("the survey is closed: respondents see a 'closed' page; reopen it on the consultant page")
     announce(f"Answers are stored in {config.store_path}. Ctrl-C stops the server.")
@@ -96,3 +99,9 @@ def serve(
     finally:
         store.close()
 
+
+
+def _limit_words(per_minute: int) -> str:
+    if per_minute <= 0:
+        return "no limit on new responses per address"
+    return f"at most {per_minute} new responses per minute from one address"
