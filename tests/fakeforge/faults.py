@@ -26,7 +26,9 @@ FAILURES = (
 )
 #: Faults that damage a normal response's body.
 BODY_FAULTS = ("truncated_json", "malformed_json", "cut_json")
-KINDS = ("latency", *FAILURES, *BODY_FAULTS)
+#: Faults a handler applies itself, through :meth:`Faults.take` (GraphQL's 200 with errors).
+HANDLER_FAULTS = ("graphql_error",)
+KINDS = ("latency", *FAILURES, *BODY_FAULTS, *HANDLER_FAULTS)
 
 
 @dataclass
@@ -44,6 +46,8 @@ class FaultRule:
       200 unless ``status`` is given)
     * ``cut_json``: the JSON body cut in half with a *matching* Content-Length, so only a
       parser notices; ``status`` (e.g. 502) turns it into a cut JSON error body
+    * ``graphql_error``: a 200 whose ``field`` (or whole ``data``) is null, with an error
+      naming its path (applied by the fake's GraphQL handler)
     """
 
     kind: str
@@ -113,6 +117,14 @@ class Faults:
         self, status: int = 502, times: int = 1, endpoint: str = "*", after: int = 0
     ) -> FaultRule:
         return self.add("status", endpoint, times, after, status=status)
+
+    def take(self, kind: str, endpoint: str, path: str = "") -> FaultRule | None:
+        """The first rule of a handler-applied ``kind`` that fires for this request."""
+        with self._lock:
+            for rule in self.rules:
+                if rule.kind == kind and rule.take(endpoint, path):
+                    return rule
+        return None
 
     def check(self, endpoint: str, path: str = "") -> Decision:
         """Consume the rules that apply to one request (to ``path``) and say what to do."""

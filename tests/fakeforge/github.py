@@ -24,6 +24,7 @@ from .faults import FaultRule
 from .github_actions import ActionsRoutes
 from .github_deployments import DeploymentRoutes
 from .github_git import GitRoutes
+from .github_graphql import GraphQLRoutes, PointQuota
 from .github_pulls import PullRoutes
 from .github_render import GitHubRender
 from .pagination import link_header, page_args, paginate
@@ -34,7 +35,9 @@ DOCS = "https://docs.github.com/rest"
 REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 
 
-class FakeGitHub(DeploymentRoutes, PullRoutes, ActionsRoutes, GitRoutes, FakeForge):
+class FakeGitHub(
+    DeploymentRoutes, PullRoutes, ActionsRoutes, GitRoutes, GraphQLRoutes, FakeForge
+):
     """A fake api.github.com (or GHES with ``prefix="/api/v3"``) over ``scenario``."""
 
     forge = "github"
@@ -44,6 +47,8 @@ class FakeGitHub(DeploymentRoutes, PullRoutes, ActionsRoutes, GitRoutes, FakeFor
     ) -> None:
         self.prefix = prefix
         self._render: GitHubRender | None = None
+        self.graphql_quota = PointQuota()
+        self.graphql_costs: list[int] = []
         super().__init__(scenario, token, seed=seed)
 
     @property
@@ -86,6 +91,7 @@ class FakeGitHub(DeploymentRoutes, PullRoutes, ActionsRoutes, GitRoutes, FakeFor
         ]
         for pattern, name, handler in routes:
             self.add_route("GET", p + pattern, f"github.{name}", self._guarded(handler))
+        self.add_route("POST", self.graphql_path(p), "github.graphql", self.graphql)
 
     # -- forge behaviour ---------------------------------------------------------------
     def _guarded(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
@@ -144,8 +150,9 @@ class FakeGitHub(DeploymentRoutes, PullRoutes, ActionsRoutes, GitRoutes, FakeFor
         return resp
 
     def decorate(self, req: Request, resp: Response, counted: bool) -> None:
-        """``x-ratelimit-*`` on every response; 304s and ``/rate_limit`` are free."""
-        free = req.endpoint == "github.rate_limit"
+        """``x-ratelimit-*`` on every response; 304s and ``/rate_limit`` are free; GraphQL
+        counts points on its own quota (its handler sets its headers)."""
+        free = req.endpoint in ("github.rate_limit", "github.graphql")
         remaining, used, reset = self.quota.consume(counted and not free)
         defaults = {
             "x-ratelimit-limit": str(self.quota.limit),
