@@ -147,6 +147,10 @@ class GitHubSource(_ForgeSource):
     base_url: str = Field("https://api.github.com", description="API root; https://HOST/api/v3 for Enterprise Server.")
     token_env: str = Field("GITHUB_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     org: str | None = Field(None, description="Organization (or user) whose repositories are collected.")
+    api: Literal["auto", "graphql", "rest"] = Field(
+        "auto",
+        description="GraphQL (fewer requests), REST, or auto: GraphQL where /graphql answers, else REST.",
+    )
 
     @model_validator(mode="after")
     def _org_or_repos(self) -> GitHubSource:

@@ -67,9 +67,13 @@ def build_source(config: Config, index: int, env: Mapping[str, str] | None = Non
     # monorepos: only repositories some team splits by path need per-commit file lists
     path_repositories = {repo for team in config.teams.values() for repo in team.paths}
     if entry.kind == "github":
-        from .github import GitHubSource
+        from .github.graphql_source import GitHubGraphQLSource
 
-        return GitHubSource.from_config(entry, name, env=env, path_repositories=path_repositories)
+        # api: rest|graphql|auto; the GraphQL source falls back to REST where it must
+        first_commits = config.metrics.lead_time_start == "first_commit"
+        return GitHubGraphQLSource.from_config(
+            entry, name, env=env, path_repositories=path_repositories, first_commits=first_commits
+        )
     from .gitlab import GitLabSource
 
     return GitLabSource.from_config(entry, name, env=env, monorepos=sorted(path_repositories))
