@@ -180,7 +180,8 @@ def collect(config: ConfigOption) -> None:
     failed = [(s.source, repo, why) for s in summaries for repo, why in s.failed.items()]
     for summary in summaries:
         counts = ", ".join(f"{n} {label}" for n, label in summary.counts())
-        _out().print(f"[green]{summary.source}[/]: {counts or 'nothing found'}", soft_wrap=True)
+        cost = f" ({summary.usage})" if summary.usage else ""
+        _out().print(f"[green]{summary.source}[/]: {counts or 'nothing found'}{cost}", soft_wrap=True)
     for source, repo, why in failed:
         _err().print(Text("not collected", style="red") + Text(f" {source}:{repo}: {why}"), soft_wrap=True)
     if failed:

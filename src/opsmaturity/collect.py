@@ -53,6 +53,8 @@ class CollectSummary:
     repositories: int = 0
     written: dict[str, int] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    usage: str | None = None
+    """What the run cost the forge's API (e.g. GraphQL queries and points), when counted."""
 
     def add(self, kind: str, count: int) -> None:
         self.written[kind] = self.written.get(kind, 0) + count
@@ -127,6 +129,7 @@ def collect(
         raise
     store.finish_collection(source.name, SOURCE_RUN, "complete")
     store.put_document(source.name, COLLECTED, {"written": summary.written})
+    summary.usage = source.usage() if isinstance(source, Source) else None
     return summary
 
 

@@ -192,6 +192,11 @@ class Source(ABC):
         the forge's DORA API is not available); stored after :meth:`forge_dora`."""
         return []
 
+    def usage(self) -> str | None:
+        """What the collection cost the forge's API (queries, GraphQL points), for the
+        collector's closing summary; None when the source does not count it."""
+        return None
+
     def close(self) -> None:
         """Release network resources (sessions, pools)."""
         return None

@@ -108,11 +108,12 @@ class GitHubGraphQLSource(GitHubSource):
             self.graphql.close()
 
     def notes(self) -> list[CollectionNote]:
-        """The API used, and GraphQL's cost beside its query count."""
-        usage = [] if self.graphql is None or not self.enabled else [
-            CollectionNote("*", "api", self.graphql.usage.line(), "info")
-        ]
-        return [*super().notes(), *self._api_notes, *usage]
+        """Where GraphQL was wanted and REST had to serve instead."""
+        return [*super().notes(), *self._api_notes]
+
+    def usage(self) -> str | None:
+        """GraphQL queries and the points they cost (the CLI prints it after the counts)."""
+        return self.graphql.usage.line() if self.graphql is not None and self.enabled else None
 
     # -- repositories: the probe -------------------------------------------------------
     def repositories(self) -> list[Repository]:
