@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opsmaturity.errors import AuthError, SourceError
-from opsmaturity.records import Change, CollectionNote, Deployment, Record
+from opsmaturity.records import Change, CollectionNote, Deployment, Incident, Record
 from opsmaturity.sources.base import MemoryCheckpoints, Window
 from opsmaturity.sources.github.graphql import graphql_url
 from tests.fakeforge import Org, RepoBuilder, Scenario, generate, load_scenario
@@ -208,3 +208,21 @@ def test_usage_reports_queries_and_points() -> None:
             f"{source.graphql.usage.reset_at}"  # type: ignore[union-attr]
         )
     assert recorder.advanced[("northwind/checkout", "deployments")] == 4
+
+
+def test_incident_lists_beyond_one_page_are_the_same() -> None:
+    """250 incidents still open from before the window, 120 opened and closed in it: both
+    issue lists page, each on its own once the other is done."""
+    t0 = datetime(2026, 6, 1, tzinfo=UTC)
+    b = RepoBuilder("acme/noisy", 1)
+    b.commit("one", t0)
+    b.deploy(t0 + timedelta(hours=1), run=False)
+    for i in range(250):
+        b.issue(f"Old outage {i}", t0 + timedelta(hours=i), labels=["incident"], incident=True)
+    for i in range(120):
+        opened = datetime(2026, 7, 4, tzinfo=UTC) + timedelta(minutes=i)
+        b.issue(f"New outage {i}", opened, opened + timedelta(hours=1), labels=["incident"], incident=True)
+    with FakeGitHub(_one(b), token="t0k") as server:
+        rest, graphql = both(server, org="acme")
+    assert_same(rest, graphql)
+    assert len(of_type(graphql, Incident)) == 250 + 120

@@ -45,6 +45,7 @@ from graphql import (
     validate,
     value_from_ast,
 )
+from graphql.execution.values import get_variable_values
 from graphql.type import GraphQLInterfaceType, GraphQLObjectType
 
 from .github_graphql_data import GraphData
@@ -219,7 +220,11 @@ def prepare(schema: GraphQLSchema, body: bytes) -> tuple[Any, dict[str, Any], in
     problems = validate(schema, document)
     if problems:
         raise QueryRefused([_error(e) for e in problems])
-    cost, nodes, refusals = measure(schema, document, variables)
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
+    if isinstance(coerced, list):
+        raise QueryRefused([_error(e) for e in coerced])
+    cost, nodes, refusals = measure(schema, document, coerced)
     if refusals:
         raise QueryRefused(refusals)
     return document, variables, cost, nodes

@@ -133,8 +133,9 @@ def incident_issues(keys: Sequence[str]) -> str:
             f"    {key}: issues(first: 100, after: $a{key}, {how}) {{ {PAGE} nodes {{ {ISSUE_FIELDS} }} }}"
         )
     body = "\n".join(fields)
+    since = ", $since: DateTime" if any(k.startswith("u") for k in keys) else ""
     return (
-        f"query($owner: String!, $name: String!, $since: DateTime{_dedupe(params)}) {{\n"
+        f"query($owner: String!, $name: String!{since}{_dedupe(params)}) {{\n"
         f"  {RATE}\n  repository(owner: $owner, name: $name) {{\n{body}\n  }}\n}}\n"
     )
 

@@ -353,6 +353,8 @@ class GitHubGraphQLSource(GitHubSource):
         while cursors:
             keys = list(cursors)
             variables = {**base, **{f"a{k}": cursors[k] for k in keys}}
+            if not any(k.startswith("u") for k in keys):
+                variables.pop("since")  # a variable the query does not use is refused
             data = self._query(q.incident_issues(keys), variables, f"{repo} issues")["repository"]
             cursors = {}
             for key in keys:
