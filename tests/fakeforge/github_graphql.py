@@ -13,7 +13,8 @@ What GitHub does, and so this does (``../shared/forge-api/README.md``, GraphQL f
 * a field that cannot be read is null with an error whose ``path`` names it, beside the
   rest of the data (HTTP 200). The ``graphql_error`` fault does that on purpose:
   ``faults.add("graphql_error", "github.graphql", times=1, field="history")`` nulls the
-  first ``history`` in the answer (``field`` omitted: the whole ``data``).
+  first ``history`` in the answer (``field`` omitted: the whole ``data``); its ``path=``
+  also matches the request body, so ``path="acme/service-001"`` hits one repository.
 
 The schema is the vendored ``tests/fixtures/github-graphql-schema.graphql.gz`` (octokit/
 graphql-schema, MIT), loaded once per process: about 1.2 s.
@@ -278,7 +279,9 @@ class GraphQLRoutes:
 
     def _inject_errors(self, req: Request, body: dict[str, Any]) -> None:
         """The ``graphql_error`` fault: null a field (or all data) and say so in ``errors``."""
-        rule = self.faults.take("graphql_error", req.endpoint, req.path)  # type: ignore[attr-defined]
+        # ``path=`` matches the request body too: one repository's queries name it there
+        where = f"{req.path} {req.body.decode(errors='replace')}"
+        rule = self.faults.take("graphql_error", req.endpoint, where)  # type: ignore[attr-defined]
         if rule is None:
             return
         message = (

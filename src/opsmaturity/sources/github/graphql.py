@@ -8,8 +8,9 @@ GraphQL is one ``POST`` (``https://api.github.com/graphql``; Enterprise Server
   5xx, a broken connection or a cut body (back off and retry);
 * **an HTTP 200 with** ``errors`` (docs: "Using the API / Errors"): ``NOT_FOUND`` (the
   repository is gone or hidden: :class:`NotFound`), ``RATE_LIMITED`` (wait for the reset),
-  a refused query (a bug on our side: :class:`SourceError` at once), or a field that could
-  not be read, null beside the rest of the data (retried: GitHub's timeouts look so).
+  a refused query (no ``data`` key: a bug on our side, :class:`SourceError` at once), or
+  ``data`` null or partial, a field that could not be read (retried: GitHub's timeouts
+  look so).
 
 Every query asks ``rateLimit { cost remaining resetAt }``; :class:`Usage` adds up the
 queries and the points they cost, for the collection note and the bench.
@@ -201,7 +202,7 @@ class GraphQLApi:
             raise _Wait(_rate_limit_wait({**headers, "x-ratelimit-remaining": "0"}, 1))
         if "NOT_FOUND" in kinds:
             raise NotFound(f"{what}: {first.get('message', 'not found')} (token in ${self.token_env})")
-        if body.get("data") is None and not any(e.get("path") for e in errors) or kinds & REFUSED:
+        if "data" not in body or kinds & REFUSED:  # refused before running: no data at all
             raise SourceError(f"{what}: GitHub GraphQL refused the query: {first.get('message')}")
         where = ".".join(str(p) for p in first.get("path") or []) or "data"
         raise PartialAnswer(f"{where} unreadable: {first.get('message', '')[:80]}")
