@@ -56,18 +56,32 @@ def data_floor(scenario: Scenario, window: Window) -> Counter[str]:
 
 def _items(repo: Repo, window: Window) -> dict[str, int]:
     prod = sorted(
-        (d for d in repo.deployments if d.environment == "production" and d.final_state != "pending"),
-        key=lambda d: (d.created_at, d.id), reverse=True,
+        (
+            d
+            for d in repo.deployments
+            if d.environment == "production" and d.final_state != "pending"
+        ),
+        key=lambda d: (d.created_at, d.id),
+        reverse=True,
     )
     finished = [(d, [s for s in d.statuses if s.state != "inactive"][-1].at) for d in prod]
-    before = next((i for i, (d, at) in enumerate(finished)
-                   if at < window.since and d.final_state == "success"), len(prod) - 1)
+    before = next(
+        (
+            i
+            for i, (d, at) in enumerate(finished)
+            if at < window.since and d.final_state == "success"
+        ),
+        len(prod) - 1,
+    )
     successes = [d for d, at in finished if d.final_state == "success" and at < window.until]
     newest = successes[0].sha if successes else None
     commits = [c for c in repo.history(newest) if c.committed_at >= window.since] if newest else []
     merged = [p for p in repo.pulls if p.merged_at and window.since <= p.updated_at < window.until]
-    incidents = [i for i in repo.issues if "incident" in i.labels
-                 and (i.updated_at >= window.since or i.state == "open")]
+    incidents = [
+        i
+        for i in repo.issues
+        if "incident" in i.labels and (i.updated_at >= window.since or i.state == "open")
+    ]
     return {
         "deployments": before + 1,
         "commits": len(commits),
@@ -99,8 +113,11 @@ def main() -> None:
     scenario = generate(3, repos=args.repos, deployments=100, commits=310, start=START, end=END)
     floor = data_floor(scenario, WINDOW)
     print(f"org: {args.repos} repos, {args.latency * 1000:.0f} ms latency per request")
-    print("data floor: " + ", ".join(f"{v} {k}" for k, v in floor.items())
-          + f" = {sum(floor.values())} requests")
+    print(
+        "data floor: "
+        + ", ".join(f"{v} {k}" for k, v in floor.items())
+        + f" = {sum(floor.values())} requests"
+    )
     with FakeGitHub(scenario, token="bench-token") as server:
         server.faults.latency(args.latency)
         store = Store(":memory:")
@@ -109,19 +126,27 @@ def main() -> None:
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         requests = sum(by_endpoint.values())
         total_floor = sum(floor.values())
-        print(f"ours:     {requests} requests ({dict(by_endpoint)}), {points} points, "
-              f"in {seconds:.1f} s; {requests / total_floor:.2f}x the data floor")
-        print(f"          stored: {store.count()}; peak RSS {rss_after / 1024:.0f} MB "
-              f"(+{(rss_after - rss_before) / 1024:.0f} MB during the run, fake server included)")
+        print(
+            f"ours:     {requests} requests ({dict(by_endpoint)}), {points} points, "
+            f"in {seconds:.1f} s; {requests / total_floor:.2f}x the data floor"
+        )
+        print(
+            f"          stored: {store.count()}; peak RSS {rss_after / 1024:.0f} MB "
+            f"(+{(rss_after - rss_before) / 1024:.0f} MB during the run, fake server included)"
+        )
         again, again_by, again_points = run_ours(server, store)
         again_requests = sum(again_by.values())
-        print(f"re-run:   {again_requests} requests, {again_points} points in {again:.1f} s, "
-              f"{again_requests / args.repos:.2f} per repository")
+        print(
+            f"re-run:   {again_requests} requests, {again_points} points in {again:.1f} s, "
+            f"{again_requests / args.repos:.2f} per repository"
+        )
         naive_repos = args.naive_repos or args.repos
         naive, naive_requests = run_naive(server, naive_repos)
         scale = args.repos / naive_repos
-        print(f"naive:    {naive_requests} requests in {naive:.1f} s for {naive_repos} repos"
-              + (f" (x{scale:.1f} → ~{naive * scale:.0f} s for all)" if scale != 1 else ""))
+        print(
+            f"naive:    {naive_requests} requests in {naive:.1f} s for {naive_repos} repos"
+            + (f" (x{scale:.1f} → ~{naive * scale:.0f} s for all)" if scale != 1 else "")
+        )
         print(f"speed-up: {naive * scale / seconds:.1f}x faster than the naive loop")
 
 

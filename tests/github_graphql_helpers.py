@@ -25,7 +25,12 @@ def make(
     **config: Any,
 ) -> GitHubSource:
     """A source on ``server`` over ``api`` (``rest``: the REST source itself)."""
-    options: dict[str, Any] = {"kind": "github", "base_url": server.api, "token_env": ENV, "api": api}
+    options: dict[str, Any] = {
+        "kind": "github",
+        "base_url": server.api,
+        "token_env": ENV,
+        "api": api,
+    }
     if "repositories" not in config:
         options["org"] = "northwind"
     options.update(config)
@@ -39,7 +44,11 @@ def make(
         )
     else:
         source = GitHubGraphQLSource.from_config(
-            cfg, "github", env=env, path_repositories=path_repositories, sleep=recorder.sleep,
+            cfg,
+            "github",
+            env=env,
+            path_repositories=path_repositories,
+            sleep=recorder.sleep,
             first_commits=first_commits,
         )
     source.open(recorder, checkpoints if checkpoints is not None else MemoryCheckpoints())

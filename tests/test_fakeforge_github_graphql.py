@@ -25,7 +25,9 @@ def server() -> Iterator[FakeGitHub]:
         yield fake
 
 
-def post(server: FakeGitHub, query: str, variables: dict[str, Any] | None = None) -> requests.Response:
+def post(
+    server: FakeGitHub, query: str, variables: dict[str, Any] | None = None
+) -> requests.Response:
     return requests.post(
         f"{server.url}/graphql",
         json={"query": query, "variables": variables or {}},
@@ -42,7 +44,10 @@ REPO = '{ repository(owner: "northwind", name: "checkout") { %s } }'
     [
         (REPO % "nope", "Cannot query field 'nope' on type 'Repository'"),
         (REPO % "deployments(first: 5, colour: RED) { totalCount }", "Unknown argument 'colour'"),
-        (REPO % "deployments(first: \"five\") { totalCount }", "Int cannot represent non-integer value"),
+        (
+            REPO % 'deployments(first: "five") { totalCount }',
+            "Int cannot represent non-integer value",
+        ),
         (REPO % "deployments { totalCount }", "You must provide a `first` or `last` value"),
         (REPO % "deployments(first: 101) { totalCount }", "exceeds the `first` limit of 100"),
         (REPO % "deployments(last: 0) { totalCount }", "exceeds the `last` limit of 100"),
@@ -58,11 +63,20 @@ REPO = '{ repository(owner: "northwind", name: "checkout") { %s } }'
         ),
     ],
     ids=[
-        "field", "argument", "type", "no-first", "first-101", "last-0", "node-limit",
-        "unused-variable", "missing-variable",
+        "field",
+        "argument",
+        "type",
+        "no-first",
+        "first-101",
+        "last-0",
+        "node-limit",
+        "unused-variable",
+        "missing-variable",
     ],
 )
-def test_bad_queries_are_refused_with_200_and_no_data(server: FakeGitHub, query: str, message: str) -> None:
+def test_bad_queries_are_refused_with_200_and_no_data(
+    server: FakeGitHub, query: str, message: str
+) -> None:
     before = server.graphql_quota.used
     answer = post(server, query)
     assert answer.status_code == 200
@@ -123,21 +137,28 @@ def test_bots_are_bot_actors_without_the_suffix_and_no_user_on_commits(server: F
     bot = next(c for c in scenario.repos[0].commits if c.author.is_bot)
     body = post(
         server,
-        REPO % f'object(oid: "{bot.sha}") {{ ... on Commit {{ author {{ name email user {{ login }} }} }} }}',
+        REPO
+        % f'object(oid: "{bot.sha}") {{ ... on Commit {{ author {{ name email user {{ login }} }} }} }}',
     ).json()
     assert body["data"]["repository"]["object"]["author"]["user"] is None
     bot_pull = next((p for r in scenario.repos for p in r.pulls if p.author.is_bot), None)
     if bot_pull is not None:
         pr = post(
-            server, REPO % f"pullRequest(number: {bot_pull.number}) {{ author {{ __typename login }} }}"
+            server,
+            REPO % f"pullRequest(number: {bot_pull.number}) {{ author {{ __typename login }} }}",
         ).json()["data"]["repository"]["pullRequest"]
-        assert pr["author"] == {"__typename": "Bot", "login": bot_pull.author.login.removesuffix("[bot]")}
+        assert pr["author"] == {
+            "__typename": "Bot",
+            "login": bot_pull.author.login.removesuffix("[bot]"),
+        }
 
 
 def test_bad_credentials_are_401(server: FakeGitHub) -> None:
     answer = requests.post(
-        f"{server.url}/graphql", json={"query": "{ rateLimit { cost } }"},
-        headers={"Authorization": "bearer nope"}, timeout=10,
+        f"{server.url}/graphql",
+        json={"query": "{ rateLimit { cost } }"},
+        headers={"Authorization": "bearer nope"},
+        timeout=10,
     )
     assert answer.status_code == 401 and answer.json()["message"] == "Bad credentials"
 

@@ -47,9 +47,7 @@ FAULTS: list[tuple[str, dict[str, Any]]] = [
     ("graphql_error", {"field": "history"}),
     ("graphql_error", {"field": "deployments"}),
 ]
-FAULT_IDS = [
-    "-".join([kind, *(str(v) for v in params.values())]) for kind, params in FAULTS
-]
+FAULT_IDS = ["-".join([kind, *(str(v) for v in params.values())]) for kind, params in FAULTS]
 #: Which query the fault hits: the probe, deployments, history, first commits, incidents...
 AFTER = [0, 1, 2, 4, 6]
 
@@ -57,8 +55,12 @@ AFTER = [0, 1, 2, 4, 6]
 @pytest.fixture(scope="module")
 def github() -> Iterator[FakeGitHub]:
     scenario = generate(
-        11, repos=3, deployments=6, commits=30,
-        start=datetime(2026, 7, 1, tzinfo=UTC), end=datetime(2026, 8, 1, tzinfo=UTC),
+        11,
+        repos=3,
+        deployments=6,
+        commits=30,
+        start=datetime(2026, 7, 1, tzinfo=UTC),
+        end=datetime(2026, 8, 1, tzinfo=UTC),
     )
     with FakeGitHub(scenario, token="s3cret-token") as server:
         yield server
@@ -96,8 +98,12 @@ def clean(github: FakeGitHub, tmp_path_factory: pytest.TempPathFactory) -> dict[
 @pytest.mark.parametrize("after", AFTER)
 @pytest.mark.parametrize(("kind", "params"), FAULTS, ids=FAULT_IDS)
 def test_graphql_heals_to_the_clean_run(
-    github: FakeGitHub, clean: dict[str, Any], tmp_path: Path,
-    kind: str, params: dict[str, Any], after: int,
+    github: FakeGitHub,
+    clean: dict[str, Any],
+    tmp_path: Path,
+    kind: str,
+    params: dict[str, Any],
+    after: int,
 ) -> None:
     rule = github.faults.add(kind, ENDPOINT, times=2, after=after, **params)
     summary, records, recorder = run(github, tmp_path / "store.sqlite")
@@ -171,7 +177,9 @@ def test_a_run_killed_and_resumed_gives_the_clean_records(
     with pytest.raises(KeyboardInterrupt):
         run(github, store_path, Killer())
     with Store(store_path) as store:
-        assert not Completeness.from_runs(store.collection_runs(), ["github"], store.sources()).complete
+        assert not Completeness.from_runs(
+            store.collection_runs(), ["github"], store.sources()
+        ).complete
     github.log.reset()
     summary, records, _ = run(github, store_path)
     assert not summary.failed and records == clean

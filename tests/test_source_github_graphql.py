@@ -19,9 +19,9 @@ from opsmaturity.records import Change, CollectionNote, Deployment, Incident, Re
 from opsmaturity.sources.base import MemoryCheckpoints, Window
 from opsmaturity.sources.github.graphql import graphql_url
 from tests.fakeforge import Org, RepoBuilder, Scenario, generate, load_scenario
-from tests.fakeforge.scenario import StatusEvent
 from tests.fakeforge.cross_scenarios import dependabot_quarter
 from tests.fakeforge.github import FakeGitHub
+from tests.fakeforge.scenario import StatusEvent
 from tests.github_graphql_helpers import both, make
 from tests.github_source_helpers import Recorder, collect, of_type
 
@@ -147,7 +147,10 @@ def test_other_detection_methods_are_read_over_rest() -> None:
     with FakeGitHub(load_scenario("small"), token="t0k") as server:
         rest, graphql = both(server, deployments={"method": "releases"})
     assert_same(rest, graphql)
-    assert {d.id for d in of_type(graphql, Deployment).values()} == {"release:v1.0.0", "release:v1.1.0"}
+    assert {d.id for d in of_type(graphql, Deployment).values()} == {
+        "release:v1.0.0",
+        "release:v1.1.0",
+    }
 
 
 def test_a_no_change_rerun_costs_one_query_for_all_repositories() -> None:
@@ -156,7 +159,9 @@ def test_a_no_change_rerun_costs_one_query_for_all_repositories() -> None:
     with FakeGitHub(scenario, token="t0k") as server:
         first = collect(make(server, "graphql", org="acme", checkpoints=checkpoints), JULY)
         server.log.reset()
-        again = collect(make(server, "graphql", org="acme", checkpoints=checkpoints), JULY, dict(first))
+        again = collect(
+            make(server, "graphql", org="acme", checkpoints=checkpoints), JULY, dict(first)
+        )
         assert server.log.total == 1
         assert again == first
         # a new status on one repository's newest deployment: that repository is read again
@@ -221,7 +226,13 @@ def test_incident_lists_beyond_one_page_are_the_same() -> None:
         b.issue(f"Old outage {i}", t0 + timedelta(hours=i), labels=["incident"], incident=True)
     for i in range(120):
         opened = datetime(2026, 7, 4, tzinfo=UTC) + timedelta(minutes=i)
-        b.issue(f"New outage {i}", opened, opened + timedelta(hours=1), labels=["incident"], incident=True)
+        b.issue(
+            f"New outage {i}",
+            opened,
+            opened + timedelta(hours=1),
+            labels=["incident"],
+            incident=True,
+        )
     with FakeGitHub(_one(b), token="t0k") as server:
         rest, graphql = both(server, org="acme")
     assert_same(rest, graphql)

@@ -127,7 +127,9 @@ class _Walk:
 
     def field(self, node: FieldNode, parent: Any, factor: int) -> None:
         name = node.name.value
-        if name.startswith("__") or not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+        if name.startswith("__") or not isinstance(
+            parent, GraphQLObjectType | GraphQLInterfaceType
+        ):
             return
         definition = parent.fields.get(name)
         if definition is None:
@@ -147,7 +149,9 @@ class _Walk:
 
     def _page_size(self, node: FieldNode, definition: Any) -> int | None:
         args = {
-            a.name.value: value_from_ast(a.value, definition.args[a.name.value].type, self.variables)
+            a.name.value: value_from_ast(
+                a.value, definition.args[a.name.value].type, self.variables
+            )
             for a in node.arguments or ()
             if a.name.value in definition.args
         }
@@ -190,7 +194,9 @@ def measure(
     schema: GraphQLSchema, document: Any, variables: dict[str, Any]
 ) -> tuple[int, int, list[dict[str, Any]]]:
     """``(cost in points, node count, refusals)`` of a validated document."""
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
     walk = _Walk(schema, fragments, variables)
     for op in (d for d in document.definitions if isinstance(d, OperationDefinitionNode)):
         walk.selection(op.selection_set, schema.query_type, 1)
@@ -213,7 +219,9 @@ def prepare(schema: GraphQLSchema, body: bytes) -> tuple[Any, dict[str, Any], in
         payload = json.loads(body or b"{}")
         query, variables = payload["query"], payload.get("variables") or {}
     except (ValueError, KeyError, TypeError):
-        raise QueryRefused([{"message": "A query attribute must be specified and must be a string."}]) from None
+        raise QueryRefused(
+            [{"message": "A query attribute must be specified and must be a string."}]
+        ) from None
     try:
         document = parse(query)
     except GraphQLError as exc:
@@ -259,7 +267,9 @@ class GraphQLRoutes:
         }
         if not allowed:
             message = "API rate limit already exceeded for user ID 1."
-            return Response(200, {"errors": [{"type": "RATE_LIMITED", "message": message}]}, headers)
+            return Response(
+                200, {"errors": [{"type": "RATE_LIMITED", "message": message}]}, headers
+            )
         self.graphql_costs.append(cost)
         rate = {
             "cost": cost,
@@ -270,7 +280,9 @@ class GraphQLRoutes:
             "resetAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(reset)),
         }
         data = GraphData(self.scenario)  # type: ignore[attr-defined]
-        result = execute(schema, document, data.root(lambda info, **_: rate), variable_values=variables)
+        result = execute(
+            schema, document, data.root(lambda info, **_: rate), variable_values=variables
+        )
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [_error(e) for e in result.errors]
@@ -312,4 +324,3 @@ def _null_first(value: Any, key: str, path: list[Any]) -> list[Any] | None:
             if found:
                 return found
     return None
-

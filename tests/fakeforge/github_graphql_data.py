@@ -81,7 +81,9 @@ def _ordered(items: list[Any], order: dict[str, Any] | None, fields: dict[str, s
     key = fields[order["field"]]
     tie = "number" if items and hasattr(items[0], "number") else "id"
     return sorted(
-        items, key=lambda i: (getattr(i, key), getattr(i, tie)), reverse=order["direction"] == "DESC"
+        items,
+        key=lambda i: (getattr(i, key), getattr(i, tie)),
+        reverse=order["direction"] == "DESC",
     )
 
 
@@ -102,13 +104,17 @@ class GraphData:
     def _repository_field(self, info: Any, owner: str, name: str, **_: Any) -> Value:
         repo = self._visible(f"{owner}/{name}")
         if repo is None:
-            raise NotFoundError(f"Could not resolve to a Repository with the name '{owner}/{name}'.")
+            raise NotFoundError(
+                f"Could not resolve to a Repository with the name '{owner}/{name}'."
+            )
         return self.repository(repo)
 
     def _organization_field(self, info: Any, login: str) -> Value:
         org = self.scenario.org(login)
         if org is None:
-            raise NotFoundError(f"Could not resolve to an Organization with the login of '{login}'.")
+            raise NotFoundError(
+                f"Could not resolve to an Organization with the login of '{login}'."
+            )
         return self.organization(org)
 
     def _visible(self, full_name: str) -> Repo | None:
@@ -253,8 +259,12 @@ class GraphData:
             return None
         if person.is_bot:
             login = person.login.removesuffix("[bot]")
-            return {"__typename": "Bot", "login": login, "id": node_id("BOT", login),
-                    "url": f"{HTML}/apps/{login}"}
+            return {
+                "__typename": "Bot",
+                "login": login,
+                "id": node_id("BOT", login),
+                "url": f"{HTML}/apps/{login}",
+            }
         return self.user(person)
 
     # -- pull requests and issues ------------------------------------------------------
@@ -309,7 +319,9 @@ class GraphData:
     def _issues(self, repo: Repo, args: dict[str, Any]) -> Value:
         """Issues only (GraphQL lists pull requests separately, unlike REST)."""
         filters = args.get("filterBy") or {}
-        states = {s.lower() for s in args.get("states") or filters.get("states") or ("OPEN", "CLOSED")}
+        states = {
+            s.lower() for s in args.get("states") or filters.get("states") or ("OPEN", "CLOSED")
+        }
         found = [i for i in repo.issues if i.state in states]
         labels = args.get("labels") or filters.get("labels")
         if labels:

@@ -62,7 +62,9 @@ class Usage:
     reset_at: str | None = None
 
     def line(self) -> str:
-        left = f", {self.remaining} left until {self.reset_at}" if self.remaining is not None else ""
+        left = (
+            f", {self.remaining} left until {self.reset_at}" if self.remaining is not None else ""
+        )
         return f"GraphQL: {self.queries} queries, {self.points} points{left}"
 
 
@@ -121,7 +123,9 @@ class GraphQLApi:
             session.close()
 
     # -- one query, with retries -----------------------------------------------------
-    def query(self, text: str, variables: dict[str, Any] | None = None, what: str = "") -> dict[str, Any]:
+    def query(
+        self, text: str, variables: dict[str, Any] | None = None, what: str = ""
+    ) -> dict[str, Any]:
         """The ``data`` of one query; raises our errors (see the module docstring)."""
         attempt = 0
         while True:
@@ -201,7 +205,9 @@ class GraphQLApi:
             headers = {k.lower(): v for k, v in response.headers.items()}
             raise _Wait(_rate_limit_wait({**headers, "x-ratelimit-remaining": "0"}, 1))
         if "NOT_FOUND" in kinds:
-            raise NotFound(f"{what}: {first.get('message', 'not found')} (token in ${self.token_env})")
+            raise NotFound(
+                f"{what}: {first.get('message', 'not found')} (token in ${self.token_env})"
+            )
         if "data" not in body or kinds & REFUSED:  # refused before running: no data at all
             raise SourceError(f"{what}: GitHub GraphQL refused the query: {first.get('message')}")
         where = ".".join(str(p) for p in first.get("path") or []) or "data"

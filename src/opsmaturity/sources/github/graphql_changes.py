@@ -140,7 +140,13 @@ class HistoryReader:
         for head in heads:
             after: str | None = None
             while True:
-                data = self._page(repo, head, after, history, with_pulls=history.pulls_after is None and not history.pulls_done)
+                data = self._page(
+                    repo,
+                    head,
+                    after,
+                    history,
+                    with_pulls=history.pulls_after is None and not history.pulls_done,
+                )
                 obj = data["repository"].get("object")
                 if obj is None:
                     break  # this commit is gone (force-push): try the next deployed one
@@ -148,8 +154,10 @@ class HistoryReader:
                 history.graph.add(graph_commit(n) for n in conn["nodes"])
                 last = conn["nodes"][-1] if conn["nodes"] else None
                 far = last is not None and at(last["committedDate"]) < oldest - READ_BACK
-                if not conn["pageInfo"]["hasNextPage"] or far or (
-                    needed <= set(_shas(history.graph)) and _closed(history.graph, base)
+                if (
+                    not conn["pageInfo"]["hasNextPage"]
+                    or far
+                    or (needed <= set(_shas(history.graph)) and _closed(history.graph, base))
                 ):
                     return history
                 after = conn["pageInfo"]["endCursor"]
@@ -163,15 +171,25 @@ class HistoryReader:
             self._page(repo, "0" * 40, None, history, with_pulls=True, with_history=False)
 
     def _page(
-        self, repo: str, head: str, after: str | None, history: History, *,
-        with_pulls: bool, with_history: bool = True,
+        self,
+        repo: str,
+        head: str,
+        after: str | None,
+        history: History,
+        *,
+        with_pulls: bool,
+        with_history: bool = True,
     ) -> dict[str, Any]:
         owner, name = repo.split("/", 1)
         data = self.api.query(
             q.HISTORY_AND_PULLS,
             {
-                "owner": owner, "name": name, "head": head, "after": after,
-                "withHistory": with_history, "withPulls": with_pulls,
+                "owner": owner,
+                "name": name,
+                "head": head,
+                "after": after,
+                "withHistory": with_history,
+                "withPulls": with_pulls,
                 "pullsAfter": history.pulls_after,
             },
             what=f"{repo} history",
@@ -187,7 +205,8 @@ class HistoryReader:
         for start in range(0, len(numbers), 100):
             chunk = list(numbers[start : start + 100])
             data = self.api.query(
-                q.first_commits(chunk), {"owner": owner, "name": name},
+                q.first_commits(chunk),
+                {"owner": owner, "name": name},
                 what=f"{repo} pull request commits",
             )
             for number in chunk:

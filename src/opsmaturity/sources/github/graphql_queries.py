@@ -14,6 +14,13 @@ from collections.abc import Sequence
 RATE = "rateLimit { cost remaining resetAt }"
 PAGE = "pageInfo { hasNextPage endCursor }"
 
+
+def _fill(text: str) -> str:
+    """A query with ``__RATE__`` and ``__PAGE__`` spelled out (GraphQL's braces make
+    ``str.format`` awkward)."""
+    return text.replace("__RATE__", RATE).replace("__PAGE__", PAGE)
+
+
 #: What the probe reads per repository: its identity, and fingerprints of what changes
 #: when a deployment, its status or an issue does (an unchanged repository is skipped).
 PROBE_FRAGMENT = """
@@ -28,19 +35,18 @@ fragment Probe on Repository {
 }
 """
 
-ORG_PROBE = (
+ORG_PROBE = _fill(
     """
 query($org: String!, $after: String, $environments: [String!]) {
-  %s
+  __RATE__
   organization(login: $org) {
     repositories(first: 100, after: $after, orderBy: {field: NAME, direction: ASC}) {
-      %s
+      __PAGE__
       nodes { ...Probe }
     }
   }
 }
 """
-    % (RATE, PAGE)
     + PROBE_FRAGMENT
 )
 
@@ -48,17 +54,19 @@ query($org: String!, $after: String, $environments: [String!]) {
 def repositories_probe(count: int) -> str:
     """The probe for ``count`` named repositories in one query (aliases ``r0``...)."""
     params = "".join(f", $o{i}: String!, $n{i}: String!" for i in range(count))
-    fields = "\n".join(f"  r{i}: repository(owner: $o{i}, name: $n{i}) {{ ...Probe }}" for i in range(count))
+    fields = "\n".join(
+        f"  r{i}: repository(owner: $o{i}, name: $n{i}) {{ ...Probe }}" for i in range(count)
+    )
     return f"query($environments: [String!]{params}) {{\n  {RATE}\n{fields}\n}}\n" + PROBE_FRAGMENT
 
 
-DEPLOYMENTS = """
+DEPLOYMENTS = _fill("""
 query($owner: String!, $name: String!, $environments: [String!], $after: String) {
-  %s
+  __RATE__
   repository(owner: $owner, name: $name) {
     deployments(first: 100, after: $after, environments: $environments,
                 orderBy: {field: CREATED_AT, direction: DESC}) {
-      %s
+      __PAGE__
       nodes {
         databaseId environment commitOid createdAt
         latestStatus { state createdAt }
@@ -67,19 +75,19 @@ query($owner: String!, $name: String!, $environments: [String!], $after: String)
     }
   }
 }
-""" % (RATE, PAGE)
+""")
 
 #: One page of the default branch's history (from a deployed commit) and, while wanted,
 #: one page of merged pull requests, most recently updated first, in the same request.
-HISTORY_AND_PULLS = """
+HISTORY_AND_PULLS = _fill("""
 query($owner: String!, $name: String!, $head: GitObjectID!, $after: String,
       $withHistory: Boolean!, $pullsAfter: String, $withPulls: Boolean!) {
-  %s
+  __RATE__
   repository(owner: $owner, name: $name) {
     object(oid: $head) @include(if: $withHistory) {
       ... on Commit {
         history(first: 100, after: $after) {
-          %s
+          __PAGE__
           nodes {
             oid message authoredDate committedDate
             author { name email user { login } }
@@ -90,7 +98,7 @@ query($owner: String!, $name: String!, $head: GitObjectID!, $after: String,
     }
     pullRequests(first: 100, after: $pullsAfter, states: [MERGED],
                  orderBy: {field: UPDATED_AT, direction: DESC}) @include(if: $withPulls) {
-      %s
+      __PAGE__
       nodes {
         number createdAt mergedAt updatedAt
         mergeCommit { oid }
@@ -100,7 +108,7 @@ query($owner: String!, $name: String!, $head: GitObjectID!, $after: String,
     }
   }
 }
-""" % (RATE, PAGE, PAGE)
+""")
 
 
 def first_commits(numbers: Sequence[int]) -> str:

@@ -87,7 +87,9 @@ class GitHubGraphQLSource(GitHubSource):
     ) -> GitHubGraphQLSource:
         """``first_commits``: read one-commit pull requests' own commits (only
         ``lead_time_start: first_commit`` needs them)."""
-        source = super().from_config(cfg, name, env, path_repositories=path_repositories, sleep=sleep)
+        source = super().from_config(
+            cfg, name, env, path_repositories=path_repositories, sleep=sleep
+        )
         assert isinstance(source, GitHubGraphQLSource)
         token = read_token(env, cfg.token_env) or ""
         source.graphql = GraphQLApi(graphql_url(cfg.base_url), token, cfg.token_env, sleep=sleep)
@@ -126,7 +128,9 @@ class GitHubGraphQLSource(GitHubSource):
                 raise SourceError(f"{exc}; set api: rest (or auto) for this source") from None
             log.warning("%s; collecting over REST", exc)
             self.enabled = False
-            self._api_notes.append(CollectionNote("*", "api", f"{exc}: collected over REST", "warning"))
+            self._api_notes.append(
+                CollectionNote("*", "api", f"{exc}: collected over REST", "warning")
+            )
             return super().repositories()
         repos = []
         for node in nodes:
@@ -149,15 +153,21 @@ class GitHubGraphQLSource(GitHubSource):
             nodes: list[dict[str, Any]] = []
             after: str | None = None
             while True:
-                data = self._query(q.ORG_PROBE, {"org": self.org, "after": after, "environments": envs}, f"GitHub organization {self.org}")
+                data = self._query(
+                    q.ORG_PROBE,
+                    {"org": self.org, "after": after, "environments": envs},
+                    f"GitHub organization {self.org}",
+                )
                 if data.get("organization") is None:
-                    raise NotFound(f"GitHub organization {self.org!r}: not found or no access with the token in ${self.api.token_env}")
+                    raise NotFound(
+                        f"GitHub organization {self.org!r}: not found or no access with the token in ${self.api.token_env}"
+                    )
                 conn = data["organization"]["repositories"]
                 nodes.extend(conn["nodes"])
                 if not conn["pageInfo"]["hasNextPage"]:
                     return nodes
                 after = conn["pageInfo"]["endCursor"]
-        found = []
+        found: list[dict[str, Any]] = []
         for start in range(0, len(self.explicit), PROBE_BATCH):
             chunk = self.explicit[start : start + PROBE_BATCH]
             variables: dict[str, Any] = {"environments": envs}
@@ -182,7 +192,9 @@ class GitHubGraphQLSource(GitHubSource):
         return names
 
     # -- deployments -----------------------------------------------------------------
-    def deployments(self, repository: Repository, window: Window) -> Iterator[Deployment | CollectionNote]:
+    def deployments(
+        self, repository: Repository, window: Window
+    ) -> Iterator[Deployment | CollectionNote]:
         repo = repository.full_name
         if not self.enabled or self.detect.method not in ("auto", "deployments"):
             self._via_rest.add(repo)
@@ -213,8 +225,15 @@ class GitHubGraphQLSource(GitHubSource):
         keeper = _Keeper(window)
         applies, after = False, None
         while True:
-            variables = {"owner": owner, "name": name, "environments": self._environments(), "after": after}
-            conn = self._query(q.DEPLOYMENTS, variables, f"{repo} deployments")["repository"]["deployments"]
+            variables = {
+                "owner": owner,
+                "name": name,
+                "environments": self._environments(),
+                "after": after,
+            }
+            conn = self._query(q.DEPLOYMENTS, variables, f"{repo} deployments")["repository"][
+                "deployments"
+            ]
             nodes = conn["nodes"]
             applies = applies or bool(nodes)
             recent = [n for n in nodes if at(n["createdAt"]) >= window.since]
@@ -249,8 +268,11 @@ class GitHubGraphQLSource(GitHubSource):
             if index == 0:
                 if cur.finished_at and cur.finished_at >= window.since:
                     yield CollectionNote(
-                        repo, "changes", f"deployment {cur.id} has no earlier successful "
-                        "deployment to diff against; its changes are unknown", "info",
+                        repo,
+                        "changes",
+                        f"deployment {cur.id} has no earlier successful "
+                        "deployment to diff against; its changes are unknown",
+                        "info",
                     )
                 continue
             prev = ordered[index - 1]
@@ -286,7 +308,11 @@ class GitHubGraphQLSource(GitHubSource):
             except MissingCommit:
                 compared = self._rest_compare(repo, base, dep.sha)
                 if compared is None:
-                    notes.append(CollectionNote(repo, "changes", f"deployment {dep.id}: compare not found (force-push?)"))
+                    notes.append(
+                        CollectionNote(
+                            repo, "changes", f"deployment {dep.id}: compare not found (force-push?)"
+                        )
+                    )
                 ranges.append(compared or [])
         return history, ranges, notes
 
@@ -294,7 +320,9 @@ class GitHubGraphQLSource(GitHubSource):
         """REST's compare, for a deployment whose commit the history does not hold."""
         commits: list[dict[str, Any]] = []
         try:
-            for page in self.api.pages(f"/repos/{repo}/compare/{base}...{head}", {"page": 1}, what=f"{repo} compare"):
+            for page in self.api.pages(
+                f"/repos/{repo}/compare/{base}...{head}", {"page": 1}, what=f"{repo} compare"
+            ):
                 if page.data["status"] == "behind":
                     return []
                 commits.extend(page.data["commits"])
@@ -302,7 +330,9 @@ class GitHubGraphQLSource(GitHubSource):
             return None
         return [rest_commit(c) for c in commits]
 
-    def _changes(self, repo: str, history: History, ranges: list[list[GraphCommit]]) -> list[Change]:
+    def _changes(
+        self, repo: str, history: History, ranges: list[list[GraphCommit]]
+    ) -> list[Change]:
         unique = {c.sha: c for commits in ranges for c in commits}
         if not unique:
             return []
@@ -333,7 +363,9 @@ class GitHubGraphQLSource(GitHubSource):
         return dict(self.pool.map(files, shas))
 
     # -- incidents -------------------------------------------------------------------
-    def incidents(self, repository: Repository, window: Window) -> Iterator[Incident | CollectionNote]:
+    def incidents(
+        self, repository: Repository, window: Window
+    ) -> Iterator[Incident | CollectionNote]:
         if not self.enabled:
             yield from super().incidents(repository, window)
             return
@@ -343,7 +375,9 @@ class GitHubGraphQLSource(GitHubSource):
         if fingerprint is not None and self.checkpoints.get(repo, "graphql_incidents") == state:
             return
         labels: list[list[str] | None] = (
-            [None] if self.title_pattern is not None else [[label] for label in self.incident_labels]
+            [None]
+            if self.title_pattern is not None
+            else [[label] for label in self.incident_labels]
         )
         owner, name = repo.split("/", 1)
         base: dict[str, Any] = {"owner": owner, "name": name, "since": stamp(window.since)}
@@ -378,7 +412,10 @@ def _attempt(repo: str, node: dict[str, Any]) -> Deployment | None:
         "sha": node["commitOid"],
         "created_at": node["createdAt"],
     }
-    statuses = [{"state": s["state"].lower(), "created_at": s["createdAt"]} for s in node["statuses"]["nodes"]]
+    statuses = [
+        {"state": s["state"].lower(), "created_at": s["createdAt"]}
+        for s in node["statuses"]["nodes"]
+    ]
     return rec.deployment_attempt(repo, deployment, statuses)
 
 
