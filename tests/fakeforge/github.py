@@ -11,7 +11,8 @@ This module holds the server, its routes, errors, rate-limit headers and paging,
 account, organization and repository resources; the other resources are mixins, one
 module each: :mod:`.github_deployments` (deployments, statuses, environments, releases,
 tags), :mod:`.github_pulls` (pull requests and issues), :mod:`.github_actions` (workflows
-and their runs), :mod:`.github_git` (commits, compare, pull-request commits).
+and their runs), :mod:`.github_git` (commits, compare, pull-request commits), and
+:mod:`.github_graphql` (``POST /graphql`` on GitHub's public schema).
 """
 
 from __future__ import annotations
