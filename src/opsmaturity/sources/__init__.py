@@ -49,7 +49,9 @@ def build_source(config: Config, index: int, env: Mapping[str, str] | None = Non
         from ..demo.source import DemoSource
         from .incidents.services import ServiceMap
 
-        services = ServiceMap.from_config(config.services, config.teams) if config.services else None
+        services = (
+            ServiceMap.from_config(config.services, config.teams) if config.services else None
+        )
         return DemoSource(name=name, seed=entry.seed, services=services)
     if entry.kind == "files":
         from .files import FilesSource
