@@ -68,13 +68,19 @@ def build_source(config: Config, index: int, env: Mapping[str, str] | None = Non
         return build_incident_source(config, index, env)
     # monorepos: only repositories some team splits by path need per-commit file lists
     path_repositories = {repo for team in config.teams.values() for repo in team.paths}
+    # a squash merge's first commit costs a request per pull/merge request: only when wanted
+    first_commits = config.metrics.lead_time_start == "first_commit"
     if entry.kind == "github":
         from .github import GitHubSource
 
-        return GitHubSource.from_config(entry, name, env=env, path_repositories=path_repositories)
+        return GitHubSource.from_config(
+            entry, name, env=env, path_repositories=path_repositories, first_commits=first_commits
+        )
     from .gitlab import GitLabSource
 
-    return GitLabSource.from_config(entry, name, env=env, monorepos=sorted(path_repositories))
+    return GitLabSource.from_config(
+        entry, name, env=env, monorepos=sorted(path_repositories), first_commits=first_commits
+    )
 
 
 def build_sources(config: Config, env: Mapping[str, str] | None = None) -> list[Source]:

@@ -10,9 +10,7 @@ longer has (force-push) is a note.
 
 Pull requests come from the closed-PR list (sorted by update, newest first, until older
 than the oldest shipped commit): ``merge_commit_sha`` names the merge, squash or last
-rebased commit; a merge commit's second parent leads to the branch commits; a rebase
-merge's commits are the first-parent run before it committed in the same second (GitHub
-rewrites them at merge time). A squash merge keeps no trace of its branch, so its first
+rebased commit, and :mod:`..attribution` finds the rest in the graph. A squash merge keeps no trace of its branch, so its first
 commit needs the PR's commit list: fetched only when ``first_commits`` is asked for
 (``lead_time_start: first_commit``).
 """
@@ -26,6 +24,7 @@ from typing import Any
 
 from ...errors import NotFound
 from ...records import Change
+from ..attribution import attribute, first_authored
 from ..commit_graph import CommitGraph, GraphCommit
 from ..rules import parse_optional_time as when
 from ..rules import parse_time as at
@@ -38,8 +37,6 @@ from .state import stamp
 #: may hold commits written before it (older ones would be missed; see docs/sources.md).
 HISTORY_MARGIN = timedelta(days=7)
 ADDED, OLDER, GONE = "added", "older", "gone"
-#: Placeholder owner for first-parent (mainline) commits while claiming branch commits.
-_MAINLINE = PullInfo(0, None, None, ())
 
 
 class ChangeReader:
@@ -108,21 +105,12 @@ class ChangeReader:
 
     # -- pull requests ---------------------------------------------------------------
     def _attribute(self, repo: str, commits: list[GraphCommit]) -> dict[str, PullInfo]:
-        by_sha = {c.sha: c for c in commits}
         oldest = min(c.committed_at for c in commits)
-        merged = self._merged_pulls(repo, oldest, set(by_sha))
-        owner: dict[str, PullInfo] = {sha: _MAINLINE for sha in _mainline(by_sha)}
-        for sha, pull in merged.items():
-            owner[sha] = pull  # the merge, squash or last rebased commit itself
-            head = by_sha[sha]
-            if head.is_merge:
-                _claim_branch(list(head.parents[1:]), by_sha, owner, pull)
-            else:
-                _claim_rebased(head, by_sha, owner, pull)
-        owner = {sha: p for sha, p in owner.items() if p is not _MAINLINE}
+        merged = self._merged_pulls(repo, oldest, {c.sha for c in commits})
+        owner = attribute(commits, merged)
         for pull in {id(p): p for p in owner.values()}.values():
             pull.commits = [s for s, p in owner.items() if p is pull]
-        self._first_commits(repo, owner, by_sha)
+        self._first_commits(repo, owner, commits)
         return owner
 
     def _merged_pulls(self, repo: str, oldest: datetime, shas: set[str]) -> dict[str, PullInfo]:
@@ -139,19 +127,19 @@ class ChangeReader:
         return found
 
     def _first_commits(
-        self, repo: str, owner: dict[str, PullInfo], by_sha: dict[str, GraphCommit]
+        self, repo: str, owner: dict[str, PullInfo], commits: list[GraphCommit]
     ) -> None:
         pulls = list({id(p): p for p in owner.values()}.values())
+        first = first_authored(owner, commits)
         for pull in pulls:
-            own = [by_sha[s] for s in pull.commits if not by_sha[s].is_merge]
-            pull.first_commit_at = min((c.authored_at for c in own), default=None)
+            pull.first_commit_at = first.get(id(pull))
         if not self.first_commits:
             return
         lonely = [p for p in pulls if len(p.commits) == 1]  # squash (or a one-commit PR)
-        for pull, first in zip(
+        for pull, found in zip(
             lonely, self.pool.map(lambda p: self._pull_first(repo, p), lonely), strict=True
         ):
-            pull.first_commit_at = first or pull.first_commit_at
+            pull.first_commit_at = found or pull.first_commit_at
 
     def _pull_first(self, repo: str, pull: PullInfo) -> datetime | None:
         """A squash (or one-commit) PR: its own commits hold the first-commit time."""
@@ -170,45 +158,3 @@ class ChangeReader:
             return sha, tuple(f["filename"] for f in page.data.get("files", []))
 
         return dict(self.pool.map(files, list(shas)))
-
-
-def _mainline(by_sha: dict[str, GraphCommit]) -> set[str]:
-    """First-parent chains from the tips of the shipped commits: the default branch's own
-    commits, which a merge's branch walk must not claim."""
-    parents = {p for c in by_sha.values() for p in c.parents}
-    line: set[str] = set()
-    for tip in (sha for sha in by_sha if sha not in parents):
-        sha: str | None = tip
-        while sha in by_sha and sha not in line:
-            line.add(sha)
-            first = by_sha[sha].parents
-            sha = first[0] if first else None
-    return line
-
-
-def _claim_branch(
-    start: list[str], by_sha: dict[str, GraphCommit], owner: dict[str, PullInfo], pull: PullInfo
-) -> None:
-    stack = list(start)
-    while stack:
-        sha = stack.pop()
-        if sha in by_sha and sha not in owner:
-            owner[sha] = pull
-            stack.extend(by_sha[sha].parents)
-
-
-def _claim_rebased(
-    head: GraphCommit, by_sha: dict[str, GraphCommit], owner: dict[str, PullInfo], pull: PullInfo
-) -> None:
-    current = head
-    while current.parents:
-        prev = by_sha.get(current.parents[0])
-        if (
-            prev is None
-            or owner.get(prev.sha, _MAINLINE) is not _MAINLINE
-            or prev.is_merge
-            or prev.committed_at != head.committed_at
-        ):
-            return
-        owner[prev.sha] = pull
-        current = prev

@@ -13,13 +13,13 @@ lists, with no organization, are read per repository as before.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from re import Pattern
 from typing import Any
 
 from ...records import Incident
 from ..base import Checkpoints, MemoryCheckpoints, NullProgress, Progress, Window
+from ..org_shares import OrgShares
 from ..rules import parse_optional_time as when
 from . import records as rec
 from .client import GitHubApi
@@ -48,49 +48,36 @@ class IncidentReader:
         self.severity_prefix = severity_prefix
         self.progress: Progress = NullProgress()
         self.checkpoints: Checkpoints = MemoryCheckpoints()
-        self._lock = threading.Lock()
-        self._expected: set[str] = set()
-        self._shares: dict[str, list[Incident]] | None = None
-        self._state: SyncState | None = None
-        self._taken: set[str] = set()
+        self._shares: OrgShares[Incident] = OrgShares()
 
     def open(self, progress: Progress, checkpoints: Checkpoints) -> None:
         self.progress, self.checkpoints = progress, checkpoints
 
     def expect(self, repositories: list[str]) -> None:
         """The repositories in scope: the organization query is shared among them."""
-        with self._lock:
-            self._expected = set(repositories)
-            self._shares, self._state, self._taken = None, None, set()
+        self._shares.expect(repositories)
 
     def incidents(self, repo: str, window: Window) -> Iterator[Incident]:
-        if self.org is None or repo not in self._expected:
+        if self.org is None or not self._shares.covers(repo):
             yield from self._of_repository(repo, window)
             return
-        shares = self._organization(window)
-        found = shares.get(repo, [])
+        found = self._shares.share(repo, lambda: self._organization(window))
         self.progress.advance(repo, "incidents", len(found))
         yield from found
-        with self._lock:
-            self._taken.add(repo)
-            if self._taken >= self._expected and self._state is not None:
-                self.checkpoints.set(ORG_KEY, "incidents", self._state.dump())
+        self._shares.taken(repo)
 
     # -- the organization, once --------------------------------------------------------
-    def _organization(self, window: Window) -> dict[str, list[Incident]]:
-        with self._lock:
-            if self._shares is None:
-                saved = load(self.checkpoints, ORG_KEY, "incidents", window)
-                state = SyncState(window.since)
-                url = f"/orgs/{self.org}/issues"
-                found = _collect(self._read(url, window, saved.etags, state.etags))
-                shares: dict[str, list[Incident]] = {}
-                for issue in found.values():
-                    incident = self._incident(issue, window)
-                    if incident is not None:
-                        shares.setdefault(incident.repository, []).append(incident)
-                self._shares, self._state = shares, state
-            return self._shares
+    def _organization(self, window: Window) -> tuple[dict[str, list[Incident]], Callable[[], None]]:
+        saved = load(self.checkpoints, ORG_KEY, "incidents", window)
+        state = SyncState(window.since)
+        url = f"/orgs/{self.org}/issues"
+        found = _collect(self._read(url, window, saved.etags, state.etags))
+        shares: dict[str, list[Incident]] = {}
+        for issue in found.values():
+            incident = self._incident(issue, window)
+            if incident is not None:
+                shares.setdefault(incident.repository, []).append(incident)
+        return shares, lambda: self.checkpoints.set(ORG_KEY, "incidents", state.dump())
 
     # -- one repository ---------------------------------------------------------------
     def _of_repository(self, repo: str, window: Window) -> Iterator[Incident]:

@@ -259,7 +259,7 @@ class GitHubSource(Source):
                 pairs.append((cur, prev))  # else: the base before the window, not reported
         ranges: list[list[GraphCommit]] = []
         if pairs:
-            graph, missing = self._graph(repo, ordered, window)
+            graph, missing = self._graph(repo, ordered, pairs, window)
             for cur, prev in pairs:
                 ranges.append((yield from self._shipped(repo, graph, missing, cur, prev, window)))
         unique = {c.sha: c for commits in ranges for c in commits}
@@ -274,7 +274,11 @@ class GitHubSource(Source):
             self.checkpoints.set(repo, "deployments", self._pending.pop(repo).dump())
 
     def _graph(
-        self, repo: str, ordered: list[Deployment], window: Window
+        self,
+        repo: str,
+        ordered: list[Deployment],
+        pairs: list[tuple[Deployment, Deployment | None]],
+        window: Window,
     ) -> tuple[CommitGraph, dict[str, str]]:
         """The history once, from the newest deployed SHA back to the look-back start,
         plus the deployed SHAs it lacks; returns the graph and, per deployed SHA it still
@@ -283,7 +287,8 @@ class GitHubSource(Source):
         since = min([window.since, *(d.created_at for d in ordered)]) - HISTORY_MARGIN
         graph, tip = self.change_reader.history(repo, tips, since)
         missing: dict[str, str] = {}
-        for sha in tips:
+        shipping = {cur.sha for cur, _ in pairs}
+        for sha in (s for s in tips if s in shipping):  # an older base: compared in _shipped
             if sha not in graph:
                 why = self.change_reader.extend(repo, graph, tip, sha)
                 if why != ADDED:
