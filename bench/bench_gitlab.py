@@ -41,7 +41,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gitlab  # noqa: E402
 from tests.fakeforge import (  # noqa: E402
-    Deployment,
     FakeForge,
     Repo,
     Scenario,
