@@ -1,42 +1,39 @@
-"""GitLab source benchmark (issue 6): ours vs the minimum request count vs a naive loop.
+"""GitLab source benchmark (issues 6 and 15): ours beside the REST floor, the data floor
+and a naive loop, per endpoint.
 
 A generated group of 50 projects over 2026Q3 (~5,000 production deployments; ~310 landed
 commits per project, ~20,000 default-branch commits with merge and branch commits — the
 GitHub bench's scale), 50 ms latency injected on every request of FakeGitLab.
 
-* ours: ``GitLabSource`` through the collector (8 projects at a time), then a no-change
-  re-run with the same store (incremental: ``updated_after`` the checkpoints' high-water
-  marks; python-gitlab sends no conditional requests, so there are no 304s);
-* minimum: the fewest paginated requests (per_page=100) that return the same records,
-  counted from the scenario (not from our log) for the same way of reading GitLab:
-  environments, the production deployments (+ the last success before the window), per
-  successful deployment one ``compare`` with the previous success (its commit list: every
-  commit shipped, direct pushes and merge commits included; none when the SHA is the
-  same; GitLab's compare is one uncapped response for an authenticated caller) and, where
-  it shipped commits, its merge requests; each of those MRs' commits once (GitLab has no
-  bulk endpoint for either); the merged-MR index where a deployment shipped commits but
-  GitLab linked no MR; a deployment with no predecessor, its MRs only; and the incident
-  listings the config asks for (type and each label; GitLab's issues API has no OR). Not
-  counted: the detection probe (one ``per_page=1`` deployments request per production
-  environment, once per project, remembered in a checkpoint);
+* ours: ``GitLabSource`` through the collector (8 projects at a time) as a default config
+  builds it (``lead_time_start: commit``: no per-MR commit lists), then a no-change re-run
+  with the same store (incremental: ``updated_after`` the checkpoints' high-water marks;
+  python-gitlab sends no conditional requests, so there are no 304s);
+* REST floor (issue 15), per project in pages of 100 (an empty list still costs one):
+  environments; the production deployment pages (they carry status and finish time) and
+  the last success before the window; the default branch's history once, from the newest
+  deployed SHA back to the look-back start; merged MRs in the window; incident issues
+  (one listing); plus the group's project list;
+* data floor: ceil(items / 100) per resource and project;
 * naive: a sequential python-gitlab loop as a script would write it (python-gitlab's
   default page size of 20, ``get_all=True``): deployments → their MRs → MR commits, then
   incidents (no environments, baseline or compare: it reads less than ours, and misses
   direct pushes and merge commits). On ``--naive-repos`` projects only, extrapolated
   linearly to all (it says so).
 
-Run: ``PYTHONPATH=src .venv/bin/python bench/bench_gitlab.py [--repos 50]
-[--deployments 100] [--commits 310] [--latency 0.05] [--naive-repos 10] [--profile]``.
-Prints figures; asserts nothing.
+Run: ``PYTHONPATH=src .venv/bin/python -u bench/bench_gitlab.py [--repos 50]
+[--deployments 100] [--commits 310] [--latency 0.05] [--naive-repos 10]``. Prints
+figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import resource
 import sys
 import time
-from collections.abc import Callable
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,17 +41,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gitlab  # noqa: E402
 from tests.fakeforge import (  # noqa: E402
-    Deployment,
     FakeForge,
-    Issue,
-    Pull,
     Repo,
     Scenario,
     generate,
 )
 from tests.fakeforge.gitlab import FakeGitLab  # noqa: E402
-from tests.fakeforge.gitlab_dora import deployed_merge_requests  # noqa: E402
-from tests.fakeforge.gitlab_render import mr_commits  # noqa: E402
 from tests.fakeforge.gitlab_render_ci import (  # noqa: E402
     deployment_finished,
     deployment_status,
@@ -64,118 +56,110 @@ from tests.fakeforge.gitlab_scenarios import many_issues  # noqa: E402
 
 from opsmaturity.collect import collect  # noqa: E402
 from opsmaturity.config import GitLabSource as GitLabConfig  # noqa: E402
-from opsmaturity.config import IncidentDetection  # noqa: E402
 from opsmaturity.sources.base import Window  # noqa: E402
 from opsmaturity.sources.gitlab import GitLabSource  # noqa: E402
-from opsmaturity.sources.gitlab.changes import MR_LOOKBACK  # noqa: E402
+from opsmaturity.sources.gitlab.changes import HISTORY_MARGIN  # noqa: E402
 from opsmaturity.store import Store  # noqa: E402
 
 START, END = datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC)
 WINDOW = Window(START - timedelta(days=45), END)
 TOKEN = "bench-token"
+#: Endpoints in the order the table prints them (others follow).
+ORDER = [
+    "group_projects",
+    "environments",
+    "deployments",
+    "commits",
+    "compare",
+    "merge_requests",
+    "merge_request_commits",
+    "deployment_merge_requests",
+    "group_issues",
+    "issues",
+]
 
 
 def pages(items: int) -> int:
     return max(1, math.ceil(items / 100))
 
 
-def minimum_requests(scenario: Scenario, window: Window) -> int:
-    """Fewest requests for the same records, per_page=100, counted from the data."""
-    total = pages(len(scenario.repos))
+def floors(scenario: Scenario, window: Window) -> tuple[Counter[str], Counter[str]]:
+    """(REST floor, data floor) by endpoint, counted from the scenario."""
+    rest: Counter[str] = Counter({"group_projects": pages(len(scenario.repos))})
+    data: Counter[str] = Counter({"group_projects": pages(len(scenario.repos))})
     for repo in scenario.repos:
-        total += _minimum_for(repo, window)
-    return total
+        listed, history, merged, incidents = _resources(repo, window)
+        rest.update(
+            {
+                "environments": 1,
+                "deployments": pages(len(listed)) + 1,  # + the last success before
+                "commits": pages(len(history)),
+                "merge_requests": pages(len(merged)),
+                "issues": pages(len(incidents)),
+            }
+        )
+        data.update(
+            {
+                "environments": 1,
+                "deployments": pages(len(listed) + 1),
+                "commits": pages(len(history)),
+                "merge_requests": pages(len(merged)),
+                "issues": pages(len(incidents)),
+            }
+        )
+    return rest, data
 
 
-def _minimum_for(repo: Repo, window: Window) -> int:
+def _resources(repo: Repo, window: Window) -> tuple[list, list, list, list]:
+    """Production deployments listed, history read, merged MRs, incident issues."""
     prod = [d for d in repo.deployments if d.environment == "production"]
     listed = [d for d in prod if deployment_updated(d) >= window.since]
-    requests = 1 + 1 + pages(len(listed))  # environments, last success before, the listing
     done = sorted(
         (d for d in prod if deployment_status(d) == "success" and deployment_finished(d)),
         key=lambda d: (deployment_finished(d), d.id),
     )
-    before = [d for d in done if deployment_finished(d) < window.since]  # type: ignore[operator]
-    shipped = [d for d in done if _inside(d, window)]
-    previous = before[-1] if before else None  # the baseline: the first one's diff base
-    mrs: dict[int, Pull] = {}
-    indexed = False
-    for dep in shipped:
-        linked = deployed_merge_requests(repo, dep)
-        if previous is None:  # nothing to compare with: the deployment's MRs only
-            requests += pages(len(linked))
-            mrs.update((p.number, p) for p in linked)
-        elif previous.sha != dep.sha:
-            requests += 1  # compare with the previous success (one response, uncapped)
-            if dep.sha not in repo.ancestors(previous.sha):  # it shipped commits
-                requests += pages(len(linked))
-                mrs.update((p.number, p) for p in linked)
-                indexed = indexed or not linked
-        previous = dep
-    requests += sum(pages(len(mr_commits(p))) for p in mrs.values())  # each MR's, once
-    if indexed:  # merged MRs index, to tell an unlinked squash commit from a direct push
-        since = min(d.created_at for d in before[-1:] + listed) - MR_LOOKBACK
-        merged = [p for p in repo.pulls if p.merged_at and p.merged_at >= since]
-        requests += pages(len(merged))
-    rules = IncidentDetection()  # type: ignore[call-arg]
-    chosen: list[Callable[[Issue], bool]] = [lambda i: i.issue_type == "incident"]
-    chosen += [_labelled(label) for label in rules.labels]
-    return requests + sum(_incident_listings(repo, window, f) for f in chosen)
+    shipping = [d for d in done if deployment_finished(d) < window.until]  # type: ignore[operator]
+    history: list = []
+    if shipping:
+        since = min([window.since, *(d.created_at for d in shipping)]) - HISTORY_MARGIN
+        history = [c for c in repo.history(shipping[-1].sha) if c.committed_at >= since]
+    merged = [p for p in repo.pulls if p.merged_at and p.merged_at >= window.since]
+    incidents = [
+        i
+        for i in repo.issues
+        if (i.issue_type == "incident" or "incident" in i.labels) and i.updated_at >= window.since
+    ]
+    return listed, history, merged, incidents
 
 
-def shipped_commits(scenario: Scenario, window: Window) -> int:
-    """Distinct change records a complete run stores: every commit the window's successful
-    deployments shipped past their predecessor, whatever its MR; a repository's very first
-    deployment (nothing to compare with) ships its MRs' commits only."""
-    total = 0
-    for repo in scenario.repos:
-        done = sorted(
-            (
-                d
-                for d in repo.deployments
-                if d.environment == "production" and deployment_status(d) == "success"
-            ),
-            key=lambda d: (deployment_finished(d), d.id),
-        )
-        before = [d for d in done if deployment_finished(d) < window.since]  # type: ignore[operator]
-        inside = [d for d in done if _inside(d, window)]
-        old = set().union(*(repo.ancestors(d.sha) for d in before + done[:1]))
-        new = set().union(*(repo.ancestors(d.sha) for d in inside))
-        first = {s for p in deployed_merge_requests(repo, done[0]) for s in mr_commits(p)}
-        total += len(new - old) + (len(first) if done[0] in inside else 0)
-    return total
-
-
-def _labelled(label: str) -> Callable[[Issue], bool]:
-    return lambda issue: label in issue.labels
-
-
-def _inside(dep: Deployment, window: Window) -> bool:
-    finished = deployment_finished(dep)
-    return finished is not None and window.since <= finished < window.until
-
-
-def _incident_listings(repo: Repo, window: Window, chosen: Callable[[Issue], bool]) -> int:
-    """One incident filter (the type, or a label) × (updated in the window, opened before
-    it and still open): GitLab's issues API has no OR across filters."""
-    incidents = [i for i in repo.issues if chosen(i)]
-    updated = [i for i in incidents if i.updated_at >= window.since]
-    still_open = [i for i in incidents if i.state == "open" and i.created_at < window.since]
-    return pages(len(updated)) + pages(len(still_open))
-
-
-def run_ours(server: FakeForge, store: Store, concurrency: int) -> tuple[float, int, int]:
+def run_ours(server: FakeForge, store: Store, concurrency: int) -> tuple[float, Counter[str]]:
     cfg = GitLabConfig(kind="gitlab", group="acme", base_url=server.url, token_env="BENCH_TOKEN")
-    source = GitLabSource.from_config(cfg, "gitlab", env={"BENCH_TOKEN": server.token})
+    source = GitLabSource.from_config(
+        cfg, "gitlab", env={"BENCH_TOKEN": server.token}, first_commits=False
+    )
     server.log.reset()
     started = time.perf_counter()
     collect(source, store, WINDOW, concurrency=concurrency)
     seconds = time.perf_counter() - started
     source.close()
-    return seconds, server.log.total, server.log.not_modified
+    return seconds, _by_endpoint(server)
 
 
-def run_naive(server: FakeForge, repos: int) -> tuple[float, int]:
+def _by_endpoint(server: FakeForge) -> Counter[str]:
+    return Counter({e.split(".", 1)[-1]: n for e, n in server.log.by_endpoint().items()})
+
+
+def table(columns: dict[str, Counter[str]]) -> None:
+    """Requests per endpoint, one column per way of reading, with totals."""
+    first = [e for e in ORDER if any(c[e] for c in columns.values())]
+    names = first + sorted({e for c in columns.values() for e in c} - set(first))
+    print(f"  {'endpoint':<26}" + "".join(f"{h:>14}" for h in columns))
+    for name in names:
+        print(f"  {name:<26}" + "".join(f"{c[name]:>14,}" for c in columns.values()))
+    print(f"  {'total':<26}" + "".join(f"{sum(c.values()):>14,}" for c in columns.values()))
+
+
+def run_naive(server: FakeForge, repos: int) -> tuple[float, Counter[str]]:
     gl = gitlab.Gitlab(server.url, private_token=server.token)
     server.log.reset()
     started = time.perf_counter()
@@ -186,13 +170,7 @@ def run_naive(server: FakeForge, repos: int) -> tuple[float, int]:
             for mr in dep.mergerequests.list(get_all=True):
                 p.mergerequests.get(mr.iid, lazy=True).commits(get_all=True)
         p.issues.list(get_all=True, issue_type="incident")
-    return time.perf_counter() - started, server.log.total
-
-
-def profile(server: FakeForge, label: str) -> None:
-    """Requests per endpoint, to see where a run spends them."""
-    counts = server.log.by_endpoint().most_common()
-    print(f"  {label} by endpoint: " + ", ".join(f"{e.split('.', 1)[-1]} {n}" for e, n in counts))
+    return time.perf_counter() - started, _by_endpoint(server)
 
 
 def paging(items: int = 10_050) -> None:
@@ -235,45 +213,42 @@ def main() -> None:
         f"group: {args.repos} projects, {deployments} production deployments, {commits} "
         f"commits, {args.latency * 1000:.0f} ms latency per request"
     )
-    minimum = minimum_requests(scenario, WINDOW)
+    rest, data = floors(scenario, WINDOW)
     with FakeGitLab(scenario, token=TOKEN) as server:
         server.faults.latency(args.latency)
         store = Store(":memory:")
-        seconds, requests, _ = run_ours(server, store, args.concurrency)
-        print(
-            f"ours:     {requests} requests in {seconds:.1f} s with {args.concurrency} "
-            f"projects at a time (minimum {minimum}; ratio {requests / minimum:.2f}x)"
-        )
-        if args.profile:
-            profile(server, "ours")
-        print(f"          stored: {store.count()}")
-        print(
-            f"          changes expected (every commit shipped): {shipped_commits(scenario, WINDOW)}"
-        )
-        again, again_requests, not_modified = run_ours(server, store, args.concurrency)
-        shared = server.log.count("group_projects")
-        print(
-            f"re-run:   {again_requests} requests ({not_modified} were 304) in {again:.1f} s, "
-            f"{again_requests / args.repos:.2f} per project "
-            f"({(again_requests - shared) / args.repos:.2f} + {shared} group listing)"
-        )
-        if args.profile:
-            profile(server, "re-run")
+        seconds, ours = run_ours(server, store, args.concurrency)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        again, rerun = run_ours(server, store, args.concurrency)
         naive_repos = min(args.naive_repos or args.repos, args.repos)
-        naive, naive_requests = run_naive(server, naive_repos)
-        scale = args.repos / naive_repos
-        print(
-            f"naive:    {naive_requests} requests in {naive:.1f} s for {naive_repos} projects "
-            f"(sequential python-gitlab, per_page 20)"
-            + (
-                f" (x{scale:.1f}, extrapolated linearly → ~{naive * scale:.0f} s for all)"
-                if scale != 1
-                else ""
-            )
+        naive, naive_counts = run_naive(server, naive_repos)
+    scale = args.repos / naive_repos
+    naive_all = Counter({e: round(n * scale) for e, n in naive_counts.items()})
+    label = "naive" if scale == 1 else f"naive (x{scale:.0f})"
+    table({"ours": ours, "REST floor": rest, "data floor": data, label: naive_all})
+    total = sum(ours.values())
+    print(
+        f"ours:     {total:,} requests in {seconds:.1f} s with {args.concurrency} projects at "
+        f"a time = {total / sum(rest.values()):.2f}x the REST floor, "
+        f"{total / sum(data.values()):.2f}x the data floor; stored {store.count()}"
+    )
+    shared = rerun["group_projects"] + rerun["group_issues"]
+    print(
+        f"re-run:   {sum(rerun.values())} requests in {again:.1f} s: "
+        f"{(sum(rerun.values()) - shared) / args.repos:.2f} per project + {shared} group-wide "
+        f"({dict(rerun)})"
+    )
+    print(
+        f"naive:    {sum(naive_counts.values()):,} requests in {naive:.1f} s for {naive_repos} "
+        f"projects (sequential python-gitlab, per_page 20)"
+        + (
+            f" (x{scale:.0f}, extrapolated linearly → ~{naive * scale:.0f} s for all)"
+            if scale != 1
+            else ""
         )
-        if args.profile:
-            profile(server, "naive")
-        print(f"speed-up: {naive * scale / seconds:.1f}x faster than the naive loop")
+    )
+    print(f"speed-up: {naive * scale / seconds:.1f}x faster than the naive loop")
+    print(f"memory:   peak RSS {peak:.0f} MB (this process, the fake server included)")
     paging()
 
 

@@ -121,7 +121,9 @@ def gitlab_clean(gitlab: FakeGitLab, tmp_path_factory: pytest.TempPathFactory) -
 
 # -- faults that pass: the run heals to the clean run's records ---------------------------
 @pytest.mark.parametrize(("kind", "params"), FAULTS, ids=FAULT_IDS)
-@pytest.mark.parametrize("endpoint", ["org_repos", "deployments", "deployment_statuses", "compare", "pull_commits", "issues"])
+@pytest.mark.parametrize(
+    "endpoint", ["org_repos", "deployments", "deployment_statuses", "commits", "pulls", "pull_commits", "org_issues"]
+)
 def test_github_heals_to_the_clean_run(
     github: FakeGitHub, github_clean: dict[str, Any], tmp_path: Path,
     kind: str, params: dict[str, Any], endpoint: str,
@@ -137,7 +139,8 @@ def test_github_heals_to_the_clean_run(
 
 @pytest.mark.parametrize(("kind", "params"), FAULTS, ids=FAULT_IDS)
 @pytest.mark.parametrize(
-    "endpoint", ["group_projects", "environments", "deployments", "compare", "merge_request_commits", "issues"]
+    "endpoint",
+    ["group_projects", "environments", "deployments", "commits", "merge_requests", "merge_request_commits", "group_issues"],
 )
 def test_gitlab_heals_to_the_clean_run(
     gitlab: FakeGitLab, gitlab_clean: dict[str, Any], tmp_path: Path,

@@ -90,7 +90,7 @@ def clean(github: FakeGitHub, tmp_path_factory: pytest.TempPathFactory) -> dict[
     github.log.reset()
     summary, records, _ = run(github, tmp_path_factory.mktemp("gq") / "store.sqlite")
     assert not summary.failed and records["deployment"] and records["change"]
-    assert github.log.total == github.log.count(ENDPOINT) >= max(AFTER) + 2
+    assert github.log.count(ENDPOINT) >= max(AFTER) + 2  # (a rollback's range: a REST compare)
     return records
 
 

@@ -155,7 +155,7 @@ def test_auto_detection_logs_one_line_per_repository(caplog: pytest.LogCaptureFi
     }
 
 
-def test_compare_beyond_250_commits() -> None:
+def test_history_beyond_250_commits_is_read_once_not_compared() -> None:
     t0 = datetime(2026, 7, 1, tzinfo=UTC)
     b = RepoBuilder("acme/busy", 1)
     b.commit("base", t0)
@@ -165,7 +165,8 @@ def test_compare_beyond_250_commits() -> None:
     b.deploy(t0 + timedelta(days=4), run=False)
     with FakeGitHub(Scenario([Org("acme", 1, [b.build()])])) as server:
         store = collect(make_source(server, org="acme"))
-        assert server.log.count("github.compare") == 7  # 620 commits, 100 a page
+        assert server.log.count("github.commits") == 7  # 621 commits, 100 a page
+        assert server.log.count("github.compare") == 0
     last = deployments_of(store, "acme/busy")[-1]
     assert len(last.change_shas) == 620 and len(of_type(store, Change)) == 620
 

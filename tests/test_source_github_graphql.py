@@ -117,7 +117,8 @@ def test_a_force_pushed_range_is_the_same_note() -> None:
 
 
 def test_a_long_history_is_paged_once() -> None:
-    """620 commits between two deployments: 7 history pages, not a compare per range."""
+    """621 commits before the last deployment: 7 history pages (no compare), the first
+    with the merged pull requests; plus the probe, the deployments and the incidents."""
     t0 = datetime(2026, 7, 1, tzinfo=UTC)
     b = RepoBuilder("acme/busy", 1)
     b.commit("base", t0)
@@ -126,8 +127,10 @@ def test_a_long_history_is_paged_once() -> None:
         b.commit(f"c{i}", t0 + timedelta(days=2, minutes=i))
     b.deploy(t0 + timedelta(days=4), run=False)
     with FakeGitHub(_one(b), token="t0k") as server:
-        rest, graphql = both(server, org="acme")
-        assert server.log.count("github.compare") == 7  # REST's run
+        rest = collect(make(server, "rest", org="acme"))
+        server.log.reset()
+        graphql = collect(make(server, "graphql", org="acme"))
+        assert server.log.total == server.log.count("github.graphql") == 1 + 1 + 7 + 1
     assert_same(rest, graphql)
     assert len(of_type(graphql, Change)) == 620
 

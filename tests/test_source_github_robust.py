@@ -73,7 +73,7 @@ def test_primary_rate_limit_waits_for_reset_and_shows_it(small: FakeGitHub) -> N
 
 
 def test_secondary_rate_limit_obeys_retry_after(small: FakeGitHub) -> None:
-    small.faults.add("secondary_rate_limit", "issues", times=1, retry_after=7, status=429)
+    small.faults.add("secondary_rate_limit", "org_issues", times=1, retry_after=7, status=429)
     recorder = Recorder()
     collect(make_source(small, recorder=recorder))
     assert [w for w, _ in recorder.waits] == [7.0]
@@ -81,10 +81,10 @@ def test_secondary_rate_limit_obeys_retry_after(small: FakeGitHub) -> None:
 
 def test_5xx_burst_and_broken_connections_are_retried(small: FakeGitHub) -> None:
     reference = collect(make_source(small))
-    small.faults.status(502, times=3, endpoint="compare")
+    small.faults.status(502, times=3, endpoint="commits")
     small.faults.add("connection_reset", "pulls", times=1)
     small.faults.add("truncated_json", "deployment_statuses", times=1)
-    small.faults.add("malformed_json", "issues", times=1)
+    small.faults.add("malformed_json", "org_issues", times=1)
     recorder = Recorder()
     assert collect(make_source(small, recorder=recorder)) == reference
     assert len(recorder.sleeps) == 6 and all(0 < s <= 30 for s in recorder.sleeps)
@@ -103,7 +103,7 @@ def _uninterrupted(server: FakeGitHub) -> dict:
 
 
 @pytest.mark.parametrize(
-    "endpoint, after", [("compare", 4), ("issues", 2), ("deployment_statuses", 30)]
+    "endpoint, after", [("commits", 1), ("org_issues", 1), ("deployment_statuses", 30)]
 )
 def test_killed_and_resumed_equals_uninterrupted(
     generated: FakeGitHub, endpoint: str, after: int
@@ -124,15 +124,17 @@ def test_killed_and_resumed_equals_uninterrupted(
     assert generated.log.not_modified >= 1  # finished repositories were not refetched
 
 
-def test_no_change_rerun_costs_at_most_3_requests_per_repo(generated: FakeGitHub) -> None:
+def test_no_change_rerun_costs_one_request_per_repo(generated: FakeGitHub) -> None:
     generated.faults.clear()
     checkpoints = MemoryCheckpoints()
     first = collect(make_source(generated, org="acme", checkpoints=checkpoints), BIG_WINDOW)
     generated.log.reset()
     again = collect(make_source(generated, org="acme", checkpoints=checkpoints), BIG_WINDOW)
     repos = len(generated.scenario.repos)
-    # One org listing, then per repository: deployments and incident issues, both 304s.
-    assert generated.log.total == 1 + 2 * repos
+    # One org listing and one organization-wide incident query, then per repository
+    # the deployments list: all 304s.
+    assert generated.log.total == 2 + repos
+    assert generated.log.count("org_issues") == 1
     assert generated.log.not_modified == generated.log.total
     # Nothing changed, so nothing but the repositories is yielded again; the store keeps
     # what the first run wrote.
@@ -144,7 +146,7 @@ def test_the_token_never_appears_anywhere(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     small.faults.add("primary_rate_limit", "deployments", times=1, reset_in=0)
-    small.faults.status(502, times=1, endpoint="issues")
+    small.faults.status(502, times=1, endpoint="org_issues")
     checkpoints = MemoryCheckpoints()
     store = collect(make_source(small, checkpoints=checkpoints))
     errors = []

@@ -197,13 +197,14 @@ def test_explicit_deployments_method_without_production_environment(fake: FakeGi
     ]
 
 
-def test_failed_compare_is_a_note_and_collection_goes_on(fake: FakeGitLab) -> None:
-    fake.faults.status(404, times=1, endpoint="compare")
+def test_a_lost_history_is_a_note_and_collection_goes_on(fake: FakeGitLab) -> None:
+    fake.faults.status(404, times=None, endpoint="commits")  # type: ignore[arg-type]
+    fake.faults.status(404, times=None, endpoint="compare")  # type: ignore[arg-type]
     store = run(fake, include=["platform/*"])
     deps = deployments_of(store, "northwind/platform/billing")
     assert [d.change_shas for d in deps] == [(), ()]
-    notes = [n.message for n in of_kind(store, CollectionNote) if n.resource == "changes"]
-    assert len(notes) == 1 and "(404)" in notes[0]
+    notes = [n.message for n in of_kind(store, CollectionNote) if "(404)" in n.message]
+    assert len(notes) == 2 and all(d.id in n for d, n in zip(deps, notes, strict=True))
 
 
 def test_with_the_collector_and_store_concurrently(fake: FakeGitLab, tmp_path: object) -> None:

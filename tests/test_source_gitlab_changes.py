@@ -59,12 +59,24 @@ def test_every_commit_shipped_is_a_change(fake: FakeGitLab) -> None:
     assert [c.is_bot for c in of_kind(store, Change)].count(True) == 1  # Bump deps
 
 
-def test_one_compare_per_new_sha_and_mrs_only_where_commits_shipped(fake: FakeGitLab) -> None:
+def test_history_once_and_merged_mrs_once_not_per_deployment(fake: FakeGitLab) -> None:
     collect(make_source(fake), {})
-    assert fake.log.count("compare") == 5  # E1, E2, E4, E5, E6 (E3 = E2's SHA: none)
-    assert fake.log.count("deployment_merge_requests") == 4  # not for E5's empty compare
-    assert fake.log.count("merge_request_commits") == 2  # !1 and !2, once each
-    assert fake.log.count("merge_requests") == 1  # E4/E6 have no linked MR: the index, once
+    assert fake.log.count("commits") == 1  # the history, one page, once
+    assert fake.log.count("merge_requests") == 1  # merged MRs, once
+    # every deployed SHA is in the history; E0's (the base, 06-01) is older than it reaches
+    # (E0's deployment, 06-10, less 7 days): E1 is compared with it instead
+    assert fake.log.count("compare") == 1
+    assert fake.log.count("deployment_merge_requests") == 0
+    assert fake.log.count("merge_request_commits") == 1  # !2, a squash: its first commit
+
+
+def test_without_first_commit_lead_times_no_merge_request_commits(fake: FakeGitLab) -> None:
+    store = collect(make_source(fake, first_commits=False), {})
+    assert shipped(store) == SHIPPED
+    assert fake.log.count("merge_request_commits") == 0
+    squash = next(c for c in of_kind(store, Change) if c.message == "Squash it (#2)")
+    # the fake keeps the first commit's author time on the squash commit, as git does
+    assert squash.pr_first_commit_at == at(7, 4, 9)
 
 
 def test_pipelines_detection_ships_the_same_commits(fake: FakeGitLab) -> None:
@@ -75,23 +87,36 @@ def test_pipelines_detection_ships_the_same_commits(fake: FakeGitLab) -> None:
     assert (changes["Squash it (#2)"], changes["Merge pull request #1 from pr-1"]) == (2, 1)
 
 
-def test_first_deployment_without_predecessor_keeps_its_merge_requests(
+def test_first_deployment_without_predecessor_ships_its_commits_since_the_window_start(
     fake: FakeGitLab,
 ) -> None:
-    """A window opening before E0: no success before it, so E0 has nothing to compare
-    with and ships its linked MRs' commits (none); the rest is compared as before."""
+    """A window opening before E0: no success before it, so E0 ships the commits reachable
+    from it since the look-back start (the window's), with a note saying so."""
     store = collect(make_source(fake), {}, window=Window(at(6, 1), at(10, 1)))
-    assert shipped(store) == SHIPPED
-    assert fake.log.count("compare") == 5
-    assert fake.log.count("deployment_merge_requests") == 5  # E0's own, and 4 as before
-
-
-def test_failed_compare_falls_back_to_the_deployments_merge_requests(fake: FakeGitLab) -> None:
-    fake.faults.status(404, times=1, endpoint="compare")  # E1's
-    store = collect(make_source(fake), {})
-    assert shipped(store) == [[], ["Add search part 1", "Add search part 2"], *SHIPPED[2:]]
+    assert shipped(store) == [["Initial commit"], *SHIPPED[1:]]
+    assert fake.log.count("deployment_merge_requests") == 0
     notes = [n.message for n in of_kind(store, CollectionNote) if n.resource == "changes"]
-    assert len(notes) == 1 and "(404)" in notes[0] and "merge requests' commits" in notes[0]
+    assert len(notes) == 1 and "no earlier successful deployment" in notes[0]
+    later = collect(make_source(fake), {}, window=Window(at(6, 5), at(10, 1)))
+    assert shipped(later)[0] == []  # Initial commit (06-01) is older than the window
+
+
+def test_a_deployed_sha_the_history_lacks_is_added_by_one_compare(fake: FakeGitLab) -> None:
+    fake.faults.status(404, times=1, endpoint="commits")  # E6's SHA cannot be listed
+    store = collect(make_source(fake), {})
+    assert shipped(store) == SHIPPED  # read from E5's SHA (E2's), E4's added by a compare
+    assert fake.log.count("compare") == 2  # and E1 compared with E0's (older) SHA
+    assert not [n for n in of_kind(store, CollectionNote) if "(404)" in n.message]
+
+
+def test_a_force_pushed_sha_is_a_note_and_ships_nothing(fake: FakeGitLab) -> None:
+    fake.faults.status(404, times=1, endpoint="commits")
+    fake.faults.status(404, times=1, endpoint="compare")  # and GitLab no longer has it
+    store = collect(make_source(fake), {})
+    # E4 and E6 deployed the lost SHA; E5 rolled back from it
+    assert shipped(store) == [*SHIPPED[:4], [], [], []]
+    notes = [n.message for n in of_kind(store, CollectionNote) if "(404)" in n.message]
+    assert len(notes) == 3 and all("has no change records" in n for n in notes)
 
 
 def test_lead_time_from_merge_counts_direct_pushes_by_commit_time(fake: FakeGitLab) -> None:

@@ -69,7 +69,7 @@ def test_change_keeps_author_offsets_and_merge_request_context() -> None:
         "author": {"username": "ada"},
     }
     first = datetime(2026, 6, 30, tzinfo=UTC)
-    change = rec.change("g/p", commit, mr, first, ("a.py",))
+    change = rec.change("g/p", rec.graph_commit(commit), mr, first, ("a.py",))
     assert change.authored_at == datetime(2026, 7, 1, 9, tzinfo=timezone(timedelta(hours=5.5)))
     assert change.committed_at == datetime(2026, 7, 2, 17, tzinfo=UTC)
     assert (change.reverts, change.pr_number, change.pr_labels) == ("d" * 40, 4, ("hotfix",))

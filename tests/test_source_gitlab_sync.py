@@ -54,8 +54,8 @@ def test_429_without_retry_after_waits_for_ratelimit_reset(fake: FakeGitLab) -> 
 
 def test_5xx_burst_is_retried_with_backoff(fake: FakeGitLab) -> None:
     expected = collect(make_source(fake), {})
-    fake.faults.status(502, times=2, endpoint="deployment_merge_requests")
-    fake.faults.add("connection_reset", "merge_request_commits", times=1)
+    fake.faults.status(502, times=2, endpoint="commits")
+    fake.faults.add("connection_reset", "merge_requests", times=1)
     source, waits = make_source(fake), Waits()
     source.open(waits, MemoryCheckpoints())
     assert collect(source, {}) == expected
@@ -63,7 +63,7 @@ def test_5xx_burst_is_retried_with_backoff(fake: FakeGitLab) -> None:
 
 
 def test_persistent_5xx_becomes_a_source_error(fake: FakeGitLab) -> None:
-    fake.faults.status(500, times=None, endpoint="issues")  # type: ignore[arg-type]
+    fake.faults.status(500, times=None, endpoint="group_issues")  # type: ignore[arg-type]
     with pytest.raises(SourceError, match=r"failed on incidents \(HTTP 500\)"):
         collect(make_source(fake, max_retries=1), {})
 
@@ -116,7 +116,7 @@ def test_incidents_page_beyond_10000_without_totals() -> None:
         window = Window(at(1, 1), at(12, 1))
         incidents = list(source.incidents(repo, window))
         assert len(incidents) == len({i.id for i in incidents}) == 10_050
-        issues = [e for e in server.log.entries if e.endpoint == "gitlab.issues"]
+        issues = [e for e in server.log.entries if e.endpoint == "gitlab.group_issues"]
         assert len(issues) == 101 + 1  # 10,050 updated in the window + 1 page opened before it
 
 
@@ -130,11 +130,8 @@ def test_no_change_rerun_asks_only_for_what_changed(fake: FakeGitLab) -> None:
     assert by == {
         "gitlab.group_projects": 1,
         "gitlab.deployments": 1,  # checkout: production, since the high-water mark
-        "gitlab.releases": 1,  # billing: releases are re-read (short list)
-        "gitlab.merge_requests": 1,  # billing: MR index for compare
-        "gitlab.compare": 1,
-        "gitlab.merge_request_commits": 1,
-        "gitlab.issues": 4,  # incident type + label "incident", per project
+        "gitlab.releases": 1,  # billing: releases are re-read (short list), none new
+        "gitlab.group_issues": 2,  # incident type + label "incident", for the whole group
     }
 
 
@@ -149,17 +146,18 @@ def test_incremental_run_picks_up_new_deployments_like_a_full_run() -> None:
         b.issue("Late outage", at(8, 4, 10), at(8, 4, 12), incident=True)
         server.log.reset()
         collect(source, store)
-        assert server.log.count("deployment_merge_requests") == 1  # only the new deployment
+        assert server.log.count("commits") == 1  # the history, for the new deployment only
+        assert server.log.count("deployment_merge_requests") == 0
         assert store == collect(make_source(server), {})
 
 
 @pytest.mark.parametrize(
     ("endpoint", "after"),
     [
-        ("deployment_merge_requests", 1),
-        ("merge_request_commits", 2),
-        ("issues", 1),
-        ("compare", 0),
+        ("commits", 1),
+        ("merge_requests", 0),
+        ("group_issues", 1),
+        ("merge_request_commits", 0),
         ("deployments", 1),
     ],
 )

@@ -25,8 +25,14 @@ def at(month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
 
 def _bump(b: RepoBuilder, package: str, opened: datetime, merged: datetime, style: str) -> None:
     b.pull(
-        f"Bump {package}", opened, merged, style=style, commits=1, author=DEPENDABOT,
-        labels=["dependencies"], files=["package-lock.json"],
+        f"Bump {package}",
+        opened,
+        merged,
+        style=style,
+        commits=1,
+        author=DEPENDABOT,
+        labels=["dependencies"],
+        files=["package-lock.json"],
     )
 
 
@@ -40,12 +46,21 @@ def storefront(id: int = 11) -> RepoBuilder:
     b.pull("Faster images", at(7, 6, 8), at(7, 7, 11), style="squash", commits=2, author=PEOPLE[3])
     b.commit("Tune cache headers", at(7, 7, 12), PEOPLE[2], files=["web/cache.py"])
     b.deploy(at(7, 8, 9), "failure")
-    b.issue("Storefront 500s", at(7, 8, 9, 20), at(7, 8, 12, 0), labels=["incident", "sev2"],
-            incident=True)
+    b.issue(
+        "Storefront 500s",
+        at(7, 8, 9, 20),
+        at(7, 8, 12, 0),
+        labels=["incident", "sev2"],
+        incident=True,
+    )
     bad = b.commit("Cache TTL", at(7, 8, 10), PEOPLE[2], files=["web/cache.py"])
     b.deploy(at(7, 8, 11, 30))
-    b.commit(f"Revert \"Cache TTL\"\n\nThis reverts commit {bad}.", at(7, 9, 9), PEOPLE[1],
-             files=["web/cache.py"])
+    b.commit(
+        f'Revert "Cache TTL"\n\nThis reverts commit {bad}.',
+        at(7, 9, 9),
+        PEOPLE[1],
+        files=["web/cache.py"],
+    )
     _bump(b, "axios", at(7, 10, 2), at(7, 14, 10), "squash")
     b.deploy(at(7, 14, 11))
     b.pull("Search box", at(7, 20, 9), at(7, 22, 16), style="rebase", commits=2, author=PEOPLE[1])
@@ -55,8 +70,13 @@ def storefront(id: int = 11) -> RepoBuilder:
     b.commit("Risky refactor", at(8, 3, 9), PEOPLE[0], files=["web/app.py"])
     b.deploy(at(8, 3, 10))
     b.deploy(at(8, 3, 12), sha=good.sha)  # rollback
-    b.issue("Checkout button missing", at(8, 3, 10, 30), at(8, 3, 12, 10), labels=["incident"],
-            incident=True)
+    b.issue(
+        "Checkout button missing",
+        at(8, 3, 10, 30),
+        at(8, 3, 12, 10),
+        labels=["incident"],
+        incident=True,
+    )
     b.pull("Wishlist", at(8, 20, 9), at(8, 25, 10), style="merge", commits=4, labels=["feature"])
     b.deploy(at(8, 26, 9))
     return b
@@ -72,8 +92,13 @@ def payments(id: int = 12) -> RepoBuilder:
     b.deploy(at(7, 16, 9))
     b.pull("3-D Secure", at(8, 4, 9), at(8, 12, 12), style="squash", commits=5, author=PEOPLE[1])
     b.deploy(at(8, 13, 9), "failure")
-    b.issue("Payments declined", at(8, 13, 9, 30), at(8, 13, 15, 0), labels=["incident", "sev1"],
-            incident=True)
+    b.issue(
+        "Payments declined",
+        at(8, 13, 9, 30),
+        at(8, 13, 15, 0),
+        labels=["incident", "sev1"],
+        incident=True,
+    )
     b.deploy(at(8, 13, 16))
     b.commit("Receipt wording", at(9, 2, 9), PEOPLE[0], files=["pay/receipt.py"])
     b.deploy(at(9, 2, 10))

@@ -70,6 +70,7 @@ class FakeGitHub(
             ("/rate_limit", "rate_limit", self.get_rate_limit),
             ("/orgs/(?P<org>[^/]+)", "org", self.get_org),
             ("/orgs/(?P<org>[^/]+)/repos", "org_repos", self.org_repos),
+            ("/orgs/(?P<org>[^/]+)/issues", "org_issues", self.org_issues),
             (REPO, "repo", self.get_repo),
             (REPO + "/deployments", "deployments", self.deployments),
             (REPO + r"/deployments/(?P<id>\d+)", "deployment", self.deployment),

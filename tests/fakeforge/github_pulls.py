@@ -15,7 +15,6 @@ def _when(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-
 class PullRoutes:
     """Needs ``_repo``, ``_org``, ``_paged``, ``render``, ``not_found`` (see :class:`~.github.FakeGitHub`)."""
 
@@ -63,6 +62,47 @@ class PullRoutes:
             reverse=req.arg("direction", "desc") == "desc",
         )
         return self._paged(req, items, lambda i: self.render.issue(repo, i))
+
+    def org_issues(self, req: Request) -> Response:
+        """``/orgs/{org}/issues``: issues and pull requests of every visible repository,
+        each with its ``repository``. GitHub's ``filter`` defaults to ``assigned`` (to
+        the caller); nothing in a scenario is assigned, so only ``all``/``repos`` (every
+        issue the caller can see) and ``created`` (by the caller) return anything."""
+        org = self.scenario.org(req.params["org"])
+        if org is None:
+            return self.not_found(req)
+        who = req.arg("filter", "assigned")
+        login = self.scenario.user.login
+        state = req.arg("state", "open")
+        labels = [x for x in (req.arg("labels") or "").split(",") if x]
+        since = _when(req.arg("since") or "") if req.arg("since") else None
+        items: list[tuple[Any, Any]] = []
+        for repo in self._github_repos(org):
+            for i in [*repo.issues, *repo.pulls]:
+                if who in ("assigned", "mentioned", "subscribed"):
+                    continue
+                if who == "created" and i.author.login != login:
+                    continue
+                if state != "all" and (state == "open") != (i.state == "open"):
+                    continue
+                if not all(label in i.labels for label in labels):
+                    continue
+                if since is not None and i.updated_at < since:
+                    continue
+                items.append((repo, i))
+        key = "updated_at" if req.arg("sort") == "updated" else "created_at"
+        items.sort(
+            key=lambda ri: (getattr(ri[1], key), ri[0].full_name, ri[1].number),
+            reverse=req.arg("direction", "desc") == "desc",
+        )
+        return self._paged(
+            req,
+            items,
+            lambda ri: {
+                **self.render.issue(ri[0], ri[1]),
+                "repository": self.render.repo(ri[0], org),
+            },
+        )
 
     def issue(self, req: Request) -> Response:
         repo = self._repo(req)

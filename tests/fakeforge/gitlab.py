@@ -205,6 +205,12 @@ class FakeGitLab(ProjectResources, FakeForge):
         )
         self.add_route(
             "GET",
+            API + r"/groups/(?P<id>[^?]+?)/issues",
+            "gitlab.group_issues",
+            self.group_issues,
+        )
+        self.add_route(
+            "GET",
             API + r"/groups/(?P<id>[^?]+?)/dora/metrics",
             "gitlab.group_dora",
             self.group_dora,
@@ -222,6 +228,17 @@ class FakeGitLab(ProjectResources, FakeForge):
             repos = [r for r in repos if r.archived == archived]
         repos = sorted(repos, key=lambda r: r.id, reverse=req.arg("sort", "desc") != "asc")
         return self.page(req, repos, lambda r: render.project(self.url, r, self._org_of(r).id))
+
+    def group_issues(self, req: Request) -> Response:
+        """``/groups/:id/issues``: issues of every project in the group and its subgroups
+        (GitLab includes descendants here), the project-level filters and orderings."""
+        repos = self.group_repos(req.params["id"], subgroups=True)
+        if repos is None:
+            return self.not_found(req, "Group")
+        items = [(r, i) for r in repos for i in self.matching_issues(req, r.issues)]
+        return self.page(
+            req, self.sorted_issues(req, items), lambda ri: render.issue(self.url, *ri)
+        )
 
     def project(self, req: Request, repo: Repo) -> Response:
         return Response(200, render.project(self.url, repo, self._org_of(repo).id))

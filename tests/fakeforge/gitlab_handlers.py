@@ -274,7 +274,15 @@ class ProjectResources:
         return self.page(req, items, lambda t: render.tag(self.url, repo, t.name, t.sha))
 
     def issues(self, req: Request, repo: Repo) -> Response:
-        items = list(repo.issues)
+        items = [(repo, i) for i in self.matching_issues(req, repo.issues)]
+        return self.page(
+            req, self.sorted_issues(req, items), lambda ri: render.issue(self.url, *ri)
+        )
+
+    @staticmethod
+    def matching_issues(req: Request, issues: list[Any]) -> list[Any]:
+        """The issues list filters GitLab applies, for project- and group-level lists."""
+        items = list(issues)
         state = req.arg("state", "all")
         if state != "all":
             items = [i for i in items if ("opened" if i.state == "open" else "closed") == state]
@@ -287,8 +295,13 @@ class ProjectResources:
             window = (parse_time(req.arg(f"{name}_after")), parse_time(req.arg(f"{name}_before")))
             if any(window):
                 items = [i for i in items if _between(getattr(i, f"{name}_at"), *window)]
+        return items
+
+    @staticmethod
+    def sorted_issues(req: Request, items: list[tuple[Repo, Any]]) -> list[tuple[Repo, Any]]:
         by = "updated_at" if req.arg("order_by") == "updated_at" else "created_at"
-        items.sort(
-            key=lambda i: (getattr(i, by), i.number), reverse=req.arg("sort", "desc") != "asc"
+        return sorted(
+            items,
+            key=lambda ri: (getattr(ri[1], by), ri[0].id, ri[1].number),
+            reverse=req.arg("sort", "desc") != "asc",
         )
-        return self.page(req, items, lambda i: render.issue(self.url, repo, i))

@@ -54,7 +54,9 @@ class JiraIssue:
             "created": _jira_time(self.created),
             "resolutiondate": _jira_time(self.resolved) if self.resolved else None,
             "priority": {"id": "2", "name": self.priority},
-            "components": [{"id": str(10000 + i), "name": c} for i, c in enumerate(self.components)],
+            "components": [
+                {"id": str(10000 + i), "name": c} for i, c in enumerate(self.components)
+            ],
             "labels": self.labels,
             "status": {"name": "Resolved" if self.resolved else "Open"},
             "project": {"id": "10000", "key": self.project},
@@ -63,7 +65,12 @@ class JiraIssue:
         }
         if wanted and "*all" not in wanted:
             fields = {k: v for k, v in fields.items() if k in wanted}
-        return {"id": str(10000 + number), "key": self.key, "self": f"/rest/api/2/issue/{10000 + number}", "fields": fields}
+        return {
+            "id": str(10000 + number),
+            "key": self.key,
+            "self": f"/rest/api/2/issue/{10000 + number}",
+            "fields": fields,
+        }
 
 
 def _jira_time(value: datetime) -> str:
@@ -80,8 +87,15 @@ class FakeJira(FakeForge):
 
     forge = "jira"
 
-    def __init__(self, issues: list[JiraIssue], token: str = "jira-fake-token", *, cloud: bool = True,
-                 user: str = "ops@example.com", dc_max: int = 1000) -> None:
+    def __init__(
+        self,
+        issues: list[JiraIssue],
+        token: str = "jira-fake-token",
+        *,
+        cloud: bool = True,
+        user: str = "ops@example.com",
+        dc_max: int = 1000,
+    ) -> None:
         self.cloud, self.user, self.dc_max = cloud, user, dc_max
         self.tokens_handed: list[str] = []
         super().__init__(issues, token)
@@ -109,26 +123,68 @@ class FakeJira(FakeForge):
         return bool(auth == f"Bearer {self.token}")
 
     def unauthorized(self, req: Request) -> Response:
-        return Response(401, {"errorMessages": ["You are not authenticated. Authentication required to perform this operation."], "errors": {}})
+        return Response(
+            401,
+            {
+                "errorMessages": [
+                    "You are not authenticated. Authentication required to perform this operation."
+                ],
+                "errors": {},
+            },
+        )
 
     def not_found(self, req: Request) -> Response:
         return Response(404, {"errorMessages": ["Not found"], "errors": {}})
 
     def fault_response(self, req: Request, rule: FaultRule) -> Response:
         if rule.kind == "retry_after":
-            return Response(429, {"errorMessages": ["Rate limit exceeded."]}, {"Retry-After": str(rule.params.get("retry_after", 0))})
-        return Response(int(rule.params.get("status", 502)), {"errorMessages": ["Internal server error"]})
+            return Response(
+                429,
+                {"errorMessages": ["Rate limit exceeded."]},
+                {"Retry-After": str(rule.params.get("retry_after", 0))},
+            )
+        return Response(
+            int(rule.params.get("status", 502)), {"errorMessages": ["Internal server error"]}
+        )
 
     # -- handlers --------------------------------------------------------------------
     def server_info(self, req: Request) -> Response:
         if self.cloud:
-            return Response(200, {"baseUrl": self.url, "version": "1001.0.0-SNAPSHOT", "versionNumbers": [1001, 0, 0],
-                                  "deploymentType": "Cloud", "buildNumber": 100275, "serverTitle": "Jira"})
-        return Response(200, {"baseUrl": self.url, "version": "9.12.2", "versionNumbers": [9, 12, 2],
-                              "deploymentType": "Server", "buildNumber": 9120002, "serverTitle": "Jira"})
+            return Response(
+                200,
+                {
+                    "baseUrl": self.url,
+                    "version": "1001.0.0-SNAPSHOT",
+                    "versionNumbers": [1001, 0, 0],
+                    "deploymentType": "Cloud",
+                    "buildNumber": 100275,
+                    "serverTitle": "Jira",
+                },
+            )
+        return Response(
+            200,
+            {
+                "baseUrl": self.url,
+                "version": "9.12.2",
+                "versionNumbers": [9, 12, 2],
+                "deploymentType": "Server",
+                "buildNumber": 9120002,
+                "serverTitle": "Jira",
+            },
+        )
 
     def fields(self, req: Request) -> Response:
-        names = ["summary", "created", "resolutiondate", "priority", "components", "labels", "status", "project", "issuetype"]
+        names = [
+            "summary",
+            "created",
+            "resolutiondate",
+            "priority",
+            "components",
+            "labels",
+            "status",
+            "project",
+            "issuetype",
+        ]
         out = [{"id": n, "name": n.title(), "custom": False, "clauseNames": [n]} for n in names]
         for issue in self.issues:
             for cf in issue.custom:
@@ -143,11 +199,16 @@ class FakeJira(FakeForge):
         if isinstance(found, Response):
             return found
         limit = min(int(req.arg("maxResults") or 50), 100)
-        start = int(req.arg("nextPageToken") or 0) if (req.arg("nextPageToken") or "").isdigit() else 0
+        start = (
+            int(req.arg("nextPageToken") or 0) if (req.arg("nextPageToken") or "").isdigit() else 0
+        )
         if req.arg("nextPageToken") and not req.arg("nextPageToken", "").isdigit():
             return Response(400, {"errorMessages": ["Invalid nextPageToken"], "errors": {}})
         chunk = found[start : start + limit]
-        body: dict[str, Any] = {"issues": [i.wire(_fields(req)) for i in chunk], "isLast": start + limit >= len(found)}
+        body: dict[str, Any] = {
+            "issues": [i.wire(_fields(req)) for i in chunk],
+            "isLast": start + limit >= len(found),
+        }
         if not body["isLast"]:
             body["nextPageToken"] = str(start + limit)
             self.tokens_handed.append(body["nextPageToken"])
@@ -155,14 +216,32 @@ class FakeJira(FakeForge):
 
     def search(self, req: Request) -> Response:
         if req.params["v"] == "3" or self.cloud:
-            return Response(410, {"errorMessages": ["The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."], "errors": {}})
+            return Response(
+                410,
+                {
+                    "errorMessages": [
+                        "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."
+                    ],
+                    "errors": {},
+                },
+            )
         found = self._matching(req.arg("jql") or "")
         if isinstance(found, Response):
             return found
-        start, limit = int(req.arg("startAt") or 0), min(int(req.arg("maxResults") or 50), self.dc_max)
+        start, limit = (
+            int(req.arg("startAt") or 0),
+            min(int(req.arg("maxResults") or 50), self.dc_max),
+        )
         chunk = found[start : start + limit]
-        return Response(200, {"startAt": start, "maxResults": limit, "total": len(found),
-                              "issues": [i.wire(_fields(req)) for i in chunk]})
+        return Response(
+            200,
+            {
+                "startAt": start,
+                "maxResults": limit,
+                "total": len(found),
+                "issues": [i.wire(_fields(req)) for i in chunk],
+            },
+        )
 
     def _matching(self, jql: str) -> list[JiraIssue] | Response:
         items = list(self.issues)
@@ -177,7 +256,13 @@ class FakeJira(FakeForge):
             try:
                 bound = datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
             except ValueError:
-                return Response(400, {"errorMessages": [f"Date value '{text}' for field 'created' is invalid."], "errors": {}})
+                return Response(
+                    400,
+                    {
+                        "errorMessages": [f"Date value '{text}' for field 'created' is invalid."],
+                        "errors": {},
+                    },
+                )
             items = [i for i in items if (i.created >= bound if op == ">=" else i.created < bound)]
         return sorted(items, key=lambda i: (i.created, i.key))
 

@@ -89,8 +89,15 @@ class FakeOpsgenie(FakeForge):
 
     def fault_response(self, req: Request, rule: FaultRule) -> Response:
         if rule.kind == "retry_after":
-            headers = {"X-RateLimit-State": "THROTTLED", "Retry-After": str(rule.params.get("retry_after", 0))}
-            return Response(429, {"message": "Request throttled", "took": 0.0, "requestId": str(uuid.uuid4())}, headers)
+            headers = {
+                "X-RateLimit-State": "THROTTLED",
+                "Retry-After": str(rule.params.get("retry_after", 0)),
+            }
+            return Response(
+                429,
+                {"message": "Request throttled", "took": 0.0, "requestId": str(uuid.uuid4())},
+                headers,
+            )
         return _error(int(rule.params.get("status", 502)), "Internal Server Error")
 
     def list_incidents(self, req: Request) -> Response:
@@ -103,22 +110,35 @@ class FakeOpsgenie(FakeForge):
         items = self._matching(req.arg("query") or "")
         if isinstance(items, Response):
             return items
-        items.sort(key=lambda i: (i.created_at, i.tiny_id), reverse=req.arg("order", "desc") == "desc")
+        items.sort(
+            key=lambda i: (i.created_at, i.tiny_id), reverse=req.arg("order", "desc") == "desc"
+        )
         chunk = items[offset : offset + limit]
         query = {k: v for k, v in req.query.items() if k not in ("offset", "limit")}
         paging = {"first": self.absolute(req.path, {**query, "offset": 0, "limit": limit})}
         headers = {}
         if offset + limit < len(items):
-            paging["next"] = self.absolute(req.path, {**query, "offset": offset + limit, "limit": limit})
+            paging["next"] = self.absolute(
+                req.path, {**query, "offset": offset + limit, "limit": limit}
+            )
             headers["X-Paging-Next"] = paging["next"]
         last = max(0, (len(items) - 1) // limit * limit)
         paging["last"] = self.absolute(req.path, {**query, "offset": last, "limit": limit})
-        body = {"data": [i.wire() for i in chunk], "paging": paging, "took": 0.01, "requestId": str(uuid.uuid4())}
+        body = {
+            "data": [i.wire() for i in chunk],
+            "paging": paging,
+            "took": 0.01,
+            "requestId": str(uuid.uuid4()),
+        }
         return Response(200, body, headers)
 
     def _matching(self, query: str) -> list[OGIncident] | Response:
         items = list(self.incidents)
-        for clause in [c for c in re.split(r"\s+AND\s+", query.replace("(", " ").replace(")", " ")) if c.strip()]:
+        for clause in [
+            c
+            for c in re.split(r"\s+AND\s+", query.replace("(", " ").replace(")", " "))
+            if c.strip()
+        ]:
             found = _CLAUSE.match(clause)
             if not found:
                 return _error(422, f"Invalid query: {clause.strip()}")

@@ -79,13 +79,23 @@ class PDIncident:
             "urgency": self.urgency,
             "priority": None,
             "teams": [
-                {"id": tid, "type": "team_reference", "summary": name, "self": f"{base}/teams/{tid}"}
+                {
+                    "id": tid,
+                    "type": "team_reference",
+                    "summary": name,
+                    "self": f"{base}/teams/{tid}",
+                }
                 for tid, name in self.teams
             ],
             "resolve_reason": None,
         }
         if self.priority:
-            body["priority"] = {"id": f"PRI{self.priority}", "type": "priority", "summary": self.priority, "name": self.priority}
+            body["priority"] = {
+                "id": f"PRI{self.priority}",
+                "type": "priority",
+                "summary": self.priority,
+                "name": self.priority,
+            }
         if not self.omit_resolved_at:
             body["resolved_at"] = _iso(self.resolved_at) if self.resolved_at else None
         return body
@@ -105,7 +115,9 @@ class FakePagerDuty(FakeForge):
 
     forge = "pagerduty"
 
-    def __init__(self, incidents: list[PDIncident], token: str = "pd-fake-key", *, tls_dir: Path) -> None:
+    def __init__(
+        self, incidents: list[PDIncident], token: str = "pd-fake-key", *, tls_dir: Path
+    ) -> None:
         super().__init__(incidents, token)
         self.cert, self._key = tls_files(tls_dir)
         self.accept_headers: list[str] = []
@@ -120,7 +132,9 @@ class FakePagerDuty(FakeForge):
         server.forge = self  # type: ignore[attr-defined]
         serve_tls(server, self.cert, self._key)
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="fake-pagerduty")
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(0.05,), name="fake-pagerduty"
+        )
         self._thread.daemon = True
         self._thread.start()
         return self
@@ -135,7 +149,12 @@ class FakePagerDuty(FakeForge):
 
     def setup_routes(self) -> None:
         self.add_route("GET", r"/incidents", "pagerduty.incidents", self.list_incidents)
-        self.add_route("GET", r"/incidents/(?P<id>[^/]+)/log_entries", "pagerduty.log_entries", self.log_entries)
+        self.add_route(
+            "GET",
+            r"/incidents/(?P<id>[^/]+)/log_entries",
+            "pagerduty.log_entries",
+            self.log_entries,
+        )
 
     def authenticate(self, req: Request) -> bool:
         self.accept_headers.append(req.headers.get("accept", ""))
@@ -150,9 +169,18 @@ class FakePagerDuty(FakeForge):
     def fault_response(self, req: Request, rule: FaultRule) -> Response:
         if rule.kind == "retry_after":
             reset = str(rule.params.get("retry_after", 1))
-            headers = {"ratelimit-limit": "960", "ratelimit-remaining": "0", "ratelimit-reset": reset}
-            return Response(429, {"error": {"message": "Rate Limit Exceeded", "code": 2020}}, headers)
-        return Response(int(rule.params.get("status", 502)), {"error": {"message": "Internal Server Error", "code": 2000}})
+            headers = {
+                "ratelimit-limit": "960",
+                "ratelimit-remaining": "0",
+                "ratelimit-reset": reset,
+            }
+            return Response(
+                429, {"error": {"message": "Rate Limit Exceeded", "code": 2020}}, headers
+            )
+        return Response(
+            int(rule.params.get("status", 502)),
+            {"error": {"message": "Internal Server Error", "code": 2000}},
+        )
 
     # -- handlers --------------------------------------------------------------------
     def list_incidents(self, req: Request) -> Response:
@@ -172,11 +200,19 @@ class FakePagerDuty(FakeForge):
                 since = _parse(req.arg("since") or "")
                 until = _parse(req.arg("until") or "")
             except ValueError:
-                return _error(400, 2001, "Invalid Input Provided", ["since and until must be ISO 8601 dates"])
+                return _error(
+                    400, 2001, "Invalid Input Provided", ["since and until must be ISO 8601 dates"]
+                )
             if until - since > MAX_SPAN:
-                return _error(400, 2001, "Invalid Input Provided", ["Date Range cannot exceed 6 months"])
+                return _error(
+                    400, 2001, "Invalid Input Provided", ["Date Range cannot exceed 6 months"]
+                )
             items = [i for i in items if since <= i.created_at < until]
-        for name, value in (("statuses", "status"), ("service_ids", "service_id"), ("urgencies", "urgency")):
+        for name, value in (
+            ("statuses", "status"),
+            ("service_ids", "service_id"),
+            ("urgencies", "urgency"),
+        ):
             wanted = req.args(name)
             if wanted:
                 items = [i for i in items if getattr(i, value) in wanted]
@@ -223,7 +259,13 @@ def _paging(req: Request) -> tuple[int, int] | Response:
 def _page(req: Request, key: str, items: list[dict[str, Any]], limit: int, offset: int) -> Response:
     chunk = items[offset : offset + limit]
     total = len(items) if req.arg("total") == "true" else None
-    body = {key: chunk, "limit": limit, "offset": offset, "more": offset + limit < len(items), "total": total}
+    body = {
+        key: chunk,
+        "limit": limit,
+        "offset": offset,
+        "more": offset + limit < len(items),
+        "total": total,
+    }
     return Response(200, body)
 
 

@@ -278,7 +278,11 @@ class FakeForge:
         if decision.body is not None:
             fault = decision.body.kind
             damaged = damage(decision.body, resp.status, payload)
-            resp.status, payload, truncate = damaged.status, damaged.payload, damaged.cut_after_headers
+            resp.status, payload, truncate = (
+                damaged.status,
+                damaged.payload,
+                damaged.cut_after_headers,
+            )
             resp.content_type = damaged.content_type or resp.content_type
         self.decorate(req, resp, counted=resp.status != 304)  # after damage: a 502 is a 502
         # Log before writing, so a client that has its answer always finds it in the log.

@@ -49,7 +49,9 @@ def build_source(config: Config, index: int, env: Mapping[str, str] | None = Non
         from ..demo.source import DemoSource
         from .incidents.services import ServiceMap
 
-        services = ServiceMap.from_config(config.services, config.teams) if config.services else None
+        services = (
+            ServiceMap.from_config(config.services, config.teams) if config.services else None
+        )
         return DemoSource(name=name, seed=entry.seed, services=services)
     if entry.kind == "files":
         from .files import FilesSource
@@ -66,17 +68,20 @@ def build_source(config: Config, index: int, env: Mapping[str, str] | None = Non
         return build_incident_source(config, index, env)
     # monorepos: only repositories some team splits by path need per-commit file lists
     path_repositories = {repo for team in config.teams.values() for repo in team.paths}
+    # a squash merge's first commit costs a request per pull/merge request: only when wanted
+    first_commits = config.metrics.lead_time_start == "first_commit"
     if entry.kind == "github":
         from .github.graphql_source import GitHubGraphQLSource
 
         # api: rest|graphql|auto; the GraphQL source falls back to REST where it must
-        first_commits = config.metrics.lead_time_start == "first_commit"
         return GitHubGraphQLSource.from_config(
             entry, name, env=env, path_repositories=path_repositories, first_commits=first_commits
         )
     from .gitlab import GitLabSource
 
-    return GitLabSource.from_config(entry, name, env=env, monorepos=sorted(path_repositories))
+    return GitLabSource.from_config(
+        entry, name, env=env, monorepos=sorted(path_repositories), first_commits=first_commits
+    )
 
 
 def build_sources(config: Config, env: Mapping[str, str] | None = None) -> list[Source]:

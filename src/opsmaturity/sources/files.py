@@ -187,7 +187,9 @@ class FilesSource(Source):
         incidents: Path | None = None,
     ) -> None:
         super().__init__(name)
-        self._deployments: list[Deployment] = read_records(deployments, Deployment) if deployments else []
+        self._deployments: list[Deployment] = (
+            read_records(deployments, Deployment) if deployments else []
+        )
         self._changes: list[Change] = read_records(changes, Change) if changes else []
         self._incidents: list[Incident] = read_records(incidents, Incident) if incidents else []
 
@@ -196,7 +198,9 @@ class FilesSource(Source):
         names |= {c.repository for c in self._changes} | {i.repository for i in self._incidents}
         return [Repository(full_name=name) for name in sorted(names)]
 
-    def deployments(self, repository: Repository, window: Window) -> Iterable[Deployment | CollectionNote]:
+    def deployments(
+        self, repository: Repository, window: Window
+    ) -> Iterable[Deployment | CollectionNote]:
         return [d for d in self._deployments if d.repository == repository.full_name]
 
     def changes(
@@ -204,5 +208,7 @@ class FilesSource(Source):
     ) -> Iterable[Change | Deployment | CollectionNote]:
         return [c for c in self._changes if c.repository == repository.full_name]
 
-    def incidents(self, repository: Repository, window: Window) -> Iterable[Incident | CollectionNote]:
+    def incidents(
+        self, repository: Repository, window: Window
+    ) -> Iterable[Incident | CollectionNote]:
         return [i for i in self._incidents if i.repository == repository.full_name]

@@ -46,7 +46,10 @@ def reverted_sha(message: str) -> str | None:
 
 
 def in_scope(
-    names: Sequence[str], include: Sequence[str], exclude: Sequence[str], archived: bool = False,
+    names: Sequence[str],
+    include: Sequence[str],
+    exclude: Sequence[str],
+    archived: bool = False,
     include_archived: bool = False,
 ) -> bool:
     """Whether a repository known by ``names`` (full name, short name) is collected: some

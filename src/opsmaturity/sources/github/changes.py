@@ -1,92 +1,116 @@
 """The commits each GitHub deployment shipped, with the pull requests they came from.
 
-Commits come from the compare API (``base...head``), paged so ranges beyond GitHub's
-250-commit cap are complete. Pull requests are matched without one request per commit:
-the closed-PR list maps each ``merge_commit_sha`` to its PR; a merge commit's second
-parent leads to the PR's branch commits; a rebase merge's commits are the first-parent
-run before its ``merge_commit_sha`` committed in the same second (GitHub rewrites them at
-merge time); a squash or one-commit PR needs its own commit list for the first-commit time.
+Why not a compare per deployment: that costs one request per deployment. Instead the
+default branch's history is listed once per repository (``/commits?sha=&since=``, pages
+of 100, with parents), from the newest deployed SHA back to the look-back start, and
+each deployment's commits come from the :class:`~..commit_graph.CommitGraph` (git's
+``previous..new``). A deployed SHA the listing lacks (a rollback's newer SHA, a deployment
+from another branch) is added by one compare against the listed tip; only a SHA GitHub no
+longer has (force-push) is a note.
+
+Pull requests come from the closed-PR list (sorted by update, newest first, until older
+than the oldest shipped commit): ``merge_commit_sha`` names the merge, squash or last
+rebased commit, and :mod:`..attribution` finds the rest in the graph. A squash merge keeps no trace of its branch, so its first
+commit needs the PR's commit list: fetched only when ``first_commits`` is asked for
+(``lead_time_start: first_commit``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import Executor
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from ...errors import NotFound
 from ...records import Change
+from ..attribution import attribute, first_authored
+from ..commit_graph import CommitGraph, GraphCommit
 from ..rules import parse_optional_time as when
 from ..rules import parse_time as at
 from . import records as rec
 from .client import GitHubApi
 from .records import PullInfo
+from .state import stamp
 
-#: Placeholder owner for first-parent (mainline) commits while claiming branch commits.
-_MAINLINE = PullInfo(0, None, None, ())
-
-
-def _mainline(by_sha: dict[str, Any]) -> set[str]:
-    """First-parent chains from the tips of the range: the default branch's own commits,
-    which a merge's branch walk must not claim."""
-    parents = {p["sha"] for c in by_sha.values() for p in c["parents"]}
-    line: set[str] = set()
-    for tip in (sha for sha in by_sha if sha not in parents):
-        sha: str | None = tip
-        while sha in by_sha and sha not in line:
-            line.add(sha)
-            first = by_sha[sha]["parents"]
-            sha = first[0]["sha"] if first else None
-    return line
+#: How far before the earliest deployment the history is read: a branch merged after it
+#: may hold commits written before it (older ones would be missed; see docs/sources.md).
+HISTORY_MARGIN = timedelta(days=7)
+ADDED, OLDER, GONE = "added", "older", "gone"
 
 
 class ChangeReader:
-    """Compares deployments and attributes commits to pull requests for one source."""
+    """Reads one repository's history once and attributes commits to pull requests."""
 
-    def __init__(self, api: GitHubApi, pool: Executor) -> None:
+    def __init__(self, api: GitHubApi, pool: Executor, first_commits: bool = True) -> None:
         self.api = api
         self.pool = pool
+        self.first_commits = first_commits
 
-    def compare(self, repo: str, base: str, head: str) -> list[dict[str, Any]]:
+    # -- history ---------------------------------------------------------------------
+    def history(
+        self, repo: str, tips: list[str], since: datetime
+    ) -> tuple[CommitGraph, str | None]:
+        """The history from the first of ``tips`` (newest deployed SHAs first) GitHub can
+        list, back to ``since``; with the tip used (None when none could be listed)."""
+        for tip in tips:
+            graph = CommitGraph()
+            try:
+                for page in self.api.pages(
+                    f"/repos/{repo}/commits",
+                    {"sha": tip, "since": stamp(since)},
+                    what=f"{repo} commits",
+                ):
+                    graph.add(rec.graph_commit(c) for c in page.data)
+            except NotFound:
+                continue  # a force-pushed SHA: try the next deployed one
+            return graph, tip
+        return CommitGraph(), None
+
+    def extend(self, repo: str, graph: CommitGraph, tip: str | None, sha: str) -> str:
+        """Add to ``graph`` the commits of ``sha`` that ``tip``'s history lacks, by one
+        compare. Returns ``added``; ``older`` when ``sha`` is an ancestor older than the
+        history read; ``gone`` when GitHub no longer has it (force-push)."""
+        if tip is None:
+            return GONE
+        try:
+            ahead = self.compare(repo, tip, sha, behind_is_empty=False)
+        except NotFound:
+            return GONE
+        graph.add(rec.graph_commit(c) for c in reversed(ahead))
+        return ADDED if sha in graph else OLDER
+
+    def compare(
+        self, repo: str, base: str, head: str, behind_is_empty: bool = True
+    ) -> list[dict[str, Any]]:
         """Commits in ``head`` not in ``base``, oldest first, all pages (no 250 cap)."""
         commits: list[dict[str, Any]] = []
         url = f"/repos/{repo}/compare/{base}...{head}"
         for page in self.api.pages(url, {"page": 1}, what=f"{repo} compare"):
-            if page.data["status"] == "behind":
+            if behind_is_empty and page.data["status"] == "behind":
                 return []  # a rollback ships nothing new
             commits.extend(page.data["commits"])
         return commits
 
+    # -- changes ---------------------------------------------------------------------
     def changes(
-        self, repo: str, commits: list[dict[str, Any]], with_paths: bool = False
+        self, repo: str, commits: list[GraphCommit], with_paths: bool = False
     ) -> list[Change]:
         """Canonical changes for ``commits``, with PR context and (optionally) paths."""
         if not commits:
             return []
         pulls = self._attribute(repo, commits)
-        paths = self._paths(repo, [c["sha"] for c in commits]) if with_paths else {}
-        return [
-            rec.change(repo, c, pulls.get(c["sha"]), paths.get(c["sha"], ())) for c in commits
-        ]
+        paths = self._paths(repo, [c.sha for c in commits]) if with_paths else {}
+        return [rec.change(repo, c, pulls.get(c.sha), paths.get(c.sha, ())) for c in commits]
 
     # -- pull requests ---------------------------------------------------------------
-    def _attribute(self, repo: str, commits: list[dict[str, Any]]) -> dict[str, PullInfo]:
-        by_sha = {c["sha"]: c for c in commits}
-        oldest = min(at(c["commit"]["committer"]["date"]) for c in commits)
-        merged = self._merged_pulls(repo, oldest, set(by_sha))
-        owner: dict[str, PullInfo] = {sha: _MAINLINE for sha in _mainline(by_sha)}
-        for sha, pull in merged.items():
-            owner[sha] = pull  # the merge, squash or last rebased commit itself
-            head = by_sha[sha]
-            parents = [p["sha"] for p in head["parents"]]
-            if len(parents) > 1:
-                self._claim_branch(parents[1:], by_sha, owner, pull)
-            else:
-                self._claim_rebased(head, by_sha, owner, pull)
-        owner = {sha: p for sha, p in owner.items() if p is not _MAINLINE}
+    def _attribute(self, repo: str, commits: list[GraphCommit]) -> dict[str, PullInfo]:
+        oldest = min(c.committed_at for c in commits)
+        merged = self._merged_pulls(repo, oldest, {c.sha for c in commits})
+        owner = attribute(commits, merged)
         for pull in {id(p): p for p in owner.values()}.values():
             pull.commits = [s for s, p in owner.items() if p is pull]
-        self._first_commits(repo, owner, by_sha)
+        self._first_commits(repo, owner, commits)
         return owner
 
     def _merged_pulls(self, repo: str, oldest: datetime, shas: set[str]) -> dict[str, PullInfo]:
@@ -102,46 +126,20 @@ class ChangeReader:
                 break
         return found
 
-    @staticmethod
-    def _claim_branch(
-        start: list[str], by_sha: dict[str, Any], owner: dict[str, PullInfo], pull: PullInfo
+    def _first_commits(
+        self, repo: str, owner: dict[str, PullInfo], commits: list[GraphCommit]
     ) -> None:
-        stack = list(start)
-        while stack:
-            sha = stack.pop()
-            if sha in by_sha and sha not in owner:
-                owner[sha] = pull
-                stack.extend(p["sha"] for p in by_sha[sha]["parents"])
-
-    @staticmethod
-    def _claim_rebased(
-        head: dict[str, Any], by_sha: dict[str, Any], owner: dict[str, PullInfo], pull: PullInfo
-    ) -> None:
-        stamp = head["commit"]["committer"]["date"]
-        current = head
-        while current["parents"]:
-            prev = by_sha.get(current["parents"][0]["sha"])
-            if (
-                prev is None
-                or owner.get(prev["sha"], _MAINLINE) is not _MAINLINE
-                or len(prev["parents"]) > 1
-                or prev["commit"]["committer"]["date"] != stamp
-            ):
-                return
-            owner[prev["sha"]] = pull
-            current = prev
-
-    def _first_commits(self, repo: str, owner: dict[str, PullInfo], by_sha: dict[str, Any]) -> None:
         pulls = list({id(p): p for p in owner.values()}.values())
-        lonely = [p for p in pulls if len(p.commits) == 1]
+        first = first_authored(owner, commits)
         for pull in pulls:
-            own = [by_sha[s] for s in pull.commits if len(by_sha[s]["parents"]) < 2]
-            times = [when(c["commit"]["author"]["date"]) for c in own]
-            pull.first_commit_at = min((t for t in times if t), default=None)
-        for pull, first in zip(
+            pull.first_commit_at = first.get(id(pull))
+        if not self.first_commits:
+            return
+        lonely = [p for p in pulls if len(p.commits) == 1]  # squash (or a one-commit PR)
+        for pull, found in zip(
             lonely, self.pool.map(lambda p: self._pull_first(repo, p), lonely), strict=True
         ):
-            pull.first_commit_at = first or pull.first_commit_at
+            pull.first_commit_at = found or pull.first_commit_at
 
     def _pull_first(self, repo: str, pull: PullInfo) -> datetime | None:
         """A squash (or one-commit) PR: its own commits hold the first-commit time."""

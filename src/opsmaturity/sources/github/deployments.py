@@ -7,7 +7,6 @@ the first-page ETag of its main list, so an unchanged repository costs one 304 n
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from ..base import Window
 from ..rules import parse_time as at
 from . import records as rec
 from .client import GitHubApi
-from .state import DeploymentState, stamp
+from .state import SyncState, stamp
 
 AUTO_ORDER = ("deployments", "workflow_runs", "releases", "tags")
 
@@ -40,10 +39,12 @@ class Found:
 
     method: str
     deployments: list[Deployment] = field(default_factory=list)
-    etag: str | None = None
+    etags: dict[str, str | None] = field(default_factory=dict)
+    """First-page ETags of the lists read (``list``, ``runs:<workflow id>``)."""
     applies: bool = True
     not_modified: bool = False
-    state: DeploymentState = field(default_factory=DeploymentState)
+    memo: dict[str, Any] = field(default_factory=dict)
+    """What the next run need not read again (workflow ids, tagged commits' times)."""
 
 
 class _Keeper:
@@ -78,9 +79,7 @@ class DeploymentReader:
         self.pool = pool
         self.production_names = {e.lower() for e in detect.environments}
 
-    def read(
-        self, method: str, repo: str, branch: str, window: Window, saved: DeploymentState
-    ) -> Found:
+    def read(self, method: str, repo: str, branch: str, window: Window, saved: SyncState) -> Found:
         readers: dict[str, Callable[..., Found]] = {
             "deployments": self.deployments,
             "workflow_runs": self.workflow_runs,
@@ -90,17 +89,17 @@ class DeploymentReader:
         return readers[method](repo, branch, window, saved)
 
     # -- Deployments API -------------------------------------------------------------
-    def deployments(self, repo: str, branch: str, window: Window, saved: DeploymentState) -> Found:
+    def deployments(self, repo: str, branch: str, window: Window, saved: SyncState) -> Found:
         found = Found("deployments")
         keeper = _Keeper(window)
         what = f"{repo} deployments"
         for number, page in enumerate(
-            self.api.pages(f"/repos/{repo}/deployments", None, saved.etag, what)
+            self.api.pages(f"/repos/{repo}/deployments", None, saved.etags.get("list"), what)
         ):
             if page.not_modified:
-                return Found("deployments", not_modified=True, etag=page.etag)
+                return Found("deployments", not_modified=True, etags={"list": page.etag})
             if number == 0:
-                found.etag = page.etag
+                found.etags["list"] = page.etag
             production = [d for d in page.data if self._is_production(d)]
             if number == 0 and not production and not page.next_url:
                 found.applies = False
@@ -133,35 +132,34 @@ class DeploymentReader:
         return rec.deployment_attempt(repo, d, page.data)
 
     # -- GitHub Actions runs ---------------------------------------------------------
-    def workflow_runs(self, repo: str, branch: str, window: Window, saved: DeploymentState) -> Found:
+    def workflow_runs(self, repo: str, branch: str, window: Window, saved: SyncState) -> Found:
         found = Found("workflow_runs")
-        ids = saved.workflows
+        ids: list[int] | None = saved.memo.get("workflows")
         if ids is None:
             listing = self.api.get(
                 f"/repos/{repo}/actions/workflows", {"per_page": 100}, what=f"{repo} workflows"
             )
             ids = [w["id"] for w in listing.data["workflows"] if self._is_deploy(w)]
-        found.state.workflows = ids
+        found.memo["workflows"] = ids
         if not ids:
             found.applies = False
             return found
         keeper = _Keeper(window)
-        etags = saved.etags or {}
-        new_etags: dict[str, str | None] = {}
-        found.state.etags = new_etags
+        etags = saved.etags
+        new_etags = found.etags
         changed = False
         for wf in ids:
             url = f"/repos/{repo}/actions/workflows/{wf}/runs"
             query = {"branch": branch, "status": "completed", "created": f">={stamp(window.since)}"}
             for number, page in enumerate(
-                self.api.pages(url, query, etags.get(str(wf)), f"{repo} workflow runs")
+                self.api.pages(url, query, etags.get(f"runs:{wf}"), f"{repo} workflow runs")
             ):
                 if page.not_modified:
-                    new_etags[str(wf)] = page.etag
+                    new_etags[f"runs:{wf}"] = page.etag
                     break
                 changed = True
                 if number == 0:
-                    new_etags[str(wf)] = page.etag
+                    new_etags[f"runs:{wf}"] = page.etag
                 for run in page.data["workflow_runs"]:
                     keeper.offer(rec.run_deployment(repo, run))
             if changed:
@@ -180,7 +178,6 @@ class DeploymentReader:
         found.not_modified = not changed
         found.deployments = keeper.result()
         found.applies = found.not_modified or bool(found.deployments)
-        found.etag = json.dumps(new_etags, sort_keys=True)
         return found
 
     def _is_deploy(self, workflow: dict[str, Any]) -> bool:
@@ -189,17 +186,19 @@ class DeploymentReader:
         return str(workflow.get("name", "")).lower() in names or file in names
 
     # -- releases --------------------------------------------------------------------
-    def releases(self, repo: str, branch: str, window: Window, saved: DeploymentState) -> Found:
+    def releases(self, repo: str, branch: str, window: Window, saved: SyncState) -> Found:
         found = Found("releases")
         keeper = _Keeper(window)
         published: list[dict[str, Any]] = []
         for number, page in enumerate(
-            self.api.pages(f"/repos/{repo}/releases", None, saved.etag, f"{repo} releases")
+            self.api.pages(
+                f"/repos/{repo}/releases", None, saved.etags.get("list"), f"{repo} releases"
+            )
         ):
             if page.not_modified:
-                return Found("releases", not_modified=True, etag=page.etag)
+                return Found("releases", not_modified=True, etags={"list": page.etag})
             if number == 0:
-                found.etag = page.etag
+                found.etags["list"] = page.etag
             rels = [
                 r
                 for r in page.data
@@ -227,26 +226,26 @@ class DeploymentReader:
         return shas
 
     # -- tags ------------------------------------------------------------------------
-    def tags(self, repo: str, branch: str, window: Window, saved: DeploymentState) -> Found:
+    def tags(self, repo: str, branch: str, window: Window, saved: SyncState) -> Found:
         """Tags matching the pattern; a tag has no date, so the tagged commit's is used."""
         found = Found("tags")
         tags: list[dict[str, Any]] = []
         for number, page in enumerate(
-            self.api.pages(f"/repos/{repo}/tags", None, saved.etag, f"{repo} tags")
+            self.api.pages(f"/repos/{repo}/tags", None, saved.etags.get("list"), f"{repo} tags")
         ):
             if page.not_modified:
-                return Found("tags", not_modified=True, etag=page.etag)
+                return Found("tags", not_modified=True, etags={"list": page.etag})
             if number == 0:
-                found.etag = page.etag
+                found.etags["list"] = page.etag
             tags += [t for t in page.data if fnmatchcase(t["name"], self.detect.tag_pattern)]
         if not tags:
             found.applies = False
             return found
-        times: dict[str, str] = dict(saved.times or {})
+        times: dict[str, str] = dict(saved.memo.get("times") or {})
         missing = sorted({t["commit"]["sha"] for t in tags} - set(times))
         for sha, time in self.pool.map(lambda s: (s, self._commit_time(repo, s)), missing):
             times[sha] = time
-        found.state.times = times
+        found.memo["times"] = times
         keeper = _Keeper(window)
         for t in tags:
             sha = t["commit"]["sha"]
@@ -257,4 +256,3 @@ class DeploymentReader:
     def _commit_time(self, repo: str, sha: str) -> str:
         page = self.api.get(f"/repos/{repo}/commits/{sha}", what=f"{repo} tagged commit")
         return str(page.data["commit"]["committer"]["date"])
-

@@ -1,35 +1,40 @@
-"""What each deployment shipped, from the default branch's history read once over GraphQL.
+"""The REST :class:`~.changes.ChangeReader`'s reads, over GraphQL, for the same answers.
 
-The history (with parents) is read from the newest deployed commit, a page of 100 at a
-time, until it holds every deployed commit and is *closed* (every loaded commit that the
-oldest deployment's commit cannot reach has its parents loaded), so :class:`CommitGraph`
-answers ``previous..new`` for every deployment. Merged pull requests come in the same
-requests (most recently updated first), and commits are attributed to them by the same
-rules as the REST source: a merge commit's branch, a rebase merge's same-second run, a
-squash commit itself; a one-commit pull request's first-commit time comes from its own
-commits, batched (one query for up to 100 pull requests).
+The rules stay the REST reader's (the history once from the newest deployed commit back
+to the look-back start, :mod:`..attribution`, the compare for a deployed commit the
+history lacks); only three reads move to GraphQL:
+
+* the **history** pages (``Commit.history(since:)`` with parents), with the first page of
+  **merged pull requests** (most recently updated first) in the same request;
+* further pull-request pages, until one was updated before the oldest shipped commit;
+* the **first commits** of one-commit (squash) pull requests: 100 pull requests a query
+  instead of a request each (only when ``first_commits`` is asked for).
+
+GraphQL shows a bot as a ``Bot`` whose ``login`` lacks ``[bot]``, and a bot's commit has no
+``user``: :func:`pull_info` and :func:`graph_commit` give REST's ``[bot]`` login back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from ...records import Change
+from ..attribution import first_authored
 from ..commit_graph import CommitGraph, GraphCommit
-from ..rules import is_bot_work, reverted_sha
 from ..rules import parse_optional_time as when
 from ..rules import parse_time as at
 from . import graphql_queries as q
+from .changes import ChangeReader
+from .client import GitHubApi
 from .graphql import GraphQLApi
 from .records import PullInfo
+from .state import stamp
 
-#: How far past the oldest deployment the history is read at most, looking for commits a
-#: branch merged much later brought in, before giving up on closing the graph.
-READ_BACK = timedelta(days=30)
-_MAINLINE = PullInfo(0, None, None, ())
+#: A commit id for queries that skip the history (``@include(if: false)``).
+NO_COMMIT = "0" * 40
 
 
 def noreply_login(email: str | None) -> str | None:
@@ -42,7 +47,7 @@ def noreply_login(email: str | None) -> str | None:
 
 
 def graph_commit(node: dict[str, Any]) -> GraphCommit:
-    """A ``history`` node as a :class:`GraphCommit`."""
+    """A ``history`` node as a :class:`GraphCommit` (as :func:`.records.graph_commit`)."""
     author = node.get("author") or {}
     user = author.get("user") or {}
     return GraphCommit(
@@ -57,23 +62,9 @@ def graph_commit(node: dict[str, Any]) -> GraphCommit:
     )
 
 
-def rest_commit(c: dict[str, Any]) -> GraphCommit:
-    """A REST compare commit as a :class:`GraphCommit` (the compare fallback)."""
-    git = c["commit"]
-    return GraphCommit(
-        sha=c["sha"],
-        parents=tuple(p["sha"] for p in c["parents"]),
-        authored_at=at(git["author"]["date"]),
-        committed_at=at(git["committer"]["date"]),
-        author_name=git["author"].get("name") or "",
-        author_email=git["author"].get("email") or "",
-        author_login=(c.get("author") or {}).get("login"),
-        message=git.get("message") or "",
-    )
-
-
 def pull_info(node: dict[str, Any]) -> PullInfo:
-    """A merged pull request; a ``Bot`` author gets REST's ``[bot]`` login back."""
+    """A merged pull request (as :func:`.records.pull_info`); a ``Bot`` author gets REST's
+    ``[bot]`` login back."""
     author = node.get("author") or {}
     login = author.get("login")
     if login and author.get("__typename") == "Bot":
@@ -87,124 +78,129 @@ def pull_info(node: dict[str, Any]) -> PullInfo:
     )
 
 
-def change(repo: str, c: GraphCommit, pull: PullInfo | None, paths: tuple[str, ...]) -> Change:
-    """The canonical change, exactly as the REST source words it."""
-    login = c.author_login or c.author_name or ""
-    return Change(
-        repository=repo,
-        sha=c.sha,
-        authored_at=c.authored_at,
-        committed_at=c.committed_at,
-        author=login,
-        is_bot=is_bot_work((login, c.author_name, c.author_email), pull.author if pull else None),
-        message=c.message[:1000],
-        reverts=reverted_sha(c.message),
-        parents=c.parents,
-        pr_number=pull.number if pull else None,
-        pr_opened_at=pull.opened_at if pull else None,
-        pr_merged_at=pull.merged_at if pull else None,
-        pr_first_commit_at=pull.first_commit_at if pull else None,
-        pr_labels=pull.labels if pull else (),
-        paths=paths,
-    )
-
-
 @dataclass
-class History:
-    """The loaded graph, and the merged pull requests read so far."""
+class PullPages:
+    """Merged pull requests read so far for one repository, and where to go on."""
 
-    graph: CommitGraph = field(default_factory=CommitGraph)
-    pulls: list[dict[str, Any]] = field(default_factory=list)
-    pulls_after: str | None = None
-    pulls_done: bool = False
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    after: str | None = None
+    done: bool = False
+    started: bool = False
 
-    def take_pulls(self, conn: dict[str, Any] | None) -> None:
+    def take(self, conn: dict[str, Any] | None) -> None:
         if conn is None:
             return
-        self.pulls.extend(conn["nodes"])
-        self.pulls_after = conn["pageInfo"]["endCursor"]
-        self.pulls_done = not conn["pageInfo"]["hasNextPage"]
+        self.started = True
+        self.nodes.extend(conn["nodes"])
+        self.after = conn["pageInfo"]["endCursor"]
+        self.done = not conn["pageInfo"]["hasNextPage"]
 
 
-class HistoryReader:
-    """Reads one repository's history and merged pull requests over GraphQL."""
+class GraphQLChangeReader(ChangeReader):
+    """:class:`ChangeReader` reading history, pull requests and first commits over GraphQL."""
 
-    def __init__(self, api: GraphQLApi) -> None:
-        self.api = api
+    def __init__(
+        self, api: GitHubApi, graphql: GraphQLApi, pool: Executor, first_commits: bool = True
+    ) -> None:
+        super().__init__(api, pool, first_commits)
+        self.graphql = graphql
+        self._pulls: dict[str, PullPages] = {}
+        self._lock = threading.Lock()
 
-    def load(self, repo: str, heads: Sequence[str], base: str, oldest: datetime) -> History:
-        """History from the first of ``heads`` (newest first) that exists, until it holds
-        every head and is closed above ``base``, or reaches ``READ_BACK`` before ``oldest``."""
-        history = History()
-        needed = set(heads)
-        for head in heads:
+    def forget(self, repo: str) -> None:
+        """Drop what was read for ``repo`` (its changes are done)."""
+        with self._lock:
+            self._pulls.pop(repo, None)
+
+    # -- history ---------------------------------------------------------------------
+    def history(
+        self, repo: str, tips: list[str], since: datetime
+    ) -> tuple[CommitGraph, str | None]:
+        pulls = PullPages()
+        with self._lock:
+            self._pulls[repo] = pulls
+        for tip in tips:
+            graph = CommitGraph()
             after: str | None = None
             while True:
-                data = self._page(
-                    repo,
-                    head,
-                    after,
-                    history,
-                    with_pulls=history.pulls_after is None and not history.pulls_done,
-                )
+                data = self._page(repo, pulls, head=tip, after=after, since=since)
                 obj = data["repository"].get("object")
                 if obj is None:
-                    break  # this commit is gone (force-push): try the next deployed one
+                    break  # a force-pushed commit: try the next deployed one
                 conn = obj["history"]
-                history.graph.add(graph_commit(n) for n in conn["nodes"])
-                last = conn["nodes"][-1] if conn["nodes"] else None
-                far = last is not None and at(last["committedDate"]) < oldest - READ_BACK
-                if (
-                    not conn["pageInfo"]["hasNextPage"]
-                    or far
-                    or (needed <= set(_shas(history.graph)) and _closed(history.graph, base))
-                ):
-                    return history
+                graph.add(graph_commit(n) for n in conn["nodes"])
+                if not conn["pageInfo"]["hasNextPage"]:
+                    return graph, tip
                 after = conn["pageInfo"]["endCursor"]
-        return history
-
-    def more_pulls(self, repo: str, history: History, oldest: datetime) -> None:
-        """Further pages of merged pull requests until one was updated before ``oldest``."""
-        while not history.pulls_done and (
-            not history.pulls or at(history.pulls[-1]["updatedAt"]) >= oldest
-        ):
-            self._page(repo, "0" * 40, None, history, with_pulls=True, with_history=False)
+        return CommitGraph(), None
 
     def _page(
         self,
         repo: str,
-        head: str,
-        after: str | None,
-        history: History,
+        pulls: PullPages,
         *,
-        with_pulls: bool,
-        with_history: bool = True,
+        head: str | None = None,
+        after: str | None = None,
+        since: datetime | None = None,
     ) -> dict[str, Any]:
+        """One request: a history page (when ``head``) and, while wanted, a pull-request page."""
         owner, name = repo.split("/", 1)
-        data = self.api.query(
+        with_pulls = head is None or not pulls.started
+        data = self.graphql.query(
             q.HISTORY_AND_PULLS,
             {
                 "owner": owner,
                 "name": name,
-                "head": head,
+                "head": head or NO_COMMIT,
                 "after": after,
-                "withHistory": with_history,
+                "since": stamp(since) if since else None,
+                "withHistory": head is not None,
                 "withPulls": with_pulls,
-                "pullsAfter": history.pulls_after,
+                "pullsAfter": pulls.after,
             },
-            what=f"{repo} history",
+            what=f"{repo} history" if head else f"{repo} pull requests",
         )
         if with_pulls:
-            history.take_pulls(data["repository"].get("pullRequests"))
+            pulls.take(data["repository"].get("pullRequests"))
         return data
 
-    def first_commit_times(self, repo: str, numbers: Sequence[int]) -> dict[int, datetime | None]:
+    # -- pull requests ---------------------------------------------------------------
+    def _merged_pulls(self, repo: str, oldest: datetime, shas: set[str]) -> dict[str, PullInfo]:
+        """Merged PRs, most recently updated first, until one is older than ``oldest``."""
+        with self._lock:
+            pulls = self._pulls.setdefault(repo, PullPages())
+        while not pulls.started or (
+            not pulls.done and pulls.nodes and at(pulls.nodes[-1]["updatedAt"]) >= oldest
+        ):
+            self._page(repo, pulls)
+        found: dict[str, PullInfo] = {}
+        for node in pulls.nodes:
+            sha = (node.get("mergeCommit") or {}).get("oid")
+            if node.get("mergedAt") and sha in shas:
+                found[sha] = pull_info(node)
+        return found
+
+    def _first_commits(
+        self, repo: str, owner: dict[str, PullInfo], commits: list[GraphCommit]
+    ) -> None:
+        pulls = list({id(p): p for p in owner.values()}.values())
+        first = first_authored(owner, commits)
+        for pull in pulls:
+            pull.first_commit_at = first.get(id(pull))
+        if not self.first_commits:
+            return
+        lonely = [p for p in pulls if len(p.commits) == 1]  # squash (or a one-commit PR)
+        times = self.first_commit_times(repo, [p.number for p in lonely])
+        for pull in lonely:
+            pull.first_commit_at = times.get(pull.number) or pull.first_commit_at
+
+    def first_commit_times(self, repo: str, numbers: list[int]) -> dict[int, datetime | None]:
         """The earliest author time among each pull request's commits, 100 per query."""
         owner, name = repo.split("/", 1)
         found: dict[int, datetime | None] = {}
         for start in range(0, len(numbers), 100):
-            chunk = list(numbers[start : start + 100])
-            data = self.api.query(
+            chunk = numbers[start : start + 100]
+            data = self.graphql.query(
                 q.first_commits(chunk),
                 {"owner": owner, "name": name},
                 what=f"{repo} pull request commits",
@@ -215,81 +211,3 @@ class HistoryReader:
                 times = [when(n["commit"]["authoredDate"]) for n in nodes]
                 found[number] = min((t for t in times if t), default=None)
         return found
-
-
-def _shas(graph: CommitGraph) -> Iterable[str]:
-    return (c.sha for c in graph)
-
-
-def _closed(graph: CommitGraph, base: str) -> bool:
-    """Every loaded commit ``base`` cannot reach has all its parents loaded."""
-    reach: set[str] = set()
-    stack = [base]
-    while stack:
-        sha = stack.pop()
-        commit = graph.get(sha)
-        if commit is None or sha in reach:
-            continue
-        reach.add(sha)
-        stack.extend(commit.parents)
-    return all(p in graph for c in graph if c.sha not in reach for p in c.parents)
-
-
-# -- attribution (the REST source's rules, on GraphCommit) ----------------------------
-def attribute(commits: dict[str, GraphCommit], merged: dict[str, PullInfo]) -> dict[str, PullInfo]:
-    """Each commit of the shipped range → its pull request: the merge, squash or last
-    rebased commit itself, a merge's branch commits, a rebase's same-second run."""
-    owner: dict[str, PullInfo] = {sha: _MAINLINE for sha in _mainline(commits)}
-    for sha, pull in merged.items():
-        owner[sha] = pull
-        head = commits[sha]
-        if len(head.parents) > 1:
-            _claim_branch(list(head.parents[1:]), commits, owner, pull)
-        else:
-            _claim_rebased(head, commits, owner, pull)
-    owner = {sha: p for sha, p in owner.items() if p is not _MAINLINE}
-    for pull in {id(p): p for p in owner.values()}.values():
-        pull.commits = [s for s, p in owner.items() if p is pull]
-        own = [commits[s] for s in pull.commits if len(commits[s].parents) < 2]
-        pull.first_commit_at = min((c.authored_at for c in own), default=None)
-    return owner
-
-
-def _mainline(commits: dict[str, GraphCommit]) -> set[str]:
-    parents = {p for c in commits.values() for p in c.parents}
-    line: set[str] = set()
-    for tip in (sha for sha in commits if sha not in parents):
-        sha: str | None = tip
-        while sha in commits and sha not in line:
-            line.add(sha)
-            first = commits[sha].parents
-            sha = first[0] if first else None
-    return line
-
-
-def _claim_branch(
-    start: list[str], commits: dict[str, GraphCommit], owner: dict[str, PullInfo], pull: PullInfo
-) -> None:
-    stack = list(start)
-    while stack:
-        sha = stack.pop()
-        if sha in commits and sha not in owner:
-            owner[sha] = pull
-            stack.extend(commits[sha].parents)
-
-
-def _claim_rebased(
-    head: GraphCommit, commits: dict[str, GraphCommit], owner: dict[str, PullInfo], pull: PullInfo
-) -> None:
-    current = head
-    while current.parents:
-        prev = commits.get(current.parents[0])
-        if (
-            prev is None
-            or owner.get(prev.sha, _MAINLINE) is not _MAINLINE
-            or len(prev.parents) > 1
-            or prev.committed_at != head.committed_at
-        ):
-            return
-        owner[prev.sha] = pull
-        current = prev

@@ -77,16 +77,18 @@ query($owner: String!, $name: String!, $environments: [String!], $after: String)
 }
 """)
 
-#: One page of the default branch's history (from a deployed commit) and, while wanted,
-#: one page of merged pull requests, most recently updated first, in the same request.
+#: One page of the default branch's history (from a deployed commit, back to ``since``)
+#: and, while wanted, one page of merged pull requests, most recently updated first, in
+#: the same request.
 HISTORY_AND_PULLS = _fill("""
 query($owner: String!, $name: String!, $head: GitObjectID!, $after: String,
-      $withHistory: Boolean!, $pullsAfter: String, $withPulls: Boolean!) {
+      $since: GitTimestamp, $withHistory: Boolean!, $pullsAfter: String,
+      $withPulls: Boolean!) {
   __RATE__
   repository(owner: $owner, name: $name) {
     object(oid: $head) @include(if: $withHistory) {
       ... on Commit {
-        history(first: 100, after: $after) {
+        history(first: 100, after: $after, since: $since) {
           __PAGE__
           nodes {
             oid message authoredDate committedDate

@@ -25,22 +25,21 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from ...config import GitHubSource as GitHubConfig
 from ...errors import NotFound, SourceError
-from ...records import Change, CollectionNote, Deployment, DeploymentStatus, Incident, Repository
+from ...records import Change, CollectionNote, Deployment, Incident, Repository
 from ...tokens import read_token
 from ..base import Checkpoints, Progress, Window
-from ..commit_graph import GraphCommit, MissingCommit
 from ..rules import in_scope
 from ..rules import parse_time as at
 from . import graphql_queries as q
 from . import records as rec
+from .changes import ChangeReader
 from .deployments import _Keeper
 from .graphql import GraphQLApi, Unavailable, graphql_url
-from .graphql_changes import History, HistoryReader, attribute, change, pull_info, rest_commit
+from .graphql_changes import GraphQLChangeReader
 from .source import GitHubSource
 from .state import stamp
 
@@ -63,12 +62,12 @@ class GitHubGraphQLSource(GitHubSource):
         first_commits: bool = True,
         **options: Any,
     ) -> None:
-        super().__init__(name, api, **options)
+        super().__init__(name, api, first_commits=first_commits, **options)
         self.graphql = graphql
         self.mode = mode
-        self.first_commits = first_commits
         self.enabled = mode != "rest" and graphql is not None
-        self.history = HistoryReader(graphql) if graphql is not None else None
+        if graphql is not None and self.enabled:
+            self.change_reader = GraphQLChangeReader(api, graphql, self.pool, first_commits)
         self._fingerprints: dict[str, dict[str, str]] = {}
         self._via_rest: set[str] = set()
         self._graph_pending: dict[str, str] = {}
@@ -88,15 +87,22 @@ class GitHubGraphQLSource(GitHubSource):
         """``first_commits``: read one-commit pull requests' own commits (only
         ``lead_time_start: first_commit`` needs them)."""
         source = super().from_config(
-            cfg, name, env, path_repositories=path_repositories, sleep=sleep
+            cfg,
+            name,
+            env,
+            path_repositories=path_repositories,
+            sleep=sleep,
+            first_commits=first_commits,
         )
         assert isinstance(source, GitHubGraphQLSource)
         token = read_token(env, cfg.token_env) or ""
         source.graphql = GraphQLApi(graphql_url(cfg.base_url), token, cfg.token_env, sleep=sleep)
-        source.history = HistoryReader(source.graphql)
         source.mode = cfg.api
         source.enabled = cfg.api != "rest"
-        source.first_commits = first_commits
+        if source.enabled:
+            source.change_reader = GraphQLChangeReader(
+                source.api, source.graphql, source.pool, first_commits
+            )
         return source
 
     def open(self, progress: Progress, checkpoints: Checkpoints) -> None:
@@ -128,6 +134,7 @@ class GitHubGraphQLSource(GitHubSource):
                 raise SourceError(f"{exc}; set api: rest (or auto) for this source") from None
             log.warning("%s; collecting over REST", exc)
             self.enabled = False
+            self.change_reader = ChangeReader(self.api, self.pool, self.change_reader.first_commits)
             self._api_notes.append(
                 CollectionNote("*", "api", f"{exc}: collected over REST", "warning")
             )
@@ -255,112 +262,16 @@ class GitHubGraphQLSource(GitHubSource):
     def changes(
         self, repository: Repository, window: Window, deployments: Sequence[Deployment]
     ) -> Iterator[Change | Deployment | CollectionNote]:
+        """The REST source's rules with GraphQL reads (:mod:`.graphql_changes`); the
+        fingerprint checkpoint is set last, once these records are stored."""
         repo = repository.full_name
-        if not self.enabled or repo in self._via_rest:
+        try:
             yield from super().changes(repository, window, deployments)
-            return
-        ordered = sorted(
-            (d for d in deployments if d.status == DeploymentStatus.SUCCESS),
-            key=lambda d: (d.finished_at, d.id),
-        )
-        pairs: list[tuple[Deployment, str | None]] = []
-        for index, cur in enumerate(ordered):
-            if index == 0:
-                if cur.finished_at and cur.finished_at >= window.since:
-                    yield CollectionNote(
-                        repo,
-                        "changes",
-                        f"deployment {cur.id} has no earlier successful "
-                        "deployment to diff against; its changes are unknown",
-                        "info",
-                    )
-                continue
-            prev = ordered[index - 1]
-            pairs.append((cur, None if prev.sha == cur.sha else prev.sha))
-        history, ranges, notes = self._ranges(repo, ordered, pairs)
-        yield from notes
-        changes = self._changes(repo, history, ranges) if history is not None else []
-        self.progress.advance(repo, "changes", len(changes))
-        yield from changes
-        for (dep, _), commits in zip(pairs, ranges, strict=True):
-            yield replace(dep, change_shas=tuple(c.sha for c in commits))
+        finally:
+            if isinstance(self.change_reader, GraphQLChangeReader):
+                self.change_reader.forget(repo)
         if repo in self._graph_pending:
             self.checkpoints.set(repo, "graphql_deployments", self._graph_pending.pop(repo))
-
-    def _ranges(
-        self, repo: str, ordered: list[Deployment], pairs: list[tuple[Deployment, str | None]]
-    ) -> tuple[History | None, list[list[GraphCommit]], list[CollectionNote]]:
-        """Each pair's shipped commits, from the graph; a compare where it lacks a commit."""
-        if not any(base for _, base in pairs):
-            return None, [[] for _ in pairs], []
-        assert self.history is not None
-        heads = list(dict.fromkeys(d.sha for d in reversed(ordered)))
-        oldest = min(d.created_at for d in ordered)
-        history = self.history.load(repo, heads, ordered[0].sha, oldest)
-        ranges: list[list[GraphCommit]] = []
-        notes: list[CollectionNote] = []
-        for dep, base in pairs:
-            if base is None:
-                ranges.append([])
-                continue
-            try:
-                ranges.append(history.graph.shipped(dep.sha, base))
-            except MissingCommit:
-                compared = self._rest_compare(repo, base, dep.sha)
-                if compared is None:
-                    notes.append(
-                        CollectionNote(
-                            repo, "changes", f"deployment {dep.id}: compare not found (force-push?)"
-                        )
-                    )
-                ranges.append(compared or [])
-        return history, ranges, notes
-
-    def _rest_compare(self, repo: str, base: str, head: str) -> list[GraphCommit] | None:
-        """REST's compare, for a deployment whose commit the history does not hold."""
-        commits: list[dict[str, Any]] = []
-        try:
-            for page in self.api.pages(
-                f"/repos/{repo}/compare/{base}...{head}", {"page": 1}, what=f"{repo} compare"
-            ):
-                if page.data["status"] == "behind":
-                    return []
-                commits.extend(page.data["commits"])
-        except NotFound:
-            return None
-        return [rest_commit(c) for c in commits]
-
-    def _changes(
-        self, repo: str, history: History, ranges: list[list[GraphCommit]]
-    ) -> list[Change]:
-        unique = {c.sha: c for commits in ranges for c in commits}
-        if not unique:
-            return []
-        assert self.history is not None
-        oldest = min(c.committed_at for c in unique.values())
-        self.history.more_pulls(repo, history, oldest)
-        merged = {}
-        for node in history.pulls:
-            sha = (node.get("mergeCommit") or {}).get("oid")
-            if node.get("mergedAt") and sha in unique:
-                merged[sha] = pull_info(node)
-        owner = attribute(unique, merged)
-        lonely = [p for p in {id(p): p for p in owner.values()}.values() if len(p.commits) == 1]
-        if lonely and self.first_commits:
-            times = self.history.first_commit_times(repo, [p.number for p in lonely])
-            for pull in lonely:
-                pull.first_commit_at = times.get(pull.number) or pull.first_commit_at
-        paths = self._paths(repo, list(unique)) if repo in self.path_repositories else {}
-        return [change(repo, c, owner.get(c.sha), paths.get(c.sha, ())) for c in unique.values()]
-
-    def _paths(self, repo: str, shas: list[str]) -> dict[str, tuple[str, ...]]:
-        """Files per commit, from REST (GraphQL's ``Commit`` does not list them)."""
-
-        def files(sha: str) -> tuple[str, tuple[str, ...]]:
-            page = self.api.get(f"/repos/{repo}/commits/{sha}", what=f"{repo} commit files")
-            return sha, tuple(f["filename"] for f in page.data.get("files", []))
-
-        return dict(self.pool.map(files, shas))
 
     # -- incidents -------------------------------------------------------------------
     def incidents(
@@ -394,7 +305,7 @@ class GitHubGraphQLSource(GitHubSource):
             for key in keys:
                 conn = data[key]
                 for node in conn["nodes"]:
-                    incident = self._incident(repo, _issue(node), window)
+                    incident = self.incident_reader._incident(_issue(node), window, repo)
                     if incident is not None and node["number"] not in seen:
                         seen.add(node["number"])
                         yield incident

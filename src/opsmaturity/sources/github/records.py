@@ -8,6 +8,7 @@ from re import Pattern
 from typing import Any
 
 from ...records import Change, Deployment, DeploymentStatus, Detection, Incident, Repository
+from ..commit_graph import GraphCommit
 from ..rules import is_bot_work, reverted_sha
 from ..rules import parse_optional_time as when
 from ..rules import parse_time as at
@@ -38,7 +39,9 @@ class PullInfo:
 
 def repository(r: dict[str, Any]) -> Repository:
     return Repository(
-        r["full_name"], r.get("default_branch") or "main", bool(r.get("archived")),
+        r["full_name"],
+        r.get("default_branch") or "main",
+        bool(r.get("archived")),
         r.get("html_url") or "",
     )
 
@@ -48,7 +51,9 @@ def repository_fields(r: dict[str, Any]) -> dict[str, Any]:
     return {k: r.get(k) for k in REPOSITORY_FIELDS}
 
 
-def deployment_attempt(repo: str, d: dict[str, Any], statuses: list[dict[str, Any]]) -> Deployment | None:
+def deployment_attempt(
+    repo: str, d: dict[str, Any], statuses: list[dict[str, Any]]
+) -> Deployment | None:
     """A Deployments-API deployment from its statuses (newest first), ignoring
     ``inactive`` (GitHub adds it to a superseded success; it must not uncount it).
     Unfinished → None."""
@@ -122,24 +127,34 @@ def pull_info(p: dict[str, Any]) -> PullInfo:
     )
 
 
-def change(repo: str, c: dict[str, Any], pull: PullInfo | None, paths: tuple[str, ...]) -> Change:
-    """A compare/commit-list commit, with its pull request's context when it had one."""
+def graph_commit(c: dict[str, Any]) -> GraphCommit:
+    """A REST commit (commit list, compare) as the forge-neutral graph holds it."""
     git = c["commit"]
-    login = (c.get("author") or {}).get("login") or git["author"].get("name") or ""
-    message = git.get("message") or ""
-    return Change(
-        repository=repo,
+    return GraphCommit(
         sha=c["sha"],
+        parents=tuple(p["sha"] for p in c["parents"]),
         authored_at=at(git["author"]["date"]),
         committed_at=at(git["committer"]["date"]),
+        author_name=git["author"].get("name") or "",
+        author_email=git["author"].get("email") or "",
+        author_login=(c.get("author") or {}).get("login"),
+        message=git.get("message") or "",
+    )
+
+
+def change(repo: str, c: GraphCommit, pull: PullInfo | None, paths: tuple[str, ...]) -> Change:
+    """A shipped commit, with its pull request's context when it had one."""
+    login = c.author_login or c.author_name or ""
+    return Change(
+        repository=repo,
+        sha=c.sha,
+        authored_at=c.authored_at,
+        committed_at=c.committed_at,
         author=login,
-        is_bot=is_bot_work(
-            (login, git["author"].get("name"), git["author"].get("email")),
-            pull.author if pull else None,
-        ),
-        message=message[:1000],
-        reverts=reverted_sha(message),
-        parents=tuple(p["sha"] for p in c["parents"]),
+        is_bot=is_bot_work((login, c.author_name, c.author_email), pull.author if pull else None),
+        message=c.message[:1000],
+        reverts=reverted_sha(c.message),
+        parents=c.parents,
         pr_number=pull.number if pull else None,
         pr_opened_at=pull.opened_at if pull else None,
         pr_merged_at=pull.merged_at if pull else None,
@@ -151,7 +166,8 @@ def change(repo: str, c: dict[str, Any], pull: PullInfo | None, paths: tuple[str
 
 def labels(issue: dict[str, Any]) -> tuple[str, ...]:
     return tuple(
-        label["name"] if isinstance(label, dict) else str(label) for label in issue.get("labels", [])
+        label["name"] if isinstance(label, dict) else str(label)
+        for label in issue.get("labels", [])
     )
 
 
@@ -170,7 +186,9 @@ def incident(repo: str, issue: dict[str, Any], severity_prefix: str) -> Incident
     )
 
 
-def is_incident(issue: dict[str, Any], incident_labels: set[str], title: Pattern[str] | None) -> bool:
+def is_incident(
+    issue: dict[str, Any], incident_labels: set[str], title: Pattern[str] | None
+) -> bool:
     """An issue (not a pull request: GitHub lists both) with an incident label or title."""
     if "pull_request" in issue:
         return False

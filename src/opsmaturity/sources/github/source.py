@@ -28,13 +28,14 @@ from ...errors import AuthError, NotFound
 from ...records import Change, CollectionNote, Deployment, DeploymentStatus, Incident, Repository
 from ...tokens import read_token
 from ..base import Checkpoints, Progress, Source, Window
+from ..commit_graph import CommitGraph, GraphCommit, MissingCommit
 from ..rules import in_scope
-from ..rules import parse_optional_time as when
 from . import records as rec
-from .changes import ChangeReader
+from .changes import ADDED, GONE, HISTORY_MARGIN, ChangeReader
 from .client import SCOPES, GitHubApi
 from .deployments import AUTO_ORDER, DeploymentReader, Detect, Found
-from .state import DeploymentState, IncidentState, stamp
+from .incidents import IncidentReader
+from .state import SyncState, load, stamp
 
 log = logging.getLogger("opsmaturity.github")
 
@@ -58,7 +59,10 @@ class GitHubSource(Source):
         severity_prefix: str = "sev",
         concurrency: int = 8,
         path_repositories: Iterable[str] = (),
+        first_commits: bool = True,
     ) -> None:
+        """``first_commits``: read a squash-merged PR's own commits for its first-commit
+        time (needed only for ``lead_time_start: first_commit``; one request per PR)."""
         super().__init__(name)
         self.api = api
         self.org, self.explicit = org, list(repositories)
@@ -73,8 +77,15 @@ class GitHubSource(Source):
         # far below GitHub's 100 concurrent requests (secondary rate limit).
         self.pool = ThreadPoolExecutor(max_workers=2 * concurrency, thread_name_prefix="github")
         self.reader = DeploymentReader(api, detect, self.pool)
-        self.change_reader = ChangeReader(api, self.pool)
-        self._pending: dict[str, DeploymentState] = {}
+        self.change_reader = ChangeReader(api, self.pool, first_commits)
+        self.incident_reader = IncidentReader(
+            api,
+            None if self.explicit else org,
+            self.incident_labels,
+            self.title_pattern,
+            self.severity_prefix,
+        )
+        self._pending: dict[str, SyncState] = {}
 
     @classmethod
     def from_config(
@@ -85,6 +96,7 @@ class GitHubSource(Source):
         *,
         path_repositories: Iterable[str] = (),
         sleep: Callable[[float], None] = time.sleep,
+        first_commits: bool = True,
     ) -> GitHubSource:
         """``path_repositories``: repositories whose teams claim paths (monorepos); only
         their commits are fetched one by one for the files they touch."""
@@ -114,11 +126,13 @@ class GitHubSource(Source):
             severity_prefix=cfg.incidents.severity_label_prefix,
             concurrency=cfg.concurrency,
             path_repositories=path_repositories,
+            first_commits=first_commits,
         )
 
     def open(self, progress: Progress, checkpoints: Checkpoints) -> None:
         super().open(progress, checkpoints)
         self.api.progress = progress  # rate-limit waits show on the same display
+        self.incident_reader.open(progress, checkpoints)
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -127,7 +141,9 @@ class GitHubSource(Source):
     # -- repositories ------------------------------------------------------------------
     def repositories(self) -> list[Repository]:
         raw = [self._one_repo(n) for n in self.explicit] if self.explicit else self._org_repos()
-        return [r for r in map(rec.repository, raw) if self._wanted(r)]
+        repos = [r for r in map(rec.repository, raw) if self._wanted(r)]
+        self.incident_reader.expect([r.full_name for r in repos])
+        return repos
 
     def _wanted(self, repo: Repository) -> bool:
         names = (repo.full_name, repo.full_name.split("/", 1)[-1])
@@ -182,10 +198,10 @@ class GitHubSource(Source):
         self, repository: Repository, window: Window
     ) -> Iterator[Deployment | CollectionNote]:
         repo = repository.full_name
-        state = DeploymentState.load(self.checkpoints, repo, window.since)
+        state = load(self.checkpoints, repo, "deployments", window)
         found = self._detect(repository, window, state)
         if found is None:
-            self._pending[repo] = DeploymentState("none", stamp(window.since))
+            self._pending[repo] = SyncState(window.since, method="none")
             message = (
                 f"no deployments found via {', '.join(AUTO_ORDER)} "
                 f"(workflows {list(self.detect.workflows)}, tags {self.detect.tag_pattern})"
@@ -193,8 +209,9 @@ class GitHubSource(Source):
             log.info("%s: %s", repo, message)
             yield CollectionNote(repo, "deployments", message, "warning")
             return
-        self._pending[repo] = replace(
-            found.state, method=found.method, etag=found.etag, since=stamp(window.since)
+        memo = {**state.memo, **found.memo} if found.not_modified else found.memo
+        self._pending[repo] = SyncState(
+            window.since, method=found.method, etags=found.etags, memo=memo
         )
         if found.not_modified:
             log.info("%s: deployments via %s unchanged since the last run", repo, found.method)
@@ -206,9 +223,7 @@ class GitHubSource(Source):
         )
         yield from found.deployments
 
-    def _detect(
-        self, repository: Repository, window: Window, state: DeploymentState
-    ) -> Found | None:
+    def _detect(self, repository: Repository, window: Window, state: SyncState) -> Found | None:
         method = self.detect.method
         order = (
             [method]
@@ -216,7 +231,7 @@ class GitHubSource(Source):
             else ([state.method] if state.method in AUTO_ORDER else list(AUTO_ORDER))
         )
         for candidate in order:
-            saved = state if state.method == candidate else DeploymentState()
+            saved = state if state.method == candidate else SyncState(window.since)
             found = self.reader.read(
                 candidate, repository.full_name, repository.default_branch, window, saved
             )
@@ -228,121 +243,108 @@ class GitHubSource(Source):
     def changes(
         self, repository: Repository, window: Window, deployments: Sequence[Deployment]
     ) -> Iterator[Change | Deployment | CollectionNote]:
-        """Each success's commits: a compare with the previous success. The deployments
-        checkpoint is set last: the collector persists it once these records are stored,
-        so an interrupted run redoes the repository instead of skipping its changes."""
+        """Each success's commits, from the history read once (:mod:`.changes`). The
+        deployments checkpoint is set last: the collector persists it once these records
+        are stored, so an interrupted run redoes the repository instead of skipping its
+        changes."""
         repo = repository.full_name
         ordered = sorted(
             (d for d in deployments if d.status == DeploymentStatus.SUCCESS),
             key=lambda d: (d.finished_at, d.id),
         )
-        pairs: list[tuple[Deployment, str | None]] = []
+        pairs: list[tuple[Deployment, Deployment | None]] = []
         for index, cur in enumerate(ordered):
             prev = ordered[index - 1] if index else None
-            if prev is None:
-                if cur.finished_at and cur.finished_at >= window.since:
-                    yield CollectionNote(
-                        repo,
-                        "changes",
-                        f"deployment {cur.id} has no earlier "
-                        "successful deployment to diff against; its changes "
-                        "are unknown",
-                        "info",
-                    )
-                continue
-            pairs.append((cur, None if prev.sha == cur.sha else prev.sha))
-        found = list(self.pool.map(lambda p: self._compare(repo, p[0], p[1]), pairs))
-        for (dep, _), commits in zip(pairs, found, strict=True):
-            if commits is None:
-                yield CollectionNote(
-                    repo, "changes", f"deployment {dep.id}: compare not found (force-push?)"
-                )
-        ranges = [r or [] for r in found]
-        unique = {c["sha"]: c for commits in ranges for c in commits}
+            if prev is not None or (cur.finished_at and cur.finished_at >= window.since):
+                pairs.append((cur, prev))  # else: the base before the window, not reported
+        ranges: list[list[GraphCommit]] = []
+        if pairs:
+            graph, missing = self._graph(repo, ordered, pairs, window)
+            for cur, prev in pairs:
+                ranges.append((yield from self._shipped(repo, graph, missing, cur, prev, window)))
+        unique = {c.sha: c for commits in ranges for c in commits}
         changes = self.change_reader.changes(
             repo, list(unique.values()), with_paths=repo in self.path_repositories
         )
         self.progress.advance(repo, "changes", len(changes))
         yield from changes
         for (dep, _), commits in zip(pairs, ranges, strict=True):
-            yield replace(dep, change_shas=tuple(c["sha"] for c in commits))
+            yield replace(dep, change_shas=tuple(c.sha for c in commits))
         if repo in self._pending:
             self.checkpoints.set(repo, "deployments", self._pending.pop(repo).dump())
 
-    def _compare(self, repo: str, dep: Deployment, base: str | None) -> list[dict[str, Any]] | None:
-        """Commits ``dep`` shipped since ``base``; None when GitHub no longer has the range."""
+    def _graph(
+        self,
+        repo: str,
+        ordered: list[Deployment],
+        pairs: list[tuple[Deployment, Deployment | None]],
+        window: Window,
+    ) -> tuple[CommitGraph, dict[str, str]]:
+        """The history once, from the newest deployed SHA back to the look-back start,
+        plus the deployed SHAs it lacks; returns the graph and, per deployed SHA it still
+        lacks, why (``older`` than the history read, or ``gone`` from GitHub)."""
+        tips = list(dict.fromkeys(d.sha for d in reversed(ordered)))
+        since = min([window.since, *(d.created_at for d in ordered)]) - HISTORY_MARGIN
+        graph, tip = self.change_reader.history(repo, tips, since)
+        missing: dict[str, str] = {}
+        shipping = {cur.sha for cur, _ in pairs}
+        for sha in (s for s in tips if s in shipping):  # an older base: compared in _shipped
+            if sha not in graph:
+                why = self.change_reader.extend(repo, graph, tip, sha)
+                if why != ADDED:
+                    missing[sha] = why
+        return graph, missing
+
+    def _shipped(
+        self,
+        repo: str,
+        graph: CommitGraph,
+        missing: dict[str, str],
+        dep: Deployment,
+        prev: Deployment | None,
+        window: Window,
+    ) -> Generator[CollectionNote, None, list[GraphCommit]]:
+        """What ``dep`` shipped since ``prev`` (None: since the look-back start)."""
+        base = prev.sha if prev is not None else None
+        if GONE in (missing.get(dep.sha), missing.get(base or "")):
+            yield CollectionNote(
+                repo, "changes", f"deployment {dep.id}: compare not found (force-push?)"
+            )
+            return []
+        if base is None:
+            yield CollectionNote(
+                repo,
+                "changes",
+                f"deployment {dep.id} has no earlier successful deployment to diff against; "
+                f"its changes are its commits since the look-back start {stamp(window.since)}",
+                "info",
+            )
+            if dep.sha in missing:
+                return []  # older than the look-back start: nothing since it
+        try:
+            return graph.shipped(dep.sha, base, since=window.since)
+        except MissingCommit as missing:
+            yield CollectionNote(
+                repo,
+                "changes",
+                f"deployment {dep.id}: commit {missing.sha[:12]} is not in the history read; "
+                "compared instead",
+                "info",
+            )
         if base is None:
             return []
         try:
-            return self.change_reader.compare(repo, base, dep.sha)
+            return [rec.graph_commit(c) for c in self.change_reader.compare(repo, base, dep.sha)]
         except NotFound:
-            return None
+            yield CollectionNote(
+                repo, "changes", f"deployment {dep.id}: compare not found (force-push?)"
+            )
+            return []
 
     # -- incidents -------------------------------------------------------------------
     def incidents(
         self, repository: Repository, window: Window
     ) -> Iterator[Incident | CollectionNote]:
-        repo = repository.full_name
-        etags = IncidentState.load(self.checkpoints, repo, window.since).etags
-        new_etags: dict[str, str | None] = {}
-        seen: set[int] = set()
-        for updated, still_open in self._issue_queries(window):
-            # Sorted by update time, the first query's page 1 changes whenever any matching
-            # issue changes; a 304 there means the open-issues query cannot have changed.
-            changed = yield from self._issue_query(repo, updated, etags, new_etags, seen, window)
-            if changed:
-                yield from self._issue_query(repo, still_open, etags, new_etags, seen, window)
-            else:
-                new_etags[still_open[0]] = etags.get(still_open[0])
-        self.progress.advance(repo, "incidents", len(seen))
-        self.checkpoints.set(repo, "incidents", IncidentState(stamp(window.since), new_etags).dump())
-
-    def _issue_query(
-        self,
-        repo: str,
-        query: tuple[str, dict[str, Any]],
-        etags: dict[str, str | None],
-        new_etags: dict[str, str | None],
-        seen: set[int],
-        window: Window,
-    ) -> Generator[Incident, None, bool]:
-        """Yield the incidents of one issue query; return False when it was a 304."""
-        key, params = query
-        pages = self.api.pages(f"/repos/{repo}/issues", params, etags.get(key), f"{repo} issues")
-        for number, page in enumerate(pages):
-            new_etags[key] = page.etag if number == 0 else new_etags[key]
-            if page.not_modified:
-                return False
-            for issue in page.data:
-                incident = self._incident(repo, issue, window)
-                if incident is not None and issue["number"] not in seen:
-                    seen.add(issue["number"])
-                    yield incident
-        return True
-
-    def _issue_queries(self, window: Window) -> list[tuple[tuple[str, Any], tuple[str, Any]]]:
-        """Per label: issues updated in the window, and those still open (opened before)."""
-        since = stamp(window.since)
-        updated = {"state": "all", "since": since, "sort": "updated", "direction": "desc"}
-        if self.title_pattern is not None:
-            return [(("all", updated), ("open", {"state": "open"}))]
-        return [
-            (
-                (label, {**updated, "labels": label}),
-                (f"{label}:open", {"state": "open", "labels": label}),
-            )
-            for label in self.incident_labels
-        ]
-
-    def _incident(self, repo: str, issue: dict[str, Any], window: Window) -> Incident | None:
-        """An incident issue opened before the window's end and not closed before its start."""
-        wanted = {x.lower() for x in self.incident_labels}
-        if not rec.is_incident(issue, wanted, self.title_pattern):
-            return None
-        incident = rec.incident(repo, issue, self.severity_prefix)
-        if incident.created_at >= window.until:
-            return None
-        closed = when(issue.get("closed_at"))
-        if incident.created_at < window.since and closed is not None and closed < window.since:
-            return None
-        return incident
+        """The repository's incidents: from one organization-wide query shared by all its
+        repositories when collecting an organization, else from the repository's issues."""
+        yield from self.incident_reader.incidents(repository.full_name, window)

@@ -153,9 +153,7 @@ def translate(exc: BaseException, what: str, url: str, token_env: str) -> Source
             return SourceError(f"GitLab at {url} sent an unreadable answer for {what}")
         return SourceError(f"GitLab at {url} failed on {what} (HTTP {code})")
     if isinstance(exc, requests.RequestException):
-        return SourceError(
-            f"could not read {what} from GitLab at {url}: {_why(exc)} after retries"
-        )
+        return SourceError(f"could not read {what} from GitLab at {url}: {_why(exc)} after retries")
     return None
 
 

@@ -13,6 +13,7 @@ from ...records import (
     Incident,
     Repository,
 )
+from ..commit_graph import GraphCommit
 from ..rules import is_bot, is_bot_work, reverted_sha
 from ..rules import parse_optional_time as when
 
@@ -100,27 +101,39 @@ def tag_deployment(repo: str, t: dict[str, Any]) -> Deployment | None:
     )
 
 
+def graph_commit(c: dict[str, Any]) -> GraphCommit:
+    """A REST commit (commit list, compare) as the forge-neutral graph holds it."""
+    return GraphCommit(
+        sha=c["id"],
+        parents=tuple(c.get("parent_ids") or ()),
+        authored_at=when(c.get("authored_date") or c.get("created_at")),  # type: ignore[arg-type]
+        committed_at=when(c.get("committed_date") or c.get("created_at")),  # type: ignore[arg-type]
+        author_name=c.get("author_name") or "",
+        author_email=c.get("author_email") or "",
+        message=c.get("message") or c.get("title") or "",
+    )
+
+
 def change(
     repo: str,
-    c: dict[str, Any],
+    c: GraphCommit,
     mr: dict[str, Any] | None = None,
     first_commit_at: datetime | None = None,
     paths: tuple[str, ...] = (),
 ) -> Change:
-    """A commit, with its merge request's context when it came through one."""
-    message = c.get("message") or c.get("title") or ""
-    author = c.get("author_name") or ""
+    """A shipped commit, with its merge request's context when it came through one."""
+    author = c.author_name
     mr_author = ((mr or {}).get("author") or {}).get("username")
     return Change(
         repository=repo,
-        sha=c["id"],
-        authored_at=when(c.get("authored_date") or c.get("created_at")),  # type: ignore[arg-type]
-        committed_at=when(c.get("committed_date") or c.get("created_at")),  # type: ignore[arg-type]
-        author=mr_author if mr_author and not is_bot(author, c.get("author_email")) else author,
-        is_bot=is_bot_work((author, c.get("author_email")), mr_author),
-        message=message[:1000],
-        reverts=reverted_sha(message),
-        parents=tuple(c.get("parent_ids") or ()),
+        sha=c.sha,
+        authored_at=c.authored_at,
+        committed_at=c.committed_at,
+        author=mr_author if mr_author and not is_bot(author, c.author_email) else author,
+        is_bot=is_bot_work((author, c.author_email), mr_author),
+        message=c.message[:1000],
+        reverts=reverted_sha(c.message),
+        parents=c.parents,
         pr_number=mr["iid"] if mr else None,
         pr_opened_at=when(mr.get("created_at")) if mr else None,
         pr_merged_at=when(mr.get("merged_at")) if mr else None,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -27,18 +26,19 @@ from ...records import (
     CollectionNote,
     Deployment,
     DeploymentStatus,
-    Detection,
     Incident,
     Repository,
 )
 from ...tokens import read_token
 from ..base import Checkpoints, ForgeDora, Progress, Source, Window
+from ..commit_graph import CommitGraph, GraphCommit, MissingCommit
 from ..rules import in_scope
 from . import records as rec
-from .changes import ChangeResolver
+from .changes import ADDED, GONE, HISTORY_MARGIN, ChangeReader
 from .client import GitLabAPI, encode
 from .deployments import DeploymentFinder, Found, Method
-from .state import SyncState
+from .incidents import IncidentReader
+from .state import SyncState, load
 
 DORA_METRICS = (
     "deployment_frequency",
@@ -65,7 +65,10 @@ class GitLabSource(Source):
         incidents: cfgmod.IncidentDetection | None = None,
         dora_api: bool = True,
         monorepos: Iterable[str] = (),
+        first_commits: bool = True,
     ) -> None:
+        """``first_commits``: read a squash MR's own commits for its first-commit time
+        (needed only for ``lead_time_start: first_commit``; one request per MR)."""
         self.api = api
         super().__init__(name)
         self.group, self.projects = group, list(projects)
@@ -75,7 +78,9 @@ class GitLabSource(Source):
         self.incident_rules = incidents or cfgmod.IncidentDetection()  # type: ignore[call-arg]
         self.dora_api = dora_api
         self.monorepos = set(monorepos)
+        self.first_commits = first_commits
         self.finder = DeploymentFinder(api, self.detection)
+        self.incident_reader = IncidentReader(api, group, self.incident_rules)
         self._notes: list[CollectionNote] = []
         self._pending: dict[str, SyncState] = {}
 
@@ -87,6 +92,7 @@ class GitLabSource(Source):
         env: Mapping[str, str] = os.environ,
         *,
         monorepos: Iterable[str] = (),
+        first_commits: bool = True,
     ) -> GitLabSource:
         """Build from config; the token is read from ``env[cfg.token_env]`` and kept only
         inside the client. ``monorepos``: projects whose changes need file paths."""
@@ -108,11 +114,13 @@ class GitLabSource(Source):
             incidents=cfg.incidents,
             dora_api=cfg.dora_api,
             monorepos=monorepos,
+            first_commits=first_commits,
         )
 
     def open(self, progress: Progress, checkpoints: Checkpoints) -> None:
         super().open(progress, checkpoints)
         self.api.progress = progress  # rate-limit waits show on the same display
+        self.incident_reader.open(progress, checkpoints)
 
     # -- repositories -----------------------------------------------------------------
     def repositories(self) -> list[Repository]:
@@ -127,9 +135,11 @@ class GitLabSource(Source):
             )
         else:
             items = (self.api.get(f"/projects/{encode(p)}", f"project {p}") for p in self.projects)
-        repos = [rec.repository(p) for p in items]
-        kept = [r for r in repos if self._in_scope(r)]
-        return sorted(kept, key=lambda r: r.full_name)
+        listed = [(p, rec.repository(p)) for p in items]
+        kept = [(p, r) for p, r in listed if self._in_scope(r)]
+        if self.group:
+            self.incident_reader.expect([p for p, _ in kept])
+        return sorted((r for _, r in kept), key=lambda r: r.full_name)
 
     def _in_scope(self, repo: Repository) -> bool:
         names = [repo.full_name]
@@ -160,13 +170,13 @@ class GitLabSource(Source):
             )
             return
         yield CollectionNote(name, "deployments", f"deployments from {method.describe()}", "info")
-        state = SyncState.load(self.checkpoints.get(name, "deployments"), window)
-        if method.kind in ("releases", "tags"):
-            state = SyncState(window.since)  # short lists, re-read whole each run
+        state = load(self.checkpoints, name, "deployments", window)
         self._pending[name] = state
         for dep, updated in self._found(repository, method, window, state):
             state.advance(updated)
             if updated is None:
+                if state.resumed:
+                    continue  # releases/tags list it again; the saved bases are newer
                 state.baseline.add(dep.id)
             elif state.seen(updated) or not _finishes_in(dep, window):
                 continue
@@ -176,7 +186,7 @@ class GitLabSource(Source):
     def _found(
         self, repo: Repository, method: Method, window: Window, state: SyncState
     ) -> Iterator[Found]:
-        base = None if state.incremental else window.since
+        base = None if state.resumed else window.since
         name = repo.full_name
         if method.kind == "deployments":
             for env in method.environments:
@@ -214,93 +224,136 @@ class GitLabSource(Source):
     def changes(
         self, repository: Repository, window: Window, deployments: Sequence[Deployment]
     ) -> Iterator[Change | Deployment | CollectionNote]:
+        """Each new success's commits, from the history read once (:mod:`.changes`). The
+        deployments checkpoint is set last, with the records it vouches for."""
         name = repository.full_name
         state = self._pending.pop(name, None)
-        if state is None:
+        keep = state is not None
+        if state is None:  # a fresh source: the bases the last run left, nothing to save
             raw = json.loads(self.checkpoints.get(name, "deployments") or "{}")
-            state = SyncState(datetime.min, prev=dict(raw.get("prev") or {}))
-        resolver = ChangeResolver(self.api, name, want_paths=name in self.monorepos)
+            state = SyncState(window.since, prev=dict(raw.get("prev") or {}))
+            state.memo = dict(raw.get("memo") or {})
+        pairs, since = self._pairs(state, deployments, window)
+        ranges: list[list[GraphCommit]] = []
+        if pairs:
+            reader = ChangeReader(
+                self.api,
+                name,
+                want_paths=name in self.monorepos,
+                first_commits=self.first_commits,
+            )
+            graph, missing = self._graph(reader, pairs, since)
+            for dep, base in pairs:
+                ranges.append((yield from self._shipped(reader, graph, missing, dep, base, window)))
+            unique = {c.sha: c for commits in ranges for c in commits}
+            changes = reader.changes(list(unique.values()), merged_after=since)
+            self.progress.advance(name, "changes", len(changes))
+            yield from changes
+        for (dep, _), commits in zip(pairs, ranges, strict=True):
+            yield replace(dep, change_shas=tuple(c.sha for c in commits))
+        if keep:
+            self.checkpoints.set(name, "deployments", state.dump())
+
+    @staticmethod
+    def _pairs(
+        state: SyncState, deployments: Sequence[Deployment], window: Window
+    ) -> tuple[list[tuple[Deployment, str | None]], datetime]:
+        """New successes with their base (the previous success's SHA in the environment),
+        and how far back the history must reach to cover them."""
+        prev_at: dict[str, str] = dict(state.memo.get("prev_at") or {})
         ordered = sorted(deployments, key=lambda d: (d.finished_at or d.created_at, d.id))
-        earliest = min((d.created_at for d in ordered), default=None)
+        pairs: list[tuple[Deployment, str | None]] = []
+        times: list[datetime] = []
         for dep in ordered:
             if dep.status != DeploymentStatus.SUCCESS:
                 continue
-            base = state.prev.get(dep.environment)
+            base, base_at = state.prev.get(dep.environment), prev_at.get(dep.environment)
             state.prev[dep.environment] = dep.sha
+            prev_at[dep.environment] = dep.created_at.isoformat()
             if dep.id in state.baseline:
                 continue
-            found = yield from self._shipped(resolver, dep, base, earliest or dep.created_at)
-            yield from found
-            self.progress.advance(name, "changes", len(found))
-            yield replace(dep, change_shas=tuple(c.sha for c in found))
-        if state.since != datetime.min:
-            self.checkpoints.set(name, "deployments", state.dump())
+            pairs.append((dep, base))
+            times.append(dep.created_at)
+            times.append(rec.when(base_at) or dep.created_at if base else window.since)
+        state.memo["prev_at"] = prev_at
+        return pairs, min(times, default=window.since) - HISTORY_MARGIN
+
+    @staticmethod
+    def _graph(
+        reader: ChangeReader, pairs: list[tuple[Deployment, str | None]], since: datetime
+    ) -> tuple[CommitGraph, dict[str, str]]:
+        """The history once, from the newest deployed SHA back to ``since``, plus the
+        deployed SHAs it lacks; returns the graph and, per SHA it still lacks, why."""
+        tips = list(dict.fromkeys(d.sha for d, _ in reversed(pairs)))
+        graph, tip = reader.history(tips, since)
+        missing: dict[str, str] = {}
+        for sha in tips:  # a base older than the history: compared once, in _shipped
+            if sha not in graph:
+                why = reader.extend(graph, tip, sha)
+                if why != ADDED:
+                    missing[sha] = why
+        return graph, missing
 
     def _shipped(
-        self, resolver: ChangeResolver, dep: Deployment, base: str | None, since: datetime
-    ) -> Generator[CollectionNote, None, list[Change]]:
-        """The deployment's changes: ``compare`` with the previous success when known (its
-        MRs add context), else — the first deployment — its MRs' commits."""
-        linked = dep.id if dep.detection == Detection.DEPLOYMENT else None
+        self,
+        reader: ChangeReader,
+        graph: CommitGraph,
+        missing: dict[str, str],
+        dep: Deployment,
+        base: str | None,
+        window: Window,
+    ) -> Generator[CollectionNote, None, list[GraphCommit]]:
+        """What ``dep`` shipped since ``base`` (None: since the look-back start)."""
+        if GONE in (missing.get(dep.sha), missing.get(base or "")):
+            yield CollectionNote(
+                dep.repository,
+                "changes",
+                f"cannot compare {(base or '')[:8]}..{dep.sha[:8]} (404); deployment "
+                f"{dep.id} has no change records",
+                "warning",
+            )
+            return []
         if base is None:
-            return resolver.of_deployment(dep.id) if linked else []
-        if base == dep.sha:
+            yield CollectionNote(
+                dep.repository,
+                "changes",
+                f"deployment {dep.id} has no earlier successful deployment to diff against; "
+                f"its changes are its commits since the look-back start {window.since:%Y-%m-%d}",
+                "info",
+            )
+            if dep.sha in missing:
+                return []  # older than the look-back start: nothing since it
+        try:
+            return graph.shipped(dep.sha, base, since=window.since)
+        except MissingCommit as gap:
+            yield CollectionNote(
+                dep.repository,
+                "changes",
+                f"deployment {dep.id}: commit {gap.sha[:12]} is not in the history read; "
+                "compared instead",
+                "info",
+            )
+        if base is None:
             return []
         try:
-            return resolver.of_range(base, dep.sha, since, linked)
-        except NotFound:  # e.g. the previous deployment's commit was force-pushed away
+            return [rec.graph_commit(c) for c in reader.compare(base, dep.sha)]
+        except NotFound:
             yield CollectionNote(
                 dep.repository,
                 "changes",
                 f"cannot compare {base[:8]}..{dep.sha[:8]} (404); deployment {dep.id} "
-                + ("has only its merge requests' commits" if linked else "has no change records"),
+                "has no change records",
                 "warning",
             )
-            return resolver.of_deployment(dep.id) if linked else []
+            return []
 
     # -- incidents --------------------------------------------------------------------
     def incidents(
         self, repository: Repository, window: Window
     ) -> Iterator[Incident | CollectionNote]:
-        name = repository.full_name
-        state = SyncState.load(self.checkpoints.get(name, "incidents"), window)
-        rules = self.incident_rules
-        found: dict[str, dict[str, Any]] = {}
-        for issue in self._incident_issues(name, window, state):
-            state.advance(rec.when(issue.get("updated_at")))
-            key = str(issue["iid"])
-            if issue.pop("_by_title", False) and (
-                key in found or not re.search(rules.title_pattern or "", issue.get("title") or "")
-            ):
-                continue
-            found.setdefault(key, issue)
-        for issue in found.values():
-            if state.seen(rec.when(issue.get("updated_at"))):
-                continue
-            incident = rec.incident(name, issue, rules.severity_label_prefix)
-            if _relevant(incident, window):
-                self.progress.advance(name, "incidents")
-                yield incident
-        self.checkpoints.set(name, "incidents", state.dump())
-
-    def _incident_issues(
-        self, name: str, window: Window, state: SyncState
-    ) -> Iterator[dict[str, Any]]:
-        """Issues of type incident, or with an incident label, or (when configured) a
-        matching title: those updated since the window/last run, plus, on a first run,
-        those opened earlier and still open."""
-        path = f"/projects/{encode(name)}/issues"
-        filters: list[dict[str, str]] = [{"issue_type": "incident"}]
-        filters += [{"labels": label} for label in self.incident_rules.labels]
-        spans = [{"updated_after": state.after.isoformat()}]
-        if not state.incremental:
-            spans.append({"state": "opened", "created_before": window.since.isoformat()})
-        for f in filters:
-            for span in spans:
-                yield from self.api.iter(path, "incidents", **f, **span)
-        if self.incident_rules.title_pattern:
-            for issue in self.api.iter(path, "issues", **spans[0]):
-                yield {**issue, "_by_title": True}
+        """The project's incidents: from one group-wide query shared by all its projects
+        when collecting a group, else from the project's issues (:mod:`.incidents`)."""
+        yield from self.incident_reader.incidents(repository.full_name, window)
 
     # -- GitLab's own DORA figures ------------------------------------------------------
     def dora_metrics(self, period: Period, project: str | None = None) -> dict[str, Any] | None:
@@ -388,14 +441,3 @@ class GitLabSource(Source):
 
 def _finishes_in(dep: Deployment, window: Window) -> bool:
     return dep.finished_at is not None and window.since <= dep.finished_at < window.until
-
-
-def _relevant(incident: Incident, window: Window) -> bool:
-    """Opened in the window, or opened before it and still open at its start."""
-    if incident.created_at >= window.until:
-        return False
-    return (
-        incident.created_at >= window.since
-        or incident.resolved_at is None
-        or incident.resolved_at >= window.since
-    )

@@ -97,7 +97,9 @@ class IncidentSource(Source):
     #: Shown in messages (``PagerDuty``, ``Jira``...).
     tool = "incident tool"
 
-    def __init__(self, name: str, services: ServiceMap, priorities: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, name: str, services: ServiceMap, priorities: Sequence[str] | None = None
+    ) -> None:
         super().__init__(name)
         self.services = services
         self.priorities = None if priorities is None else {norm_priority(p) for p in priorities}
@@ -149,13 +151,17 @@ class IncidentSource(Source):
             return False
         return bool(json.loads(raw).get("fingerprint", "") != self.fingerprint())
 
-    def translate(self, raw: dict[str, Any], convert: Callable[[dict[str, Any]], Incident]) -> Incident:
+    def translate(
+        self, raw: dict[str, Any], convert: Callable[[dict[str, Any]], Incident]
+    ) -> Incident:
         """``convert(raw)``; a malformed tool object is one clear error, not a traceback."""
         try:
             return convert(raw)
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             ident = raw.get("key") or raw.get("id") or "?"
-            raise SourceError(f"{self.name}: {self.tool} incident {ident} is unreadable ({type(exc).__name__}: {exc})") from None
+            raise SourceError(
+                f"{self.name}: {self.tool} incident {ident} is unreadable ({type(exc).__name__}: {exc})"
+            ) from None
 
     def wanted(self, incident: Incident) -> bool:
         """Whether the priority filter keeps it (an incident with no priority is kept)."""
@@ -177,7 +183,9 @@ class IncidentSource(Source):
     def repositories(self) -> list[Repository]:
         return []
 
-    def deployments(self, repository: Repository, window: Window) -> Iterable[Deployment | CollectionNote]:
+    def deployments(
+        self, repository: Repository, window: Window
+    ) -> Iterable[Deployment | CollectionNote]:
         return []
 
     def changes(
@@ -185,7 +193,9 @@ class IncidentSource(Source):
     ) -> Iterable[Change | Deployment | CollectionNote]:
         return []
 
-    def incidents(self, repository: Repository, window: Window) -> Iterable[Incident | CollectionNote]:
+    def incidents(
+        self, repository: Repository, window: Window
+    ) -> Iterable[Incident | CollectionNote]:
         return []
 
 

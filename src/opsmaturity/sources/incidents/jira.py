@@ -34,7 +34,16 @@ from .base import Found, IncidentSource, SyncMarks
 from .services import ServiceMap
 
 PAGE = 100
-FIELDS = ["summary", "created", "resolutiondate", "priority", "components", "labels", "status", "project"]
+FIELDS = [
+    "summary",
+    "created",
+    "resolutiondate",
+    "priority",
+    "components",
+    "labels",
+    "status",
+    "project",
+]
 #: JQL compares dates in the user's time zone: ask for a day more each side.
 JQL_MARGIN = timedelta(days=1)
 
@@ -71,13 +80,19 @@ class JiraSource(IncidentSource):
         self._client = self._connect(token, user, ca_bundle, retry_delay_cap)
 
     @classmethod
-    def from_config(cls, entry: JiraConfig, name: str, config: Config, env: Mapping[str, str]) -> JiraSource:
+    def from_config(
+        cls, entry: JiraConfig, name: str, config: Config, env: Mapping[str, str]
+    ) -> JiraSource:
         token = read_token(env, entry.token_env)
         if not token:
-            raise AuthError(f"{name}: set the environment variable {entry.token_env} to a Jira API token")
+            raise AuthError(
+                f"{name}: set the environment variable {entry.token_env} to a Jira API token"
+            )
         user = env.get(entry.user_env) if entry.user_env else None
         if entry.deployment == "cloud" and not user:
-            raise AuthError(f"{name}: set the environment variable {entry.user_env or 'JIRA_USER'} to the Jira account e-mail")
+            raise AuthError(
+                f"{name}: set the environment variable {entry.user_env or 'JIRA_USER'} to the Jira account e-mail"
+            )
         return cls(
             name,
             base_url=entry.base_url,
@@ -109,12 +124,18 @@ class JiraSource(IncidentSource):
         except JIRAError as exc:
             raise self._error(exc, "serverInfo") from None
         except Exception as exc:  # requests' connection errors, raised before any answer
-            raise SourceError(f"{self.name}: cannot reach Jira at {self.base_url} ({type(exc).__name__})") from None
+            raise SourceError(
+                f"{self.name}: cannot reach Jira at {self.base_url} ({type(exc).__name__})"
+            ) from None
         client._session.max_retry_delay = delay_cap
         if client._is_cloud != self.cloud:  # each search endpoint exists on one kind only
             client.close()
-            actual, label = ("cloud", "Cloud") if client._is_cloud else ("datacenter", "Data Center")
-            raise SourceError(f"{self.name}: {self.base_url} is Jira {label}; set `deployment: {actual}`")
+            actual, label = (
+                ("cloud", "Cloud") if client._is_cloud else ("datacenter", "Data Center")
+            )
+            raise SourceError(
+                f"{self.name}: {self.base_url} is Jira {label}; set `deployment: {actual}`"
+            )
         return client
 
     def fetch(self, since: datetime, until: datetime, sync: SyncMarks) -> Iterator[Found]:
@@ -128,7 +149,10 @@ class JiraSource(IncidentSource):
         sync.covered(until)
 
     def _windowed(self, since: datetime, until: datetime) -> str:
-        lo, hi = (since - JQL_MARGIN).strftime("%Y-%m-%d %H:%M"), (until + JQL_MARGIN).strftime("%Y-%m-%d %H:%M")
+        lo, hi = (
+            (since - JQL_MARGIN).strftime("%Y-%m-%d %H:%M"),
+            (until + JQL_MARGIN).strftime("%Y-%m-%d %H:%M"),
+        )
         return f'({self.jql}) AND created >= "{lo}" AND created < "{hi}" ORDER BY created ASC'
 
     def _fields(self) -> list[str]:
@@ -141,7 +165,11 @@ class JiraSource(IncidentSource):
         while True:
             body = self._call(
                 self._client.enhanced_search_issues,
-                jql, nextPageToken=token, maxResults=PAGE, fields=self._fields(), json_result=True,
+                jql,
+                nextPageToken=token,
+                maxResults=PAGE,
+                fields=self._fields(),
+                json_result=True,
             )
             yield body.get("issues") or []
             token = body.get("nextPageToken")
@@ -154,7 +182,11 @@ class JiraSource(IncidentSource):
         while True:
             body = self._call(
                 self._client.search_issues,
-                jql, startAt=start, maxResults=PAGE, fields=self._fields(), json_result=True,
+                jql,
+                startAt=start,
+                maxResults=PAGE,
+                fields=self._fields(),
+                json_result=True,
             )
             issues = body.get("issues") or []
             yield issues
@@ -176,13 +208,21 @@ class JiraSource(IncidentSource):
     def _error(self, exc: Any, what: str) -> SourceError:
         status = getattr(exc, "status_code", None)
         if status == 401:
-            return AuthError(f"{self.name}: Jira refused the credentials in {self.token_env} (401); check the token and account")
+            return AuthError(
+                f"{self.name}: Jira refused the credentials in {self.token_env} (401); check the token and account"
+            )
         if status == 403:
-            return AuthError(f"{self.name}: the account in {self.token_env} may not search these projects (403)")
+            return AuthError(
+                f"{self.name}: the account in {self.token_env} may not search these projects (403)"
+            )
         if status == 429:
-            return RateLimited(f"{self.name}: Jira kept rate-limiting {what} (429); try again later")
+            return RateLimited(
+                f"{self.name}: Jira kept rate-limiting {what} (429); try again later"
+            )
         if status == 400:
-            return SourceError(f"{self.name}: Jira rejected the JQL query (400): {_first_message(exc)}")
+            return SourceError(
+                f"{self.name}: Jira rejected the JQL query (400): {_first_message(exc)}"
+            )
         return SourceError(f"{self.name}: Jira answered {status or 'nothing'} to {what}")
 
     def _incident(self, raw: dict[str, Any]) -> Incident:
@@ -205,11 +245,15 @@ class JiraSource(IncidentSource):
             severity=severity or priority,
             status=(fields.get("status") or {}).get("name"),
             priority=priority,
-            services=tuple(str(c.get("name")) for c in fields.get("components") or () if c.get("name")),
+            services=tuple(
+                str(c.get("name")) for c in fields.get("components") or () if c.get("name")
+            ),
         )
 
     def query_fingerprint(self) -> str:
-        return self.jql + "|" + json.dumps([self.severity_field, self.custom_fields], sort_keys=True)
+        return (
+            self.jql + "|" + json.dumps([self.severity_field, self.custom_fields], sort_keys=True)
+        )
 
     def close(self) -> None:
         self._client.close()

@@ -71,15 +71,21 @@ class OpsgenieSource(IncidentSource):
         self.query = query
         self.pause = pause
         self.session = requests.Session()
-        self.session.headers.update({"Authorization": f"GenieKey {key}", "Accept": "application/json"})
+        self.session.headers.update(
+            {"Authorization": f"GenieKey {key}", "Accept": "application/json"}
+        )
         if ca_bundle:
             self.session.verify = ca_bundle
 
     @classmethod
-    def from_config(cls, entry: OpsgenieConfig, name: str, config: Config, env: Mapping[str, str]) -> OpsgenieSource:
+    def from_config(
+        cls, entry: OpsgenieConfig, name: str, config: Config, env: Mapping[str, str]
+    ) -> OpsgenieSource:
         key = read_token(env, entry.token_env)
         if not key:
-            raise AuthError(f"{name}: set the environment variable {entry.token_env} to an Opsgenie API key")
+            raise AuthError(
+                f"{name}: set the environment variable {entry.token_env} to an Opsgenie API key"
+            )
         return cls(
             name,
             key=key,
@@ -118,7 +124,9 @@ class OpsgenieSource(IncidentSource):
         if not link or not body.get("data"):
             return None
         if urlsplit(link).netloc != urlsplit(self.base_url).netloc:
-            raise SourceError(f"{self.name}: Opsgenie's next-page link points to another host; stopped")
+            raise SourceError(
+                f"{self.name}: Opsgenie's next-page link points to another host; stopped"
+            )
         return str(link)
 
     def _get(self, url: str, params: dict[str, Any] | None) -> dict[str, Any]:
@@ -128,21 +136,27 @@ class OpsgenieSource(IncidentSource):
             try:
                 response = self.session.get(url, params=params, timeout=TIMEOUT)
             except requests.RequestException as exc:
-                raise SourceError(f"{self.name}: cannot reach Opsgenie ({type(exc).__name__})") from None
+                raise SourceError(
+                    f"{self.name}: cannot reach Opsgenie ({type(exc).__name__})"
+                ) from None
             if response.status_code != 429:
                 break
             wait = float(response.headers.get("Retry-After") or self.pause * 2**attempt)
             self.progress.waiting(wait, "Opsgenie rate limit")
             time.sleep(wait)
         else:
-            raise RateLimited(f"{self.name}: Opsgenie kept rate-limiting /v1/incidents (429); try again in a minute")
+            raise RateLimited(
+                f"{self.name}: Opsgenie kept rate-limiting /v1/incidents (429); try again in a minute"
+            )
         if response.status_code in (401, 403):
             raise AuthError(
                 f"{self.name}: Opsgenie refused the key in {self.key_env} ({response.status_code}); "
                 "use an API key with read access (an API integration's key or a global key)"
             )
         if response.status_code >= 400:
-            raise SourceError(f"{self.name}: Opsgenie answered {response.status_code}: {_message(response)}")
+            raise SourceError(
+                f"{self.name}: Opsgenie answered {response.status_code}: {_message(response)}"
+            )
         try:
             data = response.json()
         except ValueError:

@@ -89,7 +89,9 @@ class PagerDutySource(IncidentSource):
     ) -> PagerDutySource:
         token = read_token(env, entry.token_env)
         if not token:
-            raise AuthError(f"{name}: set the environment variable {entry.token_env} to a PagerDuty REST API key")
+            raise AuthError(
+                f"{name}: set the environment variable {entry.token_env} to a PagerDuty REST API key"
+            )
         return cls(
             name,
             token=token,
@@ -120,9 +122,17 @@ class PagerDutySource(IncidentSource):
         while True:
             if offset + PAGE > OFFSET_LIMIT:
                 if until - since <= MIN_SPAN:
-                    raise SourceError(f"{self.name}: more than {OFFSET_LIMIT} incidents created within a minute")
+                    raise SourceError(
+                        f"{self.name}: more than {OFFSET_LIMIT} incidents created within a minute"
+                    )
                 middle = since + (until - since) / 2
-                log.info("%s: span %s..%s holds over %d incidents; splitting", self.name, since, until, OFFSET_LIMIT)
+                log.info(
+                    "%s: span %s..%s holds over %d incidents; splitting",
+                    self.name,
+                    since,
+                    until,
+                    OFFSET_LIMIT,
+                )
                 return self._span(since, middle) + self._span(middle, until)
             body = self._get("/incidents", self._params(since, until, offset))
             page = body.get("incidents") or []
@@ -153,25 +163,37 @@ class PagerDutySource(IncidentSource):
             status = exc.response.status_code if exc.response is not None else 0
             raise self._http_error(status, path) from None
         except Error as exc:
-            raise SourceError(f"{self.name}: {path}: cannot reach PagerDuty ({type(exc.__cause__ or exc).__name__})") from None
+            raise SourceError(
+                f"{self.name}: {path}: cannot reach PagerDuty ({type(exc.__cause__ or exc).__name__})"
+            ) from None
         if response.status_code >= 400:
             raise self._http_error(response.status_code, path, _error_message(response))
         try:
             data = response.json()
         except ValueError:
-            raise SourceError(f"{self.name}: {path}: PagerDuty sent an answer that is not JSON") from None
+            raise SourceError(
+                f"{self.name}: {path}: PagerDuty sent an answer that is not JSON"
+            ) from None
         if not isinstance(data, dict):
             raise SourceError(f"{self.name}: {path}: unexpected answer (not a JSON object)")
         return data
 
     def _http_error(self, status: int, path: str, detail: str = "") -> SourceError:
         if status == 401:
-            return AuthError(f"{self.name}: PagerDuty refused the key in {self.token_env} (401); check it is a valid REST API key")
+            return AuthError(
+                f"{self.name}: PagerDuty refused the key in {self.token_env} (401); check it is a valid REST API key"
+            )
         if status == 403:
-            return AuthError(f"{self.name}: the key in {self.token_env} may not read {path} (403); use a key with read access")
+            return AuthError(
+                f"{self.name}: the key in {self.token_env} may not read {path} (403); use a key with read access"
+            )
         if status == 429:
-            return RateLimited(f"{self.name}: PagerDuty kept rate-limiting {path} (429); try again in a minute")
-        return SourceError(f"{self.name}: PagerDuty answered {status} to {path}{': ' + detail if detail else ''}")
+            return RateLimited(
+                f"{self.name}: PagerDuty kept rate-limiting {path} (429); try again in a minute"
+            )
+        return SourceError(
+            f"{self.name}: PagerDuty answered {status} to {path}{': ' + detail if detail else ''}"
+        )
 
     def _incident(self, raw: dict[str, Any]) -> Incident:
         service = raw.get("service") or {}
@@ -197,8 +219,14 @@ class PagerDutySource(IncidentSource):
 
     def _resolved_from_log(self, raw: dict[str, Any]) -> str | None:
         """The resolve entry's time, else the last status change (a resolved incident's)."""
-        body = self._get(f"/incidents/{raw['id']}/log_entries", {"is_overview": "true", "limit": PAGE})
-        times = [e["created_at"] for e in body.get("log_entries") or [] if e.get("type") == "resolve_log_entry"]
+        body = self._get(
+            f"/incidents/{raw['id']}/log_entries", {"is_overview": "true", "limit": PAGE}
+        )
+        times = [
+            e["created_at"]
+            for e in body.get("log_entries") or []
+            if e.get("type") == "resolve_log_entry"
+        ]
         return max(times) if times else raw.get("last_status_change_at")
 
     def query_fingerprint(self) -> str:

@@ -30,7 +30,9 @@ class ServiceMap:
     targets: Mapping[str, tuple[str, ...]]
 
     @classmethod
-    def from_config(cls, services: Mapping[str, Sequence[str]], teams: Mapping[str, Team]) -> ServiceMap:
+    def from_config(
+        cls, services: Mapping[str, Sequence[str]], teams: Mapping[str, Team]
+    ) -> ServiceMap:
         """Expand team names into their repositories (glob entries cannot name a repository)."""
         targets: dict[str, tuple[str, ...]] = {}
         for key, names in services.items():
@@ -38,7 +40,9 @@ class ServiceMap:
             for name in names:
                 team = teams.get(name)
                 members = team.repositories if team is not None else [name]
-                repos.extend(r for r in members if not any(c in r for c in "*?[") and r not in repos)
+                repos.extend(
+                    r for r in members if not any(c in r for c in "*?[") and r not in repos
+                )
             targets[_norm(key)] = tuple(repos)
         return cls(targets)
 
