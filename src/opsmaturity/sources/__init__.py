@@ -1,9 +1,13 @@
 """Data sources. ``build_source`` is the one place a config entry becomes a concrete source.
 
 Layout: ``base.py`` (the contract every source implements), ``rules.py`` (rules both
-forges share: bot work, reverts, repository globs, times), one package per forge built
-alike (``github/``, ``gitlab/``: ``client``, ``deployments``, ``changes``, ``records``,
-``state``, ``source``), and ``files.py``. The demo's source lives in :mod:`opsmaturity.demo`.
+forges share: bot work, reverts, repository globs, times), ``commit_graph.py`` (what a
+deployment shipped, from history read once), ``attribution.py`` (which pull/merge request
+brought each commit), ``sync_state.py`` (the one checkpoint shape), ``org_shares.py`` (one
+organization-wide read shared by its repositories), one package per forge built alike
+(``github/``, ``gitlab/``: ``client``, ``deployments``, ``changes``, ``incidents``,
+``records``, ``state``, ``source``; GitHub adds ``graphql*`` for its GraphQL API, chosen
+by ``api:``), and ``files.py``. The demo's source lives in :mod:`opsmaturity.demo`.
 Concrete classes are importable from here too, loaded on first use (forge clients are heavy).
 """
 
