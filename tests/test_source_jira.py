@@ -45,7 +45,7 @@ def source(fake: FakeJira, opened: list[JiraSource], **kw) -> JiraSource:
     if fake.cloud:
         kw.setdefault("user", USER)
     src = JiraSource("jira", base_url=fake.api, token_env="JIRA_TOKEN",
-                     deployment="cloud" if fake.cloud else "datacenter", retry_delay_cap=0, **kw)
+                     deployment="cloud" if fake.cloud else "datacenter", pause=0.001, **kw)
     opened.append(src)
     return src
 

@@ -15,7 +15,8 @@ and Jira Data Center REST API v2 ``GET /rest/api/2/search`` (``startAt``/``maxRe
 * Placement keys: each component's name, then the project key.
 * Auth: Cloud takes the account e-mail and an API token (basic); Data Center a personal
   access token (bearer). 401/403 become one line naming the env var.
-* 429 and 503 are retried by the client's resilient session (``Retry-After`` honoured).
+* 429 (``Retry-After`` honoured), 5xx, dropped connections and bodies that are cut or not
+  JSON are retried with a growing pause (:mod:`.retry`); the client's own retries are off.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from typing import Any
 
 from ...config import Config
 from ...config import JiraSource as JiraConfig
-from ...errors import AuthError, RateLimited, SourceError
+from ...errors import AuthError, SourceError
 from ...records import Incident
 from ...tokens import read_token
 from .base import Found, IncidentSource, SyncMarks
+from .retry import CONNECTION_FAILED, CUT_OR_NOT_JSON, Throttled, Transient, retry_after
 from .services import ServiceMap
 
 PAGE = 100
@@ -60,7 +62,7 @@ class JiraSource(IncidentSource):
         custom_fields: Mapping[str, str] | None = None,
         priorities: list[str] | None = None,
         ca_bundle: str | None = None,
-        retry_delay_cap: int = 60,
+        pause: float = 1.0,
     ) -> None:
         super().__init__(name, services, priorities)
         self.base_url, self.token_env = base_url.rstrip("/"), token_env
@@ -68,7 +70,8 @@ class JiraSource(IncidentSource):
         self.jql = jql or _default_jql(projects or [])
         self.severity_field = severity_field
         self.custom_fields = dict(custom_fields or {})
-        self._client = self._connect(token, user, ca_bundle, retry_delay_cap)
+        self.pause = pause
+        self._client = self._connect(token, user, ca_bundle)
 
     @classmethod
     def from_config(cls, entry: JiraConfig, name: str, config: Config, env: Mapping[str, str]) -> JiraSource:
@@ -94,7 +97,19 @@ class JiraSource(IncidentSource):
             ca_bundle=str(config.resolve(entry.ca_bundle)) if entry.ca_bundle else None,
         )
 
-    def _connect(self, token: str, user: str | None, ca_bundle: str | None, delay_cap: int) -> Any:
+    def _connect(self, token: str, user: str | None, ca_bundle: str | None) -> Any:
+        """The client, after reading ``serverInfo`` (retried like a search)."""
+        client = self.retrying.call(
+            lambda: self._attempt_connect(token, user, ca_bundle), f"{self.base_url}/rest/api/2/serverInfo"
+        )
+        client._session.max_retries = 0  # one retry policy from here on: ours (see .retry)
+        if client._is_cloud != self.cloud:  # each search endpoint exists on one kind only
+            client.close()
+            actual, label = ("cloud", "Cloud") if client._is_cloud else ("datacenter", "Data Center")
+            raise SourceError(f"{self.name}: {self.base_url} is Jira {label}; set `deployment: {actual}`")
+        return client
+
+    def _attempt_connect(self, token: str, user: str | None, ca_bundle: str | None) -> Any:
         from jira import JIRA, JIRAError
 
         options: dict[str, Any] = {
@@ -105,17 +120,11 @@ class JiraSource(IncidentSource):
         }
         auth: dict[str, Any] = {"basic_auth": (user, token)} if user else {"token_auth": token}
         try:
-            client = JIRA(options=options, get_server_info=True, max_retries=3, timeout=30, **auth)
+            return JIRA(options=options, get_server_info=True, max_retries=0, timeout=30, **auth)
         except JIRAError as exc:
             raise self._error(exc, "serverInfo") from None
-        except Exception as exc:  # requests' connection errors, raised before any answer
-            raise SourceError(f"{self.name}: cannot reach Jira at {self.base_url} ({type(exc).__name__})") from None
-        client._session.max_retry_delay = delay_cap
-        if client._is_cloud != self.cloud:  # each search endpoint exists on one kind only
-            client.close()
-            actual, label = ("cloud", "Cloud") if client._is_cloud else ("datacenter", "Data Center")
-            raise SourceError(f"{self.name}: {self.base_url} is Jira {label}; set `deployment: {actual}`")
-        return client
+        except Exception as exc:  # requests' connection errors and cut bodies, before any answer
+            raise _transient(exc) from None
 
     def fetch(self, since: datetime, until: datetime, sync: SyncMarks) -> Iterator[Found]:
         jql = self._windowed(since, until)
@@ -163,27 +172,38 @@ class JiraSource(IncidentSource):
                 return
 
     def _call(self, search: Any, jql: str, **kwargs: Any) -> dict[str, Any]:
+        """One search page, retried through passing faults (:mod:`.retry`)."""
+        endpoint = "/rest/api/3/search/jql" if self.cloud else "/rest/api/2/search"
+        return self.retrying.call(lambda: self._attempt(search, jql, **kwargs), self.base_url + endpoint)
+
+    def _attempt(self, search: Any, jql: str, **kwargs: Any) -> dict[str, Any]:
         from jira import JIRAError
 
         try:
             body = search(jql, **kwargs)
         except JIRAError as exc:
             raise self._error(exc, "search") from None
+        except Exception as exc:  # requests' connection errors, a cut or non-JSON body
+            raise _transient(exc) from None
         if not isinstance(body, dict):
             raise SourceError(f"{self.name}: unexpected Jira answer (not a JSON object)")
         return body
 
-    def _error(self, exc: Any, what: str) -> SourceError:
+    def _error(self, exc: Any, what: str) -> Exception:
+        """A JIRAError as ours: final for credentials and queries, passing for 429 and 5xx."""
         status = getattr(exc, "status_code", None)
         if status == 401:
             return AuthError(f"{self.name}: Jira refused the credentials in {self.token_env} (401); check the token and account")
         if status == 403:
             return AuthError(f"{self.name}: the account in {self.token_env} may not search these projects (403)")
         if status == 429:
-            return RateLimited(f"{self.name}: Jira kept rate-limiting {what} (429); try again later")
+            response = getattr(exc, "response", None)
+            return Throttled(retry_after(response.headers.get("Retry-After")) if response is not None else None)
+        if status is None or status >= 500:
+            return Transient(f"answered {status}" if status else CONNECTION_FAILED)
         if status == 400:
             return SourceError(f"{self.name}: Jira rejected the JQL query (400): {_first_message(exc)}")
-        return SourceError(f"{self.name}: Jira answered {status or 'nothing'} to {what}")
+        return SourceError(f"{self.name}: Jira answered {status} to {what}")
 
     def _incident(self, raw: dict[str, Any]) -> Incident:
         fields = raw.get("fields") or {}
@@ -213,6 +233,17 @@ class JiraSource(IncidentSource):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _transient(exc: Exception) -> Exception:
+    """What a non-Jira exception from the client means: a passing fault, or a bug to show."""
+    import requests
+
+    if isinstance(exc, requests.RequestException):
+        return Transient(CONNECTION_FAILED)
+    if isinstance(exc, ValueError):  # the JSON decoder's error: a body cut or not JSON
+        return Transient(CUT_OR_NOT_JSON)
+    return exc
 
 
 def _default_jql(projects: list[str]) -> str:
