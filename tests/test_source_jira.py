@@ -126,7 +126,7 @@ def test_bad_token_is_one_line_naming_the_variable(opened) -> None:
     assert "JIRA_TOKEN" in str(err.value) and "5150" not in str(err.value) and "\n" not in str(err.value)
 
 
-def test_429_is_retried_by_the_client(opened) -> None:
+def test_429_is_retried(opened) -> None:
     with FakeJira([issue(1)], token=TOKEN, user=USER) as fake:
         fake.faults.add("retry_after", "search_jql", times=1)
         found, _ = collect(source(fake, opened))

@@ -54,8 +54,16 @@ def headline_text(metric: str, value: float | None) -> str:
     return FORMAT[metric_display()[metric].format](value)
 
 
-def scope_row(metric: str, scope: ScopeMetrics | None, name: str | None = None) -> ScopeRow:
-    """One scope's figure for one metric, as a table row (dashes for an unmeasured scope)."""
+def missing_text(data: ReportData, scope: str, name: str) -> str:
+    """What was not collected for one scope, comma-separated; empty when complete or unknown."""
+    return ", ".join(data.completeness.missing(scope, name)) if data.completeness else ""
+
+
+def scope_row(
+    metric: str, scope: ScopeMetrics | None, name: str | None = None, missing: str = ""
+) -> ScopeRow:
+    """One scope's figure for one metric, as a table row (dashes for an unmeasured scope);
+    ``missing`` marks it partial."""
     shown = metric_display()[metric]
     r = result(scope, metric)
     value = getattr(r, shown.headline) if r else None
@@ -68,6 +76,7 @@ def scope_row(metric: str, scope: ScopeMetrics | None, name: str | None = None) 
         tier_label=fmt.tier(tier),
         sample=fmt.count(getattr(r, shown.sample_field) if r else None, shown.sample_noun),
         extra=_extra(r),
+        missing=missing,
     )
 
 
@@ -135,7 +144,7 @@ def build_metric(metric: str, data: ReportData, definition: MetricDefinition | N
         benchmark=_benchmark_rows(metric, data, row.tier),
         trend_chart=_trend(metric, data),
         trend_label=_trend_label(metric, data),
-        teams=[scope_row(metric, s) for s in data.scopes("team")],
+        teams=[scope_row(metric, s, missing=missing_text(data, "team", s.name)) for s in data.scopes("team")],
         drivers=drivers_text(metric, data),
     )
 
@@ -258,7 +267,14 @@ def repository_rows(data: ReportData) -> tuple[list[RepositoryRow], int]:
     if len(repos) > MAX_REPOSITORY_ROWS:
         busiest = sorted(repos, key=_deployments, reverse=True)[:MAX_REPOSITORY_ROWS]
         shown = sorted(busiest, key=lambda s: s.name)
-    rows = [RepositoryRow(name=s.name, figures=[scope_row(m, s) for m in METRICS]) for s in shown]
+    rows = [
+        RepositoryRow(
+            name=s.name,
+            figures=[scope_row(m, s) for m in METRICS],
+            missing=missing_text(data, "repository", s.name),
+        )
+        for s in shown
+    ]
     return rows, len(repos) - len(shown)
 
 

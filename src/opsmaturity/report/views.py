@@ -19,7 +19,7 @@ from .data import Change, ReportData
 from .decision_view import decision_page
 from .incidents_view import build_incidents
 from .methodology_view import build_methodology
-from .metrics_view import build_metric, make_delta, repository_rows, scope_row
+from .metrics_view import build_metric, make_delta, missing_text, repository_rows, scope_row
 from .practices_view import build_practices, practice_disciplines
 from .recommendation_view import build_recommendation
 
@@ -124,6 +124,7 @@ def _teams(data: ReportData, metrics: list[MetricView]) -> list[TeamPage]:
                 respondents=survey.respondents if survey else None,
                 repositories=list(entry.repositories),
                 changes=_team_changes(changes.get(entry.name, {}), metrics),
+                missing=missing_text(data, "team", entry.name),
             )
         )
     return pages
