@@ -42,12 +42,11 @@ def result(scope: ScopeMetrics | None, metric: str) -> Result | None:
     return None if scope is None else getattr(scope, metric)
 
 
-def metric_name(metric: str | None, data: ReportData) -> str:
-    """A metric's name from the definitions data; a dash when there is no metric."""
+def metric_name(metric: str | None) -> str:
+    """A metric's name (``data/metrics.yaml``); a dash when there is no metric."""
     if metric is None:
         return fmt.DASH
-    names = {d.id: d.name for d in data.definitions}
-    return names.get(metric) or fmt.label(metric)
+    return metric_display()[metric].name
 
 
 def headline_text(metric: str, value: float | None) -> str:
@@ -98,7 +97,7 @@ def _details(metric: str, scope: ScopeMetrics | None) -> list[tuple[str, str]]:
         return []
     if isinstance(r, DeploymentFrequency):
         return [
-            ("DORA answer bucket", BUCKETS.get(r.bucket or "", fmt.DASH)),
+            ("DORA answer bucket", BUCKETS[r.bucket] if r.bucket else fmt.DASH),
             ("Deployments", fmt.count(r.deployments, "deployments")),
             ("Days with a deployment", f"{r.deployment_days} of {r.days}"),
             ("Per day", fmt.DASH if r.per_day is None else f"{r.per_day:.2f}"),
@@ -124,15 +123,15 @@ def _details(metric: str, scope: ScopeMetrics | None) -> list[tuple[str, str]]:
     return [("Rework deployments", _extra(r))]
 
 
-def build_metric(metric: str, data: ReportData, definition: MetricDefinition | None) -> MetricView:
+def build_metric(metric: str, data: ReportData, definition: MetricDefinition) -> MetricView:
     org = data.organization_scope
     row = scope_row(metric, org)
     return MetricView(
         id=metric,
-        name=definition.name if definition else fmt.label(metric),
+        name=definition.name,
         short=metric_display()[metric].short,
-        definition=definition.summary if definition else "",
-        method=definition.definition if definition else "",
+        definition=definition.summary,
+        method=definition.definition,
         value=row.value,
         text=row.text,
         tier=row.tier,
@@ -158,10 +157,9 @@ def drivers_text(metric: str, data: ReportData) -> str:
     it, e.g. ``Driven by Warehouse (−12.0 h) and Catalog (−3.1 h); Checkout went the other
     way (+2.0 h).``; empty without a previous report or a change."""
     deltas = data.deltas
-    org = deltas.metrics.get(metric)
-    if org is None or len(deltas.teams) < 2:
+    if data.previous is None or len(deltas.teams) < 2:
         return ""
-    found = drivers(org, deltas.teams, metric)
+    found = drivers(deltas.metrics[metric], deltas.teams, metric)
     kind = metric_display()[metric].format
     out = []
     if found.along:
@@ -199,11 +197,10 @@ def other_warnings(scope: ScopeMetrics | None) -> list[str]:
 
 
 def _delta(metric: str, data: ReportData) -> Delta | None:
-    d = data.deltas.metrics.get(metric)
-    if d is None:
+    if data.previous is None:
         return None
     shown = metric_display()[metric]
-    return make_delta(d, shown.format, shown.higher_is_better)
+    return make_delta(data.deltas.metrics[metric], shown.format, shown.higher_is_better)
 
 
 def make_delta(d: Change, kind: str, higher_is_better: bool) -> Delta:
@@ -229,7 +226,7 @@ def _benchmark_rows(metric: str, data: ReportData, ours: str | None) -> list[Ben
             confidence=b.confidence,
             ours=b.tier == ours,
         )
-        for b in data.benchmark.bands.get(metric, ())
+        for b in data.benchmark.bands.get(metric, ())  # rework rate has no DORA tiers
     ]
 
 
