@@ -177,16 +177,19 @@ def test_report_html_marks_the_partial_rows_only(github: FakeGitHub, tmp_path: P
     result = cli("report", "-c", str(config), "--out", str(out), "--allow-incomplete")
     assert result.exit_code == 0, result.output
     html = out.with_suffix(".html").read_text()
+    marked = Tagged(html).having("data-partial")
     partial = {(a.get("data-metric", "repository"), a["data-scope"]): a["data-partial"]
-               for a in Tagged(html).having("data-partial")}
+               for a in marked if "data-scope" in a}
     gap = f"github:{BROKEN}"
     assert partial.pop(("repository", BROKEN)) == gap  # the repository appendix row
     assert partial == {(m, "Checkout"): gap for m in METRICS}  # each metric's team table
+    kpis = [a["data-partial"] for a in marked if "data-scope" not in a]
+    assert kpis == [gap] * len(METRICS)  # the organization's figure on each metric page
     rows = Tagged(html).having("data-scope")
     complete = [a["data-scope"] for a in rows if "data-partial" not in a]
     assert "Rest" in complete and "acme/service-000" in complete
     assert not [a for a in rows if "data-partial" not in a and "partial-row" in a.get("class", "")]
-    assert len(Tagged(html).having("data-partial-note")) == len(METRICS) + 2  # + appendix + team page
+    assert len(Tagged(html).having("data-partial-note")) == 2 * len(METRICS) + 2  # + appendix, team page
     assert f"<strong>{BROKEN}</strong></span>: {gap}." in html
     assert f"<strong>Checkout</strong></span>: {gap}." in html
     team_page = html[html.index("Team: Checkout"):html.index("Team: Rest")]

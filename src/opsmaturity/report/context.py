@@ -119,6 +119,8 @@ class MetricView:
     drivers: str = ""
     """Which teams drove the change since the previous report (and which went the other
     way), one line; empty without a previous report."""
+    missing: str = ""
+    """What was not collected for the organization's figure: it is marked partial; else empty."""
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,7 @@ def build_metric(metric: str, data: ReportData, definition: MetricDefinition) ->
         trend_label=_trend_label(metric, data),
         teams=[scope_row(metric, s, missing=missing_text(data, "team", s.name)) for s in data.scopes("team")],
         drivers=drivers_text(metric, data),
+        missing=missing_text(data, "organization", org.name) if org else "",
     )
 
 
