@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from opsmaturity.cli import app
 from opsmaturity.collect import collect
 from opsmaturity.completeness import Completeness
+from opsmaturity.dora import METRICS
 from opsmaturity.errors import IncompleteData, SourceError
 from opsmaturity.records import Change, CollectionNote, Deployment, Incident, Repository
 from opsmaturity.sources.base import Source, Window
@@ -161,6 +162,40 @@ def test_report_with_allow_incomplete_carries_a_banner(github: FakeGitHub, tmp_p
     assert by_name["Checkout"] == f"no: github:{BROKEN}" and by_name["Rest"] == "yes"
 
 
+def test_report_html_marks_the_partial_rows_only(github: FakeGitHub, tmp_path: Path) -> None:
+    """The uncollected repository's row, and its team's rows and page, carry a partial badge
+    and a footnote naming the gap; complete rows carry none."""
+    from tests.report_support import Tagged
+
+    config = config_for(github, tmp_path)
+    github.faults.add("cut_json", "github.deployments", path=f"/repos/{BROKEN}/", status=502)
+    try:
+        assert list(collect_into(github, tmp_path)) == [BROKEN]
+    finally:
+        github.faults.clear()
+    out = tmp_path / "r" / "acme.pdf"
+    result = cli("report", "-c", str(config), "--out", str(out), "--allow-incomplete")
+    assert result.exit_code == 0, result.output
+    html = out.with_suffix(".html").read_text()
+    marked = Tagged(html).having("data-partial")
+    partial = {(a.get("data-metric", "repository"), a["data-scope"]): a["data-partial"]
+               for a in marked if "data-scope" in a}
+    gap = f"github:{BROKEN}"
+    assert partial.pop(("repository", BROKEN)) == gap  # the repository appendix row
+    assert partial == {(m, "Checkout"): gap for m in METRICS}  # each metric's team table
+    kpis = [a["data-partial"] for a in marked if "data-scope" not in a]
+    assert kpis == [gap] * len(METRICS)  # the organization's figure on each metric page
+    rows = Tagged(html).having("data-scope")
+    complete = [a["data-scope"] for a in rows if "data-partial" not in a]
+    assert "Rest" in complete and "acme/service-000" in complete
+    assert not [a for a in rows if "data-partial" not in a and "partial-row" in a.get("class", "")]
+    assert len(Tagged(html).having("data-partial-note")) == 2 * len(METRICS) + 2  # + appendix, team page
+    assert f"<strong>{BROKEN}</strong></span>: {gap}." in html
+    assert f"<strong>Checkout</strong></span>: {gap}." in html
+    team_page = html[html.index("Team: Checkout"):html.index("Team: Rest")]
+    assert "partial<sup>†</sup>" in team_page[:300] and "partial<sup>†</sup>" not in html[html.index("Team: Rest"):][:300]
+
+
 def test_report_json_reads_back_with_its_completeness(github: FakeGitHub, tmp_path: Path) -> None:
     """The typed report keeps the states and the per-scope marks through its JSON."""
     from opsmaturity.report import report_from_json, report_json
@@ -256,7 +291,7 @@ def test_an_incident_tool_run_is_recorded(tmp_path: Path) -> None:
     with Store(tmp_path / "s.sqlite") as store:
         collect(StubIncidentTool(), store, WINDOW)
         assert store.collection_runs() == [("pagerduty", "", "complete", "")]
-        with pytest.raises(SourceError):
-            collect(StubIncidentTool(SourceError("pagerduty: connection cut")), store, WINDOW)
+        summary = collect(StubIncidentTool(SourceError("pagerduty: connection cut")), store, WINDOW)
+        assert summary.failed == {"": "connection cut"}  # recorded; the next source carries on
         found = Completeness.from_runs(store.collection_runs(), ["pagerduty"], store.sources())
-    assert [s.describe() for s in found.gaps] == ["pagerduty not collected (pagerduty: connection cut)"]
+    assert [s.describe() for s in found.gaps] == ["pagerduty not collected (connection cut)"]

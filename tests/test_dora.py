@@ -40,8 +40,12 @@ def test_only_deployment_frequency_improves_as_it_rises() -> None:
     assert better_up == ["deployment_frequency"]
 
 
+def _entry(display: dict) -> dict:
+    return {"id": "lead_time_for_changes", "name": "Lead time for changes", "unit": "hours", "display": display}
+
+
 def test_a_broken_display_block_names_metric_and_key() -> None:
     with pytest.raises(ValueError, match=r"metrics.yaml: lead_time_for_changes: display: 'short'"):
-        dora._display("lead_time_for_changes", {"format": "hours"})
+        dora._display(_entry({"format": "hours"}))
     with pytest.raises(ValueError, match="format 'days' is not one of per_week, hours, rate"):
-        dora._display("lead_time_for_changes", {"format": "days"})
+        dora._display(_entry({"format": "days"}))

@@ -136,7 +136,6 @@ def parse_since(fake: FakePagerDuty) -> str:
 
 def test_a_failure_mid_collection_resumes_after_the_last_stored_span(tmp_path: Path) -> None:
     from opsmaturity.collect import collect
-    from opsmaturity.errors import SourceError
     from opsmaturity.records import Incident
     from opsmaturity.sources.base import Window
     from opsmaturity.sources.incidents.pagerduty import PagerDutySource
@@ -150,17 +149,18 @@ def test_a_failure_mid_collection_resumes_after_the_last_stored_span(tmp_path: P
         for m in (5, 6, 7)
     ]
     with FakePagerDuty(incidents, token=KEY, tls_dir=tmp_path) as fake, Store(tmp_path / "s.sqlite") as store:
-        def run() -> None:
+        def run() -> dict[str, str]:
             src = PagerDutySource("pd", token=KEY, token_env="PAGERDUTY_TOKEN", base_url=fake.api,
-                                  ca_bundle=str(fake.cert), services=ServiceMap.from_config({"TPS": ["i/tps"]}, {}))
+                                  ca_bundle=str(fake.cert), services=ServiceMap.from_config({"TPS": ["i/tps"]}, {}),
+                                  cooldown=0.001)
             try:
-                collect(src, store, window)
+                return collect(src, store, window).failed
             finally:
                 src.close()
 
-        fake.faults.status(500, endpoint="incidents", after=2, times=1)  # the third span fails
-        with pytest.raises(SourceError, match="500"):
-            run()
+        fake.faults.add("status", "incidents", after=2, status=500)  # the third span keeps failing
+        assert "failed after 6 attempts (answered 500)" in run()[""]
+        fake.faults.clear()
         kept = sorted(i.id for i in store.records(Incident))
         assert kept == ["P5", "P6"]  # spans one and two (to 30 June) were stored with their checkpoint
         fake.log.reset()

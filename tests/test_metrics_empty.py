@@ -33,9 +33,9 @@ def test_metrics_after_a_collection_that_found_nothing(tmp_path: Path) -> None:
     assert table.exit_code == 0, table.output
     assert "run `opsmaturity collect" not in table.output
     for line in (
-        "Deployment frequency: no successful production deployment in the period",
+        "Deploy frequency: no successful production deployment in the period",
         "Lead time: no deployed change with a known start time in the period",
-        "Change failure rate: no successful production deployment in the period",
+        "Failure rate: no successful production deployment in the period",
         "Recovery time: no failed deployment in the period",
         "Incident MTTR: no resolved incident opened in the period",
     ):

@@ -183,7 +183,8 @@ def collect(config: ConfigOption) -> None:
         cost = f" ({summary.usage})" if summary.usage else ""
         _out().print(f"[green]{summary.source}[/]: {counts or 'nothing found'}{cost}", soft_wrap=True)
     for source, repo, why in failed:
-        _err().print(Text("not collected", style="red") + Text(f" {source}:{repo}: {why}"), soft_wrap=True)
+        label = f"{source}:{repo}" if repo else source  # an incident tool fails as a whole
+        _err().print(Text("not collected", style="red") + Text(f" {label}: {why}"), soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 

@@ -121,6 +121,9 @@ def collect(
     try:
         if isinstance(source, IncidentSource):
             summary = collect_incidents(source, store, window, progress=progress)
+            if summary.failed:
+                store.finish_collection(source.name, SOURCE_RUN, "failed", summary.failed[SOURCE_RUN])
+                return summary
         else:
             summary = _collect(source, store, window, progress, concurrency)
     except BaseException as exc:
@@ -190,10 +193,17 @@ def collect_incidents(
                 _save(source, store, batch, summary)
                 checkpoints.flush()
                 batch = []
-    except SourceError:
+    except AuthError:
         _save(source, store, batch, summary)  # what was read stays; the checkpoint says how far
         checkpoints.flush()
         raise
+    except SourceError as exc:
+        # Retries ran out (see sources/incidents/retry.py): this tool is recorded as not
+        # collected, and the sources after it carry on, as a forge's repositories do.
+        why = scrub(str(exc)).removeprefix(f"{source.name}: ")
+        summary.failed[SOURCE_RUN] = why
+        batch.append(CollectionNote("*", "incidents", f"not collected: {why}", "error"))
+        log.warning("%s: %s", source.name, why)
     _save(source, store, batch, summary)
     checkpoints.flush()
     return summary

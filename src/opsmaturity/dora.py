@@ -24,8 +24,12 @@ class MetricDisplay:
     """How one metric is shown: names, its headline figure and which way is better."""
 
     id: str
+    name: str
+    """Full name (``Lead time for changes``), the metric's top-level ``name``."""
     short: str
     """Short name for narrow table headers (``Lead time``)."""
+    unit: str
+    """Unit of its raw figures in words (``hours``), the metric's top-level ``unit``."""
     headline: str
     """The field of the metric's result that summaries show and deltas compare."""
     format: Format
@@ -41,23 +45,37 @@ class MetricDisplay:
     trend_label: str
     """What the trend chart's axis shows (``Median hours``)."""
 
+    @property
+    def headline_unit(self) -> str:
+        """The headline figure's unit, abbreviated for narrow headers (``h, median``)."""
+        return HEADLINE_UNITS[self.format]
+
+
+#: How each number format's headline is abbreviated in narrow headers (terminal tables).
+HEADLINE_UNITS: dict[str, str] = {"per_week": "/wk", "hours": "h, median", "rate": "%"}
+
 
 @cache
 def metric_display() -> dict[str, MetricDisplay]:
     """Every metric's display facts, in report order (the order of metrics.yaml)."""
     with (data_dir() / "metrics.yaml").open(encoding="utf-8") as fh:
         entries = yaml.safe_load(fh)["metrics"]
-    return {m["id"]: _display(m["id"], m["display"]) for m in entries}
+    return {m["id"]: _display(m) for m in entries}
 
 
-def _display(metric: str, d: dict[str, Any]) -> MetricDisplay:
-    """One metric's ``display`` block; a missing or unknown entry names the metric and key."""
+def _display(entry: dict[str, Any]) -> MetricDisplay:
+    """One metric's names, unit and ``display`` block; a missing or unknown entry names the
+    metric and key."""
+    metric = entry["id"]
     try:
+        d = entry["display"]
         if d["format"] not in FORMATS:
             raise ValueError(f"format {d['format']!r} is not one of {', '.join(FORMATS)}")
         return MetricDisplay(
             id=metric,
+            name=str(entry["name"]),
             short=str(d["short"]),
+            unit=str(entry["unit"]),
             headline=str(d["headline"]),
             format=d["format"],
             higher_is_better=bool(d["higher_is_better"]),

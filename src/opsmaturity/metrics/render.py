@@ -9,6 +9,7 @@ from collections.abc import Collection
 from rich.table import Table
 
 from ..csvsafe import safe_row
+from ..dora import metric_display
 from .model import MetricsReport, ScopeMetrics
 
 CSV_COLUMNS = (
@@ -86,21 +87,19 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-_FIGURES = (
-    ("Deployment frequency", "deployment_frequency"),
-    ("Lead time", "lead_time_for_changes"),
-    ("Change failure rate", "change_failure_rate"),
-    ("Recovery time", "failed_deployment_recovery_time"),
-    ("Rework rate", "rework_rate"),
-    ("Incident MTTR", "incident_mttr"),
-)
+def _figures() -> list[tuple[str, str]]:
+    """(label, result attribute) of every figure that can be unknown: the five metrics by
+    their short names in ``data/metrics.yaml``, then the incident MTTR."""
+    named = [(d.short, metric) for metric, d in metric_display().items()]
+    return [*named, ("Incident MTTR", "incident_mttr")]
 
 
 def unknown_reasons(report: MetricsReport, shown: int = 3) -> list[str]:
     """One line per unknown figure and reason: '—' never stands without its why."""
     scopes: dict[tuple[str, str], list[str]] = {}
+    figures = _figures()
     for s in report.scopes:
-        for label, attr in _FIGURES:
+        for label, attr in figures:
             reason = getattr(s, attr).reason
             if reason:
                 scopes.setdefault((label, reason), []).append(s.name)
@@ -119,18 +118,10 @@ def render_table(report: MetricsReport, incomplete: Collection[tuple[str, str]] 
         caption="\n".join(unknown_reasons(report)) or None,
         caption_justify="left",
     )
-    for column in (
-        "Scope",
-        "Name",
-        "Deploys/wk",
-        "Lead time h (p50)",
-        "CFR",
-        "Recovery h (p50)",
-        "Rework",
-        "Tier",
-        "Score",
-        "Warnings",
-    ):
+    # one column per metric, in METRICS order as the rows below: short name over its unit
+    metric_columns = [f"{d.short}\n{d.headline_unit}" for d in metric_display().values()]
+    table.add_column("Scope", no_wrap=True)  # organization, team or repository: kept whole
+    for column in ("Name", *metric_columns, "Tier", "Score", "Warnings"):
         table.add_column(column, overflow="fold")
     for s in report.scopes:
         df, lt = s.deployment_frequency, s.lead_time_for_changes

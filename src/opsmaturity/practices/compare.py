@@ -12,16 +12,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from ..dora import METRICS, metric_display
 from .questionnaire import Question, QuestionnaireSet, load_questionnaires
 from .scoring import Assessment, GroupScores
-
-UNITS = {
-    "deployment_frequency": "deployments per week",
-    "lead_time_for_changes": "hours",
-    "change_failure_rate": "fraction",
-    "failed_deployment_recovery_time": "hours",
-    "rework_rate": "fraction",
-}
 
 
 @dataclass(frozen=True)
@@ -50,13 +43,13 @@ def compare_survey_with_data(
     *,
     team: str | None = None,
 ) -> list[Mismatch]:
-    """Mismatches for the organization (or one team), in the metric order of ``UNITS``."""
+    """Mismatches for the organization (or one team), in the report's metric order."""
     qs = questionnaires or load_questionnaires()
     group: GroupScores | None = assessment.teams.get(team) if team else assessment.organization
     if group is None:
         return []
     out = []
-    for metric in UNITS:
+    for metric in METRICS:
         report, value = group.self_report.get(metric), measured.get(metric)
         if report is None or report.value is None or value is None:
             continue
@@ -121,7 +114,8 @@ def _compare(
 
 
 def _show(metric: str, value: float) -> str:
-    unit = UNITS[metric]
-    if unit == "fraction":
+    """A measured figure in the metric's unit (``data/metrics.yaml``); rates as percentages."""
+    shown = metric_display()[metric]
+    if shown.format == "rate":
         return f"{value * 100:.1f} %"
-    return f"{value:.2f} {unit}"
+    return f"{value:.2f} {shown.unit}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..dora import METRICS, TIERS
+from ..dora import METRICS, TIERS, metric_display
 from ..practices.scoring import GroupScores, Score
 from .facts import METRIC_WORDS, Facts, rework_tier
 from .result import RoadmapAction, TeamLine
@@ -25,7 +25,6 @@ MAX_ACTIONS = 10
 TEAM_GAP = 20.0
 """A team lags when it is this many points (or a DORA tier = 15 points) behind the best."""
 MAX_TEAMS, TEAM_ACTIONS = 2, 3
-HIGHER_IS_BETTER = {"deployment_frequency"}
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def _action(rank: int, action: ActionDef, areas: dict[str, Score], weak: _Weak) 
 def _direction(metric: str | None) -> str | None:
     if metric is None:
         return None
-    return "up" if metric in HIGHER_IS_BETTER else "down"
+    return "up" if metric_display()[metric].higher_is_better else "down"
 
 
 def _dedupe(chosen: Iterable[ActionDef]) -> list[ActionDef]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from ..dora import METRICS
+from ..dora import METRICS, metric_display
 from .facts import METRIC_WORDS, Facts, observe, rework_tier
 from .matrix import leader
 from .result import Recommendation, TrendChange
@@ -22,9 +22,6 @@ from .rules import RuleBook
 
 MAX_QUARTERS = 8
 """How far a trend is carried: two years. Beyond that a straight line says little."""
-RATES = frozenset({"change_failure_rate", "rework_rate"})
-"""Metrics that are shares: projected by points a quarter and kept within 0-1."""
-RISING_IS_BETTER = frozenset({"deployment_frequency"})
 ALL = "all"
 """``TrendChange.metric`` when every measured trend continues together."""
 
@@ -63,7 +60,7 @@ def trend_changes(
 def project(metric: str, previous: float, current: float, quarters: int) -> float:
     """The figure after ``quarters`` more quarters of the change from ``previous`` to
     ``current``: by points for a rate (kept within 0-1), by ratio for anything else."""
-    if metric in RATES:
+    if _is_rate(metric):
         return min(1.0, max(0.0, current + quarters * (current - previous)))
     if previous <= 0 or current <= 0:
         return current  # no ratio to carry forward
@@ -134,15 +131,20 @@ def _now_then(metric: str, prev: float, cur: float, value: float, moved: Facts) 
 
 def _direction(metric: str, prev: float, cur: float) -> str:
     rising = cur > prev
-    better = rising if metric in RISING_IS_BETTER else not rising
+    better = rising if metric_display()[metric].higher_is_better else not rising
     return f"{'rising' if rising else 'falling'} ({'improving' if better else 'worsening'})"
+
+
+def _is_rate(metric: str) -> bool:
+    """A share (``data/metrics.yaml``: format ``rate``): projected by points a quarter, kept in 0-1."""
+    return metric_display()[metric].format == "rate"
 
 
 def figure(metric: str, value: float) -> str:
     """A headline figure in words: a share in %, a duration in hours or days, a frequency."""
-    if metric in RATES:
+    if _is_rate(metric):
         return f"{100 * value:.1f} %"
-    if metric == "deployment_frequency":
+    if metric_display()[metric].format == "per_week":
         return f"{value:.1f} deployments a week"
     if value >= 48:
         return f"{value / 24:.1f} days"

@@ -61,6 +61,9 @@ class ScopeRow:
     """Sample size with its noun, e.g. ``980 changes``."""
     extra: str
     """Second figure (p90, failed/deployments...), formatted."""
+    missing: str = ""
+    """What was not collected for this team or repository (``github:acme/api``, comma-separated):
+    the row is marked partial; empty when its data is complete or completeness is unknown."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class RepositoryRow:
     """Repository full name (untrusted: escaped)."""
     figures: list[ScopeRow]
     """One row per metric, in the report's metric order."""
+    missing: str = ""
+    """What was not collected for this repository: the row is marked partial; else empty."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,8 @@ class MetricView:
     drivers: str = ""
     """Which teams drove the change since the previous report (and which went the other
     way), one line; empty without a previous report."""
+    missing: str = ""
+    """What was not collected for the organization's figure: it is marked partial; else empty."""
 
 
 @dataclass(frozen=True)
@@ -276,6 +283,8 @@ class TeamPage:
     """Repositories measured for the team."""
     changes: tuple[tuple[str, Delta], ...] = ()
     """(metric name, change since the previous report) of the team's figures; empty without one."""
+    missing: str = ""
+    """What was not collected for the team's repositories: the page is marked partial; else empty."""
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ class Comparison:
     period: ReportPeriod
     generated_at: datetime | None
     metrics: dict[str, float | None]
-    """Organization headline figure of each metric (see ``dora.HEADLINE_FIELD``)."""
+    """Organization headline figure of every metric (see ``dora.HEADLINE_FIELD``)."""
     disciplines: dict[str, float | None]
     """Discipline id → median score; empty without a survey."""
     options: dict[str, Any]
@@ -259,7 +259,7 @@ class ReportData:
         now_m, now_d = self.headline(), self.discipline_scores()
         now_r = discipline_respondents(self._surveyed)
         return Deltas(
-            metrics={m: Change.of(now_m[m], prev.metrics.get(m)) for m in METRICS},
+            metrics={m: Change.of(now_m[m], prev.metrics[m]) for m in METRICS},
             disciplines={
                 d: self._practice_change(prev, d, now_d[d], now_r[d]) for d in sorted(now_d)
             },
@@ -273,6 +273,7 @@ class ReportData:
         self, prev: Comparison, discipline: str, score: float | None, respondents: int
     ) -> PracticeChange:
         """A discipline's change, with a note when who answered changed since ``prev``."""
+        # a discipline may not have been surveyed then: no previous score, no delta
         then = Change.of(score, prev.disciplines.get(discipline))
         counts = Change.of(respondents, prev.respondents.get(discipline))
         roles_now = self.assessment.roles if self.assessment else {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..recommend.facts import METRIC_WORDS
 from ..recommend.result import Recommendation
-from ..recommend.terminal import SHORT_NAMES
+from ..recommend.terminal import short_name
 from ..recommend.trend import TREND_NOTE, trend_lines
 
 POSITIVE = (31, 95, 139)
@@ -126,7 +126,7 @@ def decision_page(rec: Recommendation) -> DecisionPage:
         confidence=rec.confidence,
         factors=[(f.text, f.level) for f in rec.confidence_factors],
         columns=[
-            SHORT_NAMES.get(f.model_id, f.name).replace("-\n", "-").replace("\n", " ")
+            short_name(f.model_id, f.name).replace("-\n", "-").replace("\n", " ")
             for f in rec.ranking
         ],
         rows=[
@@ -193,16 +193,15 @@ def _owners(rec: Recommendation) -> list[OwnerGroup]:
     """The roadmap grouped by owning team type: who is accountable for what."""
     groups: dict[str, list[str]] = {}
     for a in rec.roadmap:
-        moves = f"{_metric_words(a.metric)} {ARROW.get(a.direction or '', '')}".strip()
+        moves = f"{_metric_words(a.metric)} {ARROW[a.direction] if a.direction else ''}".strip()
         groups.setdefault(a.owner, []).append(
             f"{a.rank}. {a.title} — {moves}; effort {a.effort}; {a.horizon}"
         )
-    order = {o: i for i, o in enumerate(OWNER_ORDER)}
-    return [
+    return [  # owners are team types (rules.TeamTypeName), all in OWNER_ORDER
         OwnerGroup(owner.replace("-", " ").capitalize() + " teams", actions)
-        for owner, actions in sorted(groups.items(), key=lambda kv: order.get(kv[0], 9))
+        for owner, actions in sorted(groups.items(), key=lambda kv: OWNER_ORDER.index(kv[0]))
     ]
 
 
 def _metric_words(metric: str | None) -> str:
-    return METRIC_WORDS.get(metric or "", "") if metric else "no metric"
+    return METRIC_WORDS[metric] if metric else "no metric"

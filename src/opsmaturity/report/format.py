@@ -43,7 +43,7 @@ def count(value: int | None, noun: str) -> str:
 
 
 def tier(value: str | None) -> str:
-    return TIER_LABELS.get(value or "", "Not rated" if value is None else value.title())
+    return "Not rated" if value is None else TIER_LABELS[value]
 
 
 def signed(value: float | None, kind: str) -> str:

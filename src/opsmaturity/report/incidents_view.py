@@ -64,6 +64,7 @@ def build_incidents(data: ReportData) -> IncidentsView | None:
 
 def _tool(source: str, kinds: dict[str, str]) -> str:
     """``PagerDuty (source pd)``: the tool in words, then the configured source's name."""
+    # a source no longer in the config still has its stored incidents; not every kind is a tool
     kind = kinds.get(source, "")
     return f"{TOOLS.get(kind, kind or 'an unlisted source')} (source {source})"
 
@@ -130,5 +131,5 @@ def _restore(data: ReportData) -> list[tuple[str, str]]:
         ("Time to restore, 90th percentile", fmt.hours(mttr.p90_hours)),
         ("Resolved incidents measured", f"{mttr.n:,}"),
         ("Linked to no deployment (mark none failed)", f"{unlinked:,}"),
-        ("Deployments failed by an incident", f"{failed.by_rule.get('incident', 0):,}"),
+        ("Deployments failed by an incident", f"{failed.by_rule['incident']:,}"),
     ]

@@ -105,7 +105,8 @@ def _marked_metrics(data: ReportData) -> dict[str, Any]:
 
 
 def _read_marks(fields: dict[str, Any]) -> None:
-    """Move the metrics scopes' ``missing`` marks into ``completeness.marks`` for reading."""
+    """Move the metrics scopes' ``missing`` marks into ``completeness.marks`` for reading.
+    This reads the raw JSON before validation, so every key may be missing (``.get``)."""
     found, metrics = fields.get("completeness"), fields.get("metrics")
     if not isinstance(found, Mapping) or not isinstance(metrics, Mapping):
         return
@@ -205,7 +206,7 @@ def report_from_json(raw: Mapping[str, Any], *, origin: str = "report JSON") -> 
     """A whole report read back from its JSON data; ``deltas`` are recomputed, not read."""
     if not isinstance(raw, Mapping) or raw.get("schema") != SCHEMA:
         raise ReportError(f"{origin} is not an opsmaturity report JSON (schema {SCHEMA!r})")
-    fields = dict(raw)
+    fields = dict(raw)  # raw JSON until validated below: any key may be missing (``.get``)
     metrics = fields.get("metrics")
     if isinstance(metrics, Mapping) and isinstance(metrics.get("period"), Mapping):
         period = metrics["period"]

@@ -56,7 +56,7 @@ def _changed_options(data: ReportData) -> list[str]:
 
 
 def _source(source: dict[str, Any]) -> str:
-    parts = [source.get("publisher"), source.get("url")]
+    parts = [source.get("publisher"), source.get("url")]  # a benchmark file may omit either
     return ", ".join(str(p) for p in parts if p) or "not recorded"
 
 
@@ -77,7 +77,7 @@ def _cross_check(data: ReportData) -> list[tuple[str, str, str]]:
         return []
     return [
         (
-            metric_name(metric, data),
+            metric_name(metric),
             headline_text(metric, pair.ours),
             headline_text(metric, pair.gitlab),
         )

@@ -42,20 +42,27 @@ def result(scope: ScopeMetrics | None, metric: str) -> Result | None:
     return None if scope is None else getattr(scope, metric)
 
 
-def metric_name(metric: str | None, data: ReportData) -> str:
-    """A metric's name from the definitions data; a dash when there is no metric."""
+def metric_name(metric: str | None) -> str:
+    """A metric's name (``data/metrics.yaml``); a dash when there is no metric."""
     if metric is None:
         return fmt.DASH
-    names = {d.id: d.name for d in data.definitions}
-    return names.get(metric) or fmt.label(metric)
+    return metric_display()[metric].name
 
 
 def headline_text(metric: str, value: float | None) -> str:
     return FORMAT[metric_display()[metric].format](value)
 
 
-def scope_row(metric: str, scope: ScopeMetrics | None, name: str | None = None) -> ScopeRow:
-    """One scope's figure for one metric, as a table row (dashes for an unmeasured scope)."""
+def missing_text(data: ReportData, scope: str, name: str) -> str:
+    """What was not collected for one scope, comma-separated; empty when complete or unknown."""
+    return ", ".join(data.completeness.missing(scope, name)) if data.completeness else ""
+
+
+def scope_row(
+    metric: str, scope: ScopeMetrics | None, name: str | None = None, missing: str = ""
+) -> ScopeRow:
+    """One scope's figure for one metric, as a table row (dashes for an unmeasured scope);
+    ``missing`` marks it partial."""
     shown = metric_display()[metric]
     r = result(scope, metric)
     value = getattr(r, shown.headline) if r else None
@@ -68,6 +75,7 @@ def scope_row(metric: str, scope: ScopeMetrics | None, name: str | None = None) 
         tier_label=fmt.tier(tier),
         sample=fmt.count(getattr(r, shown.sample_field) if r else None, shown.sample_noun),
         extra=_extra(r),
+        missing=missing,
     )
 
 
@@ -89,7 +97,7 @@ def _details(metric: str, scope: ScopeMetrics | None) -> list[tuple[str, str]]:
         return []
     if isinstance(r, DeploymentFrequency):
         return [
-            ("DORA answer bucket", BUCKETS.get(r.bucket or "", fmt.DASH)),
+            ("DORA answer bucket", BUCKETS[r.bucket] if r.bucket else fmt.DASH),
             ("Deployments", fmt.count(r.deployments, "deployments")),
             ("Days with a deployment", f"{r.deployment_days} of {r.days}"),
             ("Per day", fmt.DASH if r.per_day is None else f"{r.per_day:.2f}"),
@@ -115,15 +123,15 @@ def _details(metric: str, scope: ScopeMetrics | None) -> list[tuple[str, str]]:
     return [("Rework deployments", _extra(r))]
 
 
-def build_metric(metric: str, data: ReportData, definition: MetricDefinition | None) -> MetricView:
+def build_metric(metric: str, data: ReportData, definition: MetricDefinition) -> MetricView:
     org = data.organization_scope
     row = scope_row(metric, org)
     return MetricView(
         id=metric,
-        name=definition.name if definition else fmt.label(metric),
+        name=definition.name,
         short=metric_display()[metric].short,
-        definition=definition.summary if definition else "",
-        method=definition.definition if definition else "",
+        definition=definition.summary,
+        method=definition.definition,
         value=row.value,
         text=row.text,
         tier=row.tier,
@@ -135,8 +143,9 @@ def build_metric(metric: str, data: ReportData, definition: MetricDefinition | N
         benchmark=_benchmark_rows(metric, data, row.tier),
         trend_chart=_trend(metric, data),
         trend_label=_trend_label(metric, data),
-        teams=[scope_row(metric, s) for s in data.scopes("team")],
+        teams=[scope_row(metric, s, missing=missing_text(data, "team", s.name)) for s in data.scopes("team")],
         drivers=drivers_text(metric, data),
+        missing=missing_text(data, "organization", org.name) if org else "",
     )
 
 
@@ -149,10 +158,9 @@ def drivers_text(metric: str, data: ReportData) -> str:
     it, e.g. ``Driven by Warehouse (−12.0 h) and Catalog (−3.1 h); Checkout went the other
     way (+2.0 h).``; empty without a previous report or a change."""
     deltas = data.deltas
-    org = deltas.metrics.get(metric)
-    if org is None or len(deltas.teams) < 2:
+    if data.previous is None or len(deltas.teams) < 2:
         return ""
-    found = drivers(org, deltas.teams, metric)
+    found = drivers(deltas.metrics[metric], deltas.teams, metric)
     kind = metric_display()[metric].format
     out = []
     if found.along:
@@ -190,11 +198,10 @@ def other_warnings(scope: ScopeMetrics | None) -> list[str]:
 
 
 def _delta(metric: str, data: ReportData) -> Delta | None:
-    d = data.deltas.metrics.get(metric)
-    if d is None:
+    if data.previous is None:
         return None
     shown = metric_display()[metric]
-    return make_delta(d, shown.format, shown.higher_is_better)
+    return make_delta(data.deltas.metrics[metric], shown.format, shown.higher_is_better)
 
 
 def make_delta(d: Change, kind: str, higher_is_better: bool) -> Delta:
@@ -220,7 +227,7 @@ def _benchmark_rows(metric: str, data: ReportData, ours: str | None) -> list[Ben
             confidence=b.confidence,
             ours=b.tier == ours,
         )
-        for b in data.benchmark.bands.get(metric, ())
+        for b in data.benchmark.bands.get(metric, ())  # rework rate has no DORA tiers
     ]
 
 
@@ -258,7 +265,14 @@ def repository_rows(data: ReportData) -> tuple[list[RepositoryRow], int]:
     if len(repos) > MAX_REPOSITORY_ROWS:
         busiest = sorted(repos, key=_deployments, reverse=True)[:MAX_REPOSITORY_ROWS]
         shown = sorted(busiest, key=lambda s: s.name)
-    rows = [RepositoryRow(name=s.name, figures=[scope_row(m, s) for m in METRICS]) for s in shown]
+    rows = [
+        RepositoryRow(
+            name=s.name,
+            figures=[scope_row(m, s) for m in METRICS],
+            missing=missing_text(data, "repository", s.name),
+        )
+        for s in shown
+    ]
     return rows, len(repos) - len(shown)
 
 

@@ -35,6 +35,7 @@ def build_practices(data: ReportData) -> Practices | None:
     deltas = data.deltas.disciplines
     covered = data.assessment.coverage
     disciplines = [
+        # no delta without a previous report; no coverage for a discipline nobody was asked
         _discipline(d, _areas_of(org, d.id), deltas.get(d.id), covered.get(d.id))
         for d in practice_disciplines(org)
     ]
@@ -139,9 +140,9 @@ def _ranked(a: Score) -> str:
 def _mismatch(m: Contradiction, data: ReportData) -> Mismatch:
     figure = headline_text(m.metric, m.measured_value) if m.metric in METRICS else ""
     return Mismatch(
-        metric=metric_name(m.metric, data),
+        metric=metric_name(m.metric),
         who=f"Team {m.team}" if m.team else "Organization (median answer)",
-        self_reported=BUCKETS.get(m.reported, m.reported),
+        self_reported=BUCKETS.get(m.reported, m.reported),  # a bucket id, else the answer's label
         measured=f"{m.measured} ({figure})" if figure else m.measured,
         direction=m.direction,
     )

@@ -19,7 +19,7 @@ from .data import Change, ReportData
 from .decision_view import decision_page
 from .incidents_view import build_incidents
 from .methodology_view import build_methodology
-from .metrics_view import build_metric, make_delta, repository_rows, scope_row
+from .metrics_view import build_metric, make_delta, missing_text, repository_rows, scope_row
 from .practices_view import build_practices, practice_disciplines
 from .recommendation_view import build_recommendation
 
@@ -30,7 +30,7 @@ _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 def build_context(data: ReportData, *, paper: str = "A4") -> ReportContext:
     """The one object templates see."""
     defs = {d.id: d for d in data.definitions}
-    metrics = [build_metric(m, data, defs.get(m)) for m in METRICS]
+    metrics = [build_metric(m, data, defs[m]) for m in METRICS]
     recommendation = build_recommendation(data)
     repositories, omitted = repository_rows(data)
     return ReportContext(
@@ -114,6 +114,8 @@ def _teams(data: ReportData, metrics: list[MetricView]) -> list[TeamPage]:
     changes = data.deltas.teams
     pages = []
     for entry in data.teams:
+        # a configured team may own no measured repository, be named by no respondent, and
+        # have no change (none without a previous report, or not measured then)
         scope, survey = measured.get(entry.name), assessed.get(entry.name)
         pages.append(
             TeamPage(
@@ -124,6 +126,7 @@ def _teams(data: ReportData, metrics: list[MetricView]) -> list[TeamPage]:
                 respondents=survey.respondents if survey else None,
                 repositories=list(entry.repositories),
                 changes=_team_changes(changes.get(entry.name, {}), metrics),
+                missing=missing_text(data, "team", entry.name),
             )
         )
     return pages

@@ -27,6 +27,7 @@ from typing import Any
 from ...errors import SourceError
 from ...records import Change, CollectionNote, Deployment, Incident, Repository
 from ..base import Source, Window
+from .retry import Retrying
 from .services import Placement, ServiceMap
 
 #: The pseudo repository an incident source keeps its checkpoints under.
@@ -96,6 +97,8 @@ class IncidentSource(Source):
 
     #: Shown in messages (``PagerDuty``, ``Jira``...).
     tool = "incident tool"
+    #: First pause before a request is tried again, in seconds (see :mod:`.retry`).
+    pause = 1.0
 
     def __init__(
         self, name: str, services: ServiceMap, priorities: Sequence[str] | None = None
@@ -130,6 +133,11 @@ class IncidentSource(Source):
         yield from placement.notes(self.name)
         if left_out:
             yield self.filter_note()
+
+    @property
+    def retrying(self) -> Retrying:
+        """The retry policy of this source's requests, reporting waits to its progress."""
+        return Retrying(f"{self.name}: {self.tool}", pause=self.pause, progress=self.progress)
 
     def fingerprint(self) -> str:
         """What decides which records a run stores: the mapping, the filters, the query."""

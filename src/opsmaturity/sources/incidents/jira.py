@@ -15,7 +15,8 @@ and Jira Data Center REST API v2 ``GET /rest/api/2/search`` (``startAt``/``maxRe
 * Placement keys: each component's name, then the project key.
 * Auth: Cloud takes the account e-mail and an API token (basic); Data Center a personal
   access token (bearer). 401/403 become one line naming the env var.
-* 429 and 503 are retried by the client's resilient session (``Retry-After`` honoured).
+* 429 (``Retry-After`` honoured), 5xx, dropped connections and bodies that are cut or not
+  JSON are retried with a growing pause (:mod:`.retry`); the client's own retries are off.
 """
 
 from __future__ import annotations
@@ -27,23 +28,15 @@ from typing import Any
 
 from ...config import Config
 from ...config import JiraSource as JiraConfig
-from ...errors import AuthError, RateLimited, SourceError
+from ...errors import AuthError, SourceError
 from ...records import Incident
 from ...tokens import read_token
 from .base import Found, IncidentSource, SyncMarks
+from .retry import CONNECTION_FAILED, CUT_OR_NOT_JSON, Throttled, Transient, retry_after
 from .services import ServiceMap
 
 PAGE = 100
-FIELDS = [
-    "summary",
-    "created",
-    "resolutiondate",
-    "priority",
-    "components",
-    "labels",
-    "status",
-    "project",
-]
+FIELDS = ["summary", "created", "resolutiondate", "priority", "components", "labels", "status", "project"]
 #: JQL compares dates in the user's time zone: ask for a day more each side.
 JQL_MARGIN = timedelta(days=1)
 
@@ -69,7 +62,7 @@ class JiraSource(IncidentSource):
         custom_fields: Mapping[str, str] | None = None,
         priorities: list[str] | None = None,
         ca_bundle: str | None = None,
-        retry_delay_cap: int = 60,
+        pause: float = 1.0,
     ) -> None:
         super().__init__(name, services, priorities)
         self.base_url, self.token_env = base_url.rstrip("/"), token_env
@@ -77,22 +70,17 @@ class JiraSource(IncidentSource):
         self.jql = jql or _default_jql(projects or [])
         self.severity_field = severity_field
         self.custom_fields = dict(custom_fields or {})
-        self._client = self._connect(token, user, ca_bundle, retry_delay_cap)
+        self.pause = pause
+        self._client = self._connect(token, user, ca_bundle)
 
     @classmethod
-    def from_config(
-        cls, entry: JiraConfig, name: str, config: Config, env: Mapping[str, str]
-    ) -> JiraSource:
+    def from_config(cls, entry: JiraConfig, name: str, config: Config, env: Mapping[str, str]) -> JiraSource:
         token = read_token(env, entry.token_env)
         if not token:
-            raise AuthError(
-                f"{name}: set the environment variable {entry.token_env} to a Jira API token"
-            )
+            raise AuthError(f"{name}: set the environment variable {entry.token_env} to a Jira API token")
         user = env.get(entry.user_env) if entry.user_env else None
         if entry.deployment == "cloud" and not user:
-            raise AuthError(
-                f"{name}: set the environment variable {entry.user_env or 'JIRA_USER'} to the Jira account e-mail"
-            )
+            raise AuthError(f"{name}: set the environment variable {entry.user_env or 'JIRA_USER'} to the Jira account e-mail")
         return cls(
             name,
             base_url=entry.base_url,
@@ -109,7 +97,19 @@ class JiraSource(IncidentSource):
             ca_bundle=str(config.resolve(entry.ca_bundle)) if entry.ca_bundle else None,
         )
 
-    def _connect(self, token: str, user: str | None, ca_bundle: str | None, delay_cap: int) -> Any:
+    def _connect(self, token: str, user: str | None, ca_bundle: str | None) -> Any:
+        """The client, after reading ``serverInfo`` (retried like a search)."""
+        client = self.retrying.call(
+            lambda: self._attempt_connect(token, user, ca_bundle), f"{self.base_url}/rest/api/2/serverInfo"
+        )
+        client._session.max_retries = 0  # one retry policy from here on: ours (see .retry)
+        if client._is_cloud != self.cloud:  # each search endpoint exists on one kind only
+            client.close()
+            actual, label = ("cloud", "Cloud") if client._is_cloud else ("datacenter", "Data Center")
+            raise SourceError(f"{self.name}: {self.base_url} is Jira {label}; set `deployment: {actual}`")
+        return client
+
+    def _attempt_connect(self, token: str, user: str | None, ca_bundle: str | None) -> Any:
         from jira import JIRA, JIRAError
 
         options: dict[str, Any] = {
@@ -120,23 +120,11 @@ class JiraSource(IncidentSource):
         }
         auth: dict[str, Any] = {"basic_auth": (user, token)} if user else {"token_auth": token}
         try:
-            client = JIRA(options=options, get_server_info=True, max_retries=3, timeout=30, **auth)
+            return JIRA(options=options, get_server_info=True, max_retries=0, timeout=30, **auth)
         except JIRAError as exc:
             raise self._error(exc, "serverInfo") from None
-        except Exception as exc:  # requests' connection errors, raised before any answer
-            raise SourceError(
-                f"{self.name}: cannot reach Jira at {self.base_url} ({type(exc).__name__})"
-            ) from None
-        client._session.max_retry_delay = delay_cap
-        if client._is_cloud != self.cloud:  # each search endpoint exists on one kind only
-            client.close()
-            actual, label = (
-                ("cloud", "Cloud") if client._is_cloud else ("datacenter", "Data Center")
-            )
-            raise SourceError(
-                f"{self.name}: {self.base_url} is Jira {label}; set `deployment: {actual}`"
-            )
-        return client
+        except Exception as exc:  # requests' connection errors and cut bodies, before any answer
+            raise _transient(exc) from None
 
     def fetch(self, since: datetime, until: datetime, sync: SyncMarks) -> Iterator[Found]:
         jql = self._windowed(since, until)
@@ -149,10 +137,7 @@ class JiraSource(IncidentSource):
         sync.covered(until)
 
     def _windowed(self, since: datetime, until: datetime) -> str:
-        lo, hi = (
-            (since - JQL_MARGIN).strftime("%Y-%m-%d %H:%M"),
-            (until + JQL_MARGIN).strftime("%Y-%m-%d %H:%M"),
-        )
+        lo, hi = (since - JQL_MARGIN).strftime("%Y-%m-%d %H:%M"), (until + JQL_MARGIN).strftime("%Y-%m-%d %H:%M")
         return f'({self.jql}) AND created >= "{lo}" AND created < "{hi}" ORDER BY created ASC'
 
     def _fields(self) -> list[str]:
@@ -165,11 +150,7 @@ class JiraSource(IncidentSource):
         while True:
             body = self._call(
                 self._client.enhanced_search_issues,
-                jql,
-                nextPageToken=token,
-                maxResults=PAGE,
-                fields=self._fields(),
-                json_result=True,
+                jql, nextPageToken=token, maxResults=PAGE, fields=self._fields(), json_result=True,
             )
             yield body.get("issues") or []
             token = body.get("nextPageToken")
@@ -182,11 +163,7 @@ class JiraSource(IncidentSource):
         while True:
             body = self._call(
                 self._client.search_issues,
-                jql,
-                startAt=start,
-                maxResults=PAGE,
-                fields=self._fields(),
-                json_result=True,
+                jql, startAt=start, maxResults=PAGE, fields=self._fields(), json_result=True,
             )
             issues = body.get("issues") or []
             yield issues
@@ -195,35 +172,38 @@ class JiraSource(IncidentSource):
                 return
 
     def _call(self, search: Any, jql: str, **kwargs: Any) -> dict[str, Any]:
+        """One search page, retried through passing faults (:mod:`.retry`)."""
+        endpoint = "/rest/api/3/search/jql" if self.cloud else "/rest/api/2/search"
+        return self.retrying.call(lambda: self._attempt(search, jql, **kwargs), self.base_url + endpoint)
+
+    def _attempt(self, search: Any, jql: str, **kwargs: Any) -> dict[str, Any]:
         from jira import JIRAError
 
         try:
             body = search(jql, **kwargs)
         except JIRAError as exc:
             raise self._error(exc, "search") from None
+        except Exception as exc:  # requests' connection errors, a cut or non-JSON body
+            raise _transient(exc) from None
         if not isinstance(body, dict):
             raise SourceError(f"{self.name}: unexpected Jira answer (not a JSON object)")
         return body
 
-    def _error(self, exc: Any, what: str) -> SourceError:
+    def _error(self, exc: Any, what: str) -> Exception:
+        """A JIRAError as ours: final for credentials and queries, passing for 429 and 5xx."""
         status = getattr(exc, "status_code", None)
         if status == 401:
-            return AuthError(
-                f"{self.name}: Jira refused the credentials in {self.token_env} (401); check the token and account"
-            )
+            return AuthError(f"{self.name}: Jira refused the credentials in {self.token_env} (401); check the token and account")
         if status == 403:
-            return AuthError(
-                f"{self.name}: the account in {self.token_env} may not search these projects (403)"
-            )
+            return AuthError(f"{self.name}: the account in {self.token_env} may not search these projects (403)")
         if status == 429:
-            return RateLimited(
-                f"{self.name}: Jira kept rate-limiting {what} (429); try again later"
-            )
+            response = getattr(exc, "response", None)
+            return Throttled(retry_after(response.headers.get("Retry-After")) if response is not None else None)
+        if status is None or status >= 500:
+            return Transient(f"answered {status}" if status else CONNECTION_FAILED)
         if status == 400:
-            return SourceError(
-                f"{self.name}: Jira rejected the JQL query (400): {_first_message(exc)}"
-            )
-        return SourceError(f"{self.name}: Jira answered {status or 'nothing'} to {what}")
+            return SourceError(f"{self.name}: Jira rejected the JQL query (400): {_first_message(exc)}")
+        return SourceError(f"{self.name}: Jira answered {status} to {what}")
 
     def _incident(self, raw: dict[str, Any]) -> Incident:
         fields = raw.get("fields") or {}
@@ -245,18 +225,25 @@ class JiraSource(IncidentSource):
             severity=severity or priority,
             status=(fields.get("status") or {}).get("name"),
             priority=priority,
-            services=tuple(
-                str(c.get("name")) for c in fields.get("components") or () if c.get("name")
-            ),
+            services=tuple(str(c.get("name")) for c in fields.get("components") or () if c.get("name")),
         )
 
     def query_fingerprint(self) -> str:
-        return (
-            self.jql + "|" + json.dumps([self.severity_field, self.custom_fields], sort_keys=True)
-        )
+        return self.jql + "|" + json.dumps([self.severity_field, self.custom_fields], sort_keys=True)
 
     def close(self) -> None:
         self._client.close()
+
+
+def _transient(exc: Exception) -> Exception:
+    """What a non-Jira exception from the client means: a passing fault, or a bug to show."""
+    import requests
+
+    if isinstance(exc, requests.RequestException):
+        return Transient(CONNECTION_FAILED)
+    if isinstance(exc, ValueError):  # the JSON decoder's error: a body cut or not JSON
+        return Transient(CUT_OR_NOT_JSON)
+    return exc
 
 
 def _default_jql(projects: list[str]) -> str:

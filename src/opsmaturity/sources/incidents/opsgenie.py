@@ -19,12 +19,12 @@ Pagination https://docs.opsgenie.com/docs/pagination.
   (P1–P5), ``tags``, ``createdAt``, ``updatedAt``, ``impactedServices`` (service ids).
   The incident object has no resolution time: a resolved or closed incident's
   ``updatedAt`` is taken for it (a later edit moves it; docs/sources.md says so).
-* 429 (``X-RateLimit-State: THROTTLED``) is retried after ``Retry-After`` or a growing pause.
+* 429 (``X-RateLimit-State: THROTTLED``) is retried after ``Retry-After`` or a growing pause;
+  5xx, dropped connections and bodies that are cut or not JSON are retried too (:mod:`.retry`).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -32,15 +32,15 @@ from urllib.parse import urlsplit
 
 from ...config import Config
 from ...config import OpsgenieSource as OpsgenieConfig
-from ...errors import AuthError, RateLimited, SourceError
+from ...errors import AuthError, SourceError
 from ...records import Incident
 from ...tokens import read_token
 from .base import Found, IncidentSource, SyncMarks
+from .retry import CONNECTION_FAILED, CUT_OR_NOT_JSON, Throttled, Transient, retry_after
 from .services import ServiceMap
 
 HOSTS = {"us": "https://api.opsgenie.com", "eu": "https://api.eu.opsgenie.com"}
 PAGE = 100
-RATE_LIMIT_RETRIES = 6
 TIMEOUT = 30
 
 
@@ -71,21 +71,15 @@ class OpsgenieSource(IncidentSource):
         self.query = query
         self.pause = pause
         self.session = requests.Session()
-        self.session.headers.update(
-            {"Authorization": f"GenieKey {key}", "Accept": "application/json"}
-        )
+        self.session.headers.update({"Authorization": f"GenieKey {key}", "Accept": "application/json"})
         if ca_bundle:
             self.session.verify = ca_bundle
 
     @classmethod
-    def from_config(
-        cls, entry: OpsgenieConfig, name: str, config: Config, env: Mapping[str, str]
-    ) -> OpsgenieSource:
+    def from_config(cls, entry: OpsgenieConfig, name: str, config: Config, env: Mapping[str, str]) -> OpsgenieSource:
         key = read_token(env, entry.token_env)
         if not key:
-            raise AuthError(
-                f"{name}: set the environment variable {entry.token_env} to an Opsgenie API key"
-            )
+            raise AuthError(f"{name}: set the environment variable {entry.token_env} to an Opsgenie API key")
         return cls(
             name,
             key=key,
@@ -124,43 +118,35 @@ class OpsgenieSource(IncidentSource):
         if not link or not body.get("data"):
             return None
         if urlsplit(link).netloc != urlsplit(self.base_url).netloc:
-            raise SourceError(
-                f"{self.name}: Opsgenie's next-page link points to another host; stopped"
-            )
+            raise SourceError(f"{self.name}: Opsgenie's next-page link points to another host; stopped")
         return str(link)
 
     def _get(self, url: str, params: dict[str, Any] | None) -> dict[str, Any]:
+        """One page, retried through passing faults (:mod:`.retry`)."""
+        return self.retrying.call(lambda: self._attempt(url, params), url.split("?", 1)[0])
+
+    def _attempt(self, url: str, params: dict[str, Any] | None) -> dict[str, Any]:
         import requests
 
-        for attempt in range(RATE_LIMIT_RETRIES + 1):
-            try:
-                response = self.session.get(url, params=params, timeout=TIMEOUT)
-            except requests.RequestException as exc:
-                raise SourceError(
-                    f"{self.name}: cannot reach Opsgenie ({type(exc).__name__})"
-                ) from None
-            if response.status_code != 429:
-                break
-            wait = float(response.headers.get("Retry-After") or self.pause * 2**attempt)
-            self.progress.waiting(wait, "Opsgenie rate limit")
-            time.sleep(wait)
-        else:
-            raise RateLimited(
-                f"{self.name}: Opsgenie kept rate-limiting /v1/incidents (429); try again in a minute"
-            )
+        try:
+            response = self.session.get(url, params=params, timeout=TIMEOUT)
+        except requests.RequestException:
+            raise Transient(CONNECTION_FAILED) from None
+        if response.status_code == 429:
+            raise Throttled(retry_after(response.headers.get("Retry-After")))
         if response.status_code in (401, 403):
             raise AuthError(
                 f"{self.name}: Opsgenie refused the key in {self.key_env} ({response.status_code}); "
                 "use an API key with read access (an API integration's key or a global key)"
             )
+        if response.status_code >= 500:
+            raise Transient(f"answered {response.status_code}")
         if response.status_code >= 400:
-            raise SourceError(
-                f"{self.name}: Opsgenie answered {response.status_code}: {_message(response)}"
-            )
+            raise SourceError(f"{self.name}: Opsgenie answered {response.status_code}: {_message(response)}")
         try:
             data = response.json()
         except ValueError:
-            raise SourceError(f"{self.name}: Opsgenie sent an answer that is not JSON") from None
+            raise Transient(CUT_OR_NOT_JSON) from None
         if not isinstance(data, dict):
             raise SourceError(f"{self.name}: unexpected Opsgenie answer (not a JSON object)")
         return data

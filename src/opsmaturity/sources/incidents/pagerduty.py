@@ -11,6 +11,8 @@ Reference: https://developer.pagerduty.com/api-reference/9d0b4b12e36f9-list-inci
 * The client sends ``Authorization: Token token=…`` and the v2 ``Accept`` header, retries
   429 with its own backoff (at most :data:`RATE_LIMIT_RETRIES` times here), and raises on
   401 — turned into one line naming the environment variable.
+* 5xx answers, dropped connections and bodies that are cut or not JSON are retried with a
+  growing pause (:mod:`.retry`); the client's own network retries are turned off for it.
 * A resolved incident without ``resolved_at`` gets its time from its log entries
   (``GET /incidents/{id}/log_entries``, the ``resolve_log_entry``).
 """
@@ -30,6 +32,7 @@ from ...errors import AuthError, RateLimited, SourceError
 from ...records import Incident
 from ...tokens import read_token
 from .base import Found, IncidentSource, SyncMarks
+from .retry import CONNECTION_FAILED, CUT_OR_NOT_JSON, Transient
 from .services import ServiceMap
 
 log = logging.getLogger("opsmaturity.sources.pagerduty")
@@ -74,8 +77,9 @@ class PagerDutySource(IncidentSource):
         verify = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
         self.client = RestApiV2Client(token, base_url=base_url, verify=verify)
         self.client.retry[429] = RATE_LIMIT_RETRIES
+        self.client.max_network_attempts = 0  # one retry policy: ours, for every passing fault
         if cooldown is not None:
-            self.client.sleep_timer = cooldown
+            self.client.sleep_timer = self.pause = cooldown
         self.filters: dict[str, list[str]] = {
             "service_ids[]": list(service_ids or []),
             "team_ids[]": list(team_ids or []),
@@ -89,9 +93,7 @@ class PagerDutySource(IncidentSource):
     ) -> PagerDutySource:
         token = read_token(env, entry.token_env)
         if not token:
-            raise AuthError(
-                f"{name}: set the environment variable {entry.token_env} to a PagerDuty REST API key"
-            )
+            raise AuthError(f"{name}: set the environment variable {entry.token_env} to a PagerDuty REST API key")
         return cls(
             name,
             token=token,
@@ -122,17 +124,9 @@ class PagerDutySource(IncidentSource):
         while True:
             if offset + PAGE > OFFSET_LIMIT:
                 if until - since <= MIN_SPAN:
-                    raise SourceError(
-                        f"{self.name}: more than {OFFSET_LIMIT} incidents created within a minute"
-                    )
+                    raise SourceError(f"{self.name}: more than {OFFSET_LIMIT} incidents created within a minute")
                 middle = since + (until - since) / 2
-                log.info(
-                    "%s: span %s..%s holds over %d incidents; splitting",
-                    self.name,
-                    since,
-                    until,
-                    OFFSET_LIMIT,
-                )
+                log.info("%s: span %s..%s holds over %d incidents; splitting", self.name, since, until, OFFSET_LIMIT)
                 return self._span(since, middle) + self._span(middle, until)
             body = self._get("/incidents", self._params(since, until, offset))
             page = body.get("incidents") or []
@@ -154,6 +148,10 @@ class PagerDutySource(IncidentSource):
         return params
 
     def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """One GET, retried through passing faults (:mod:`.retry`); 429s are the client's."""
+        return self.retrying.call(lambda: self._attempt(path, params), self.client.url.rstrip("/") + path)
+
+    def _attempt(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         """One GET through the client; its errors become ours, never carrying the key."""
         from pagerduty import Error, HttpError
 
@@ -162,38 +160,28 @@ class PagerDutySource(IncidentSource):
         except HttpError as exc:
             status = exc.response.status_code if exc.response is not None else 0
             raise self._http_error(status, path) from None
-        except Error as exc:
-            raise SourceError(
-                f"{self.name}: {path}: cannot reach PagerDuty ({type(exc.__cause__ or exc).__name__})"
-            ) from None
+        except Error:  # the client's network errors: not retried there (max_network_attempts 0)
+            raise Transient(CONNECTION_FAILED) from None
+        if response.status_code >= 500:
+            raise Transient(f"answered {response.status_code}")
         if response.status_code >= 400:
             raise self._http_error(response.status_code, path, _error_message(response))
         try:
             data = response.json()
         except ValueError:
-            raise SourceError(
-                f"{self.name}: {path}: PagerDuty sent an answer that is not JSON"
-            ) from None
+            raise Transient(CUT_OR_NOT_JSON) from None
         if not isinstance(data, dict):
             raise SourceError(f"{self.name}: {path}: unexpected answer (not a JSON object)")
         return data
 
     def _http_error(self, status: int, path: str, detail: str = "") -> SourceError:
         if status == 401:
-            return AuthError(
-                f"{self.name}: PagerDuty refused the key in {self.token_env} (401); check it is a valid REST API key"
-            )
+            return AuthError(f"{self.name}: PagerDuty refused the key in {self.token_env} (401); check it is a valid REST API key")
         if status == 403:
-            return AuthError(
-                f"{self.name}: the key in {self.token_env} may not read {path} (403); use a key with read access"
-            )
+            return AuthError(f"{self.name}: the key in {self.token_env} may not read {path} (403); use a key with read access")
         if status == 429:
-            return RateLimited(
-                f"{self.name}: PagerDuty kept rate-limiting {path} (429); try again in a minute"
-            )
-        return SourceError(
-            f"{self.name}: PagerDuty answered {status} to {path}{': ' + detail if detail else ''}"
-        )
+            return RateLimited(f"{self.name}: PagerDuty kept rate-limiting {path} (429); try again in a minute")
+        return SourceError(f"{self.name}: PagerDuty answered {status} to {path}{': ' + detail if detail else ''}")
 
     def _incident(self, raw: dict[str, Any]) -> Incident:
         service = raw.get("service") or {}
@@ -219,14 +207,8 @@ class PagerDutySource(IncidentSource):
 
     def _resolved_from_log(self, raw: dict[str, Any]) -> str | None:
         """The resolve entry's time, else the last status change (a resolved incident's)."""
-        body = self._get(
-            f"/incidents/{raw['id']}/log_entries", {"is_overview": "true", "limit": PAGE}
-        )
-        times = [
-            e["created_at"]
-            for e in body.get("log_entries") or []
-            if e.get("type") == "resolve_log_entry"
-        ]
+        body = self._get(f"/incidents/{raw['id']}/log_entries", {"is_overview": "true", "limit": PAGE})
+        times = [e["created_at"] for e in body.get("log_entries") or [] if e.get("type") == "resolve_log_entry"]
         return max(times) if times else raw.get("last_status_change_at")
 
     def query_fingerprint(self) -> str:
