@@ -75,6 +75,8 @@ CASES = [
     Case("config missing", {}, ["report", "-c", "{dir}/none.yaml"], 2, ["none.yaml: cannot read: No such file"]),
     Case("--out onto a folder", {"out/x": ""}, ["report", "-c", DEMO, "--out", "{dir}/out"], 4,
          ["--out", "/out: is a folder"]),
+    Case("--out not a PDF", {}, ["report", "-c", DEMO, "--out", "{dir}/r.html"], 4,
+         ["--out", "/r.html: give the PDF's path, ending in .pdf"]),
     Case("--out under a file", {"file": ""}, ["report", "-c", DEMO, "--out", "{dir}/file/r.pdf"], 4,
          ["--out", "/file is a file, not a folder"]),
     Case("--out under /proc", {}, ["report", "-c", DEMO, "--out", "/proc/opsmaturity/r.pdf"], 4,

@@ -305,12 +305,18 @@ def run_report(
 ) -> ReportFiles:
     """``opsmaturity report``: write PDF, HTML, JSON and CSV for a config; incomplete data
     is refused unless ``allow_incomplete`` (then the summary carries a banner)."""
+    from .errors import OutputError
     from .outputs import writable_file
     from .report import read_previous, write_report
     from .report.quarter import refuse_same_period
 
     if out_pdf is not None:
         writable_file(out_pdf)
+        if out_pdf.suffix.lower() != ".pdf":  # the HTML, JSON and CSV take the same stem
+            raise OutputError(
+                f"--out {out_pdf}: give the PDF's path, ending in .pdf; "
+                "the HTML, JSON and CSV are written beside it"
+            )
     responses = survey_responses(config, answers, warn or (lambda _line: None))
     previous = None if compare_with is None else read_previous(compare_with)
     refuse_same_period(previous, config.reporting_period, compare_with)
