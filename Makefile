@@ -27,8 +27,9 @@ demo: $(RUN_STAMP)  ## set up and run the whole assessment on demo data (no netw
 test: $(TEST_STAMP)  ## set up with test extras and run the test suite
 	$(BIN)/python -m pytest
 
-lint: $(TEST_STAMP)  ## ruff + mypy
+lint: $(TEST_STAMP)  ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 bench: $(TEST_STAMP)  ## print benchmark figures (requests, seconds, peak memory)

@@ -43,26 +43,65 @@ def measure(name: str, server: object, src: IncidentSource) -> None:
     found = sum(isinstance(r, Incident) for r in src.collect_incidents(WINDOW))
     seconds = time.perf_counter() - started
     src.close()
-    print(f"{name:10s}: {found} incidents in {seconds:.2f} s, {log.total} requests, "
-          f"{seconds / max(log.total, 1) * 1000:.1f} ms/request, {found / seconds:,.0f} incidents/s")
+    print(
+        f"{name:10s}: {found} incidents in {seconds:.2f} s, {log.total} requests, "
+        f"{seconds / max(log.total, 1) * 1000:.1f} ms/request, {found / seconds:,.0f} incidents/s"
+    )
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        pd = [PDIncident(f"P{i}", i, f"i{i}", when(i), "svc", "svc", resolved_at=when(i) + timedelta(hours=1))
-              for i in range(COUNT)]
+        pd = [
+            PDIncident(
+                f"P{i}", i, f"i{i}", when(i), "svc", "svc", resolved_at=when(i) + timedelta(hours=1)
+            )
+            for i in range(COUNT)
+        ]
         with FakePagerDuty(pd, token="k", tls_dir=Path(tmp)) as server:
-            measure("pagerduty", server, PagerDutySource("pd", token="k", token_env="K", services=SERVICES,
-                                                           base_url=server.api, ca_bundle=str(server.cert)))
-    jira = [JiraIssue(f"OPS-{i + 1}", f"i{i}", when(i), when(i) + timedelta(hours=1), components=["svc"])
-            for i in range(COUNT)]
+            measure(
+                "pagerduty",
+                server,
+                PagerDutySource(
+                    "pd",
+                    token="k",
+                    token_env="K",
+                    services=SERVICES,
+                    base_url=server.api,
+                    ca_bundle=str(server.cert),
+                ),
+            )
+    jira = [
+        JiraIssue(
+            f"OPS-{i + 1}", f"i{i}", when(i), when(i) + timedelta(hours=1), components=["svc"]
+        )
+        for i in range(COUNT)
+    ]
     with FakeJira(jira, token="k", user="u@example.com") as server:
-        measure("jira", server, JiraSource("jira", base_url=server.api, token="k", token_env="K", user="u@example.com",
-                                           services=SERVICES, projects=["OPS"]))
-    og = [OGIncident(f"og{i}", i, f"i{i}", when(i), services=["svc"], updated_at=when(i) + timedelta(hours=1))
-          for i in range(COUNT)]
+        measure(
+            "jira",
+            server,
+            JiraSource(
+                "jira",
+                base_url=server.api,
+                token="k",
+                token_env="K",
+                user="u@example.com",
+                services=SERVICES,
+                projects=["OPS"],
+            ),
+        )
+    og = [
+        OGIncident(
+            f"og{i}", i, f"i{i}", when(i), services=["svc"], updated_at=when(i) + timedelta(hours=1)
+        )
+        for i in range(COUNT)
+    ]
     with FakeOpsgenie(og, token="k") as server:
-        measure("opsgenie", server, OpsgenieSource("og", key="k", key_env="K", services=SERVICES, base_url=server.api))
+        measure(
+            "opsgenie",
+            server,
+            OpsgenieSource("og", key="k", key_env="K", services=SERVICES, base_url=server.api),
+        )
 
 
 if __name__ == "__main__":

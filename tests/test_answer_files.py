@@ -15,7 +15,9 @@ from opsmaturity.practices.coverage import check_teams, coverage
 from opsmaturity.practices.questionnaire import QuestionnaireSet
 from tests.test_questionnaire import tiny
 
-ANA = "respondent: Ana\nrole: Dev\nteam: Checkout\nanswers:\n  ops.alpha.one: 3\n  ops.alpha.two: 1\n"
+ANA = (
+    "respondent: Ana\nrole: Dev\nteam: Checkout\nanswers:\n  ops.alpha.one: 3\n  ops.alpha.two: 1\n"
+)
 BO = "respondent: Bo\nrole: SRE\nanswers:\n  ops.alpha.one: 2\n"
 
 
@@ -56,7 +58,9 @@ def test_partial_answers_are_read_with_coverage_warning(folder: Path, qs: Questi
     bo = result.responses[1]
     assert coverage(qs, bo) == {"ops": (1, 3), "self": (0, 2)}
     [warning] = result.warnings
-    assert warning.endswith("bo.yml: Bo: partial answers (ops 1/3, self 0/2); scored on what was answered")
+    assert warning.endswith(
+        "bo.yml: Bo: partial answers (ops 1/3, self 0/2); scored on what was answered"
+    )
 
 
 def form_csv(rows: list[list[str]]) -> str:
@@ -85,13 +89,17 @@ def test_google_forms_export_maps_by_question_text_and_reports_unmapped(
     assert "1 column(s) not imported: 'Favourite colour'" in result.warnings[0]
 
 
-def test_microsoft_forms_bad_cell_names_file_row_and_question(tmp_path: Path, qs: QuestionnaireSet) -> None:
+def test_microsoft_forms_bad_cell_names_file_row_and_question(
+    tmp_path: Path, qs: QuestionnaireSet
+) -> None:
     path = tmp_path / "ms.csv"
     path.write_text(form_csv([
         ["ID", "Start time", "Completion time", "Email", "Name", "One?"],
         ["1", "x", "y", "anonymous", "Ana", "Sometimes"],
     ]), encoding="utf-8")  # fmt: skip
-    with pytest.raises(AnswersError, match=r"ms\.csv:2: ops\.alpha\.one: 'Sometimes' is not a level"):
+    with pytest.raises(
+        AnswersError, match=r"ms\.csv:2: ops\.alpha\.one: 'Sometimes' is not a level"
+    ):
         read_answers([path], qs)
 
 
@@ -104,7 +112,10 @@ def test_a_csv_matching_no_question_is_refused(tmp_path: Path, qs: Questionnaire
 
 def test_unknown_team_names_the_closest(folder: Path, qs: QuestionnaireSet) -> None:
     responses = read_answers([folder], qs).responses
-    with pytest.raises(AnswersError, match=r"ana\.yaml: team: 'Checkout' is not a configured team; did you mean 'Check-out'\?"):
+    with pytest.raises(
+        AnswersError,
+        match=r"ana\.yaml: team: 'Checkout' is not a configured team; did you mean 'Check-out'\?",
+    ):
         check_teams(responses, ["Check-out", "Payments"])
     fixed = check_teams(responses, ["CHECKOUT", "Payments"])
     assert fixed[0].team == "CHECKOUT"
@@ -121,7 +132,9 @@ def test_config_check_takes_several_files_and_reports_each(tmp_path: Path) -> No
     broken = tmp_path / "broken.yaml"
     broken.write_text("organization: {}\n", encoding="utf-8")
     good = ROOT / "examples" / "github.yaml"
-    result = CliRunner().invoke(app, ["config", "check", str(good), str(broken)], terminal_width=400)
+    result = CliRunner().invoke(
+        app, ["config", "check", str(good), str(broken)], terminal_width=400
+    )
     assert result.exit_code == 2
     assert f"OK {good}" in result.output and f"error: {broken}:" in result.output
 
@@ -147,10 +160,22 @@ def test_report_takes_the_shell_expanded_glob_and_warns_on_partial_answers(tmp_p
         "respondent: Bo\nrole: SRE\nanswers:\n  devops.ci.build_on_commit: 4\n", encoding="utf-8"
     )
     out = tmp_path / "r.pdf"
-    args = ["report", "-c", str(config), "--out", str(out), "--answers", str(answers / "ana.yaml"), str(answers / "bo.yaml")]
+    args = [
+        "report",
+        "-c",
+        str(config),
+        "--out",
+        str(out),
+        "--answers",
+        str(answers / "ana.yaml"),
+        str(answers / "bo.yaml"),
+    ]
     result = CliRunner().invoke(app, args, terminal_width=400)
     assert result.exit_code == 0, result.output
-    assert "warning:" in result.output and "Ana: partial answers (culture 0/12, devops 1/33" in result.output
+    assert (
+        "warning:" in result.output
+        and "Ana: partial answers (culture 0/12, devops 1/33" in result.output
+    )
     report = json.loads(out.with_suffix(".json").read_text())
     assert report["assessment"]["organization"]["respondents"] == 2
 
@@ -175,7 +200,9 @@ def test_report_refuses_an_unknown_team_naming_the_closest(tmp_path: Path) -> No
     assert "team: 'Chekout' is not a configured team; did you mean 'Checkout'?" in result.output
 
 
-def test_anonymous_microsoft_forms_rows_are_named_by_response_id(tmp_path: Path, qs: QuestionnaireSet) -> None:
+def test_anonymous_microsoft_forms_rows_are_named_by_response_id(
+    tmp_path: Path, qs: QuestionnaireSet
+) -> None:
     path = tmp_path / "ms.csv"
     path.write_text(form_csv([
         ["ID", "Start time", "Completion time", "Email", "Name", "One?"],
@@ -185,7 +212,9 @@ def test_anonymous_microsoft_forms_rows_are_named_by_response_id(tmp_path: Path,
     assert [r.respondent for r in read_answers([path], qs).responses] == ["ms #1", "ms #2"]
 
 
-def test_the_same_name_twice_in_one_export_is_reported_as_such(tmp_path: Path, qs: QuestionnaireSet) -> None:
+def test_the_same_name_twice_in_one_export_is_reported_as_such(
+    tmp_path: Path, qs: QuestionnaireSet
+) -> None:
     path = tmp_path / "g.csv"
     path.write_text(form_csv([["Name", "One?"], ["Ana", "1"], ["ana", "2"]]), encoding="utf-8")
     with pytest.raises(AnswersError, match=r"g\.csv: respondent 'ana' answered twice in this file"):

@@ -38,7 +38,11 @@ class ListSource(Source):
         if repository.full_name in self.broken:
             raise self.broken[repository.full_name]
         self.progress.advance(repository.full_name, "deployments")
-        return [Deployment("1", repository.full_name, "production", "b", T0, T0, "success", "deployment")]
+        return [
+            Deployment(
+                "1", repository.full_name, "production", "b", T0, T0, "success", "deployment"
+            )
+        ]
 
     def changes(
         self, repository: Repository, window: Window, deployments: Sequence[Deployment]
@@ -46,11 +50,29 @@ class ListSource(Source):
         self.calls.append((repository.full_name, "changes"))
         assert [d.id for d in deployments] == ["1"]
         change = Change(repository.full_name, "b", T0 - timedelta(hours=3), T0)
-        return [change, Deployment("1", repository.full_name, "production", "b", T0, T0, "success",
-                                   "deployment", change_shas=("b",))]
+        return [
+            change,
+            Deployment(
+                "1",
+                repository.full_name,
+                "production",
+                "b",
+                T0,
+                T0,
+                "success",
+                "deployment",
+                change_shas=("b",),
+            ),
+        ]
 
-    def incidents(self, repository: Repository, window: Window) -> Iterable[Incident | CollectionNote]:
-        return [CollectionNote(repository.full_name, "incidents", "no incident labels configured", "info")]
+    def incidents(
+        self, repository: Repository, window: Window
+    ) -> Iterable[Incident | CollectionNote]:
+        return [
+            CollectionNote(
+                repository.full_name, "incidents", "no incident labels configured", "info"
+            )
+        ]
 
 
 class Recorder:
@@ -70,7 +92,13 @@ def test_collects_every_repository(tmp_path: Path) -> None:
     with Store(tmp_path / "s.sqlite") as store:
         summary = collect(source, store, window, progress=progress, concurrency=2)
         assert summary.repositories == 3 and summary.failed == {}
-        assert store.count() == {"repository": 3, "change": 3, "deployment": 3, "incident": 0, "note": 3}
+        assert store.count() == {
+            "repository": 3,
+            "change": 3,
+            "deployment": 3,
+            "incident": 0,
+            "note": 3,
+        }
         assert all(d.change_shas == ("b",) for d in store.records(Deployment))  # upsert replaced
     assert sorted(r for r, _, _ in progress.items) == ["o/a", "o/b", "o/c"]
 
@@ -81,7 +109,9 @@ def test_a_failing_repository_is_recorded_not_dropped(tmp_path: Path) -> None:
         summary = collect(source, store, collection_window(Period.quarter("2026Q3")))
         assert summary.failed == {"o/b": "o/b: not found or no access"}
         notes = [n for n in store.records(CollectionNote) if n.level == "error"]
-        assert [(n.repository, n.message) for n in notes] == [("o/b", "not collected: o/b: not found or no access")]
+        assert [(n.repository, n.message) for n in notes] == [
+            ("o/b", "not collected: o/b: not found or no access")
+        ]
         assert store.count("deployment") == {"deployment": 1}
 
 
@@ -99,8 +129,11 @@ def test_window_reaches_before_the_period() -> None:
 
 def test_python_dash_m_works() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "opsmaturity", "--version"], capture_output=True, text=True,
-        cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        [sys.executable, "-m", "opsmaturity", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0 and result.stdout.startswith("opsmaturity ")
 

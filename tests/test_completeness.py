@@ -42,8 +42,12 @@ BROKEN = "acme/service-001"
 @pytest.fixture(scope="module")
 def github() -> Iterator[FakeGitHub]:
     scenario = generate(
-        5, repos=3, deployments=8, commits=30,
-        start=datetime(2026, 7, 1, tzinfo=UTC), end=datetime(2026, 8, 1, tzinfo=UTC),
+        5,
+        repos=3,
+        deployments=8,
+        commits=30,
+        start=datetime(2026, 7, 1, tzinfo=UTC),
+        end=datetime(2026, 8, 1, tzinfo=UTC),
     )
     with FakeGitHub(scenario, token="s3cret-token") as server:
         yield server
@@ -117,10 +121,15 @@ def test_a_gap_is_refused_then_marked_then_healed(github: FakeGitHub, tmp_path: 
     assert by_name[("team", "Rest")]["complete"] is True
     assert clean_json.output != marked.output
 
-    rows = list(csv.DictReader(io.StringIO(cli("metrics", "-c", str(config), "-f", "csv",
-                                                "--allow-incomplete").output)))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(cli("metrics", "-c", str(config), "-f", "csv", "--allow-incomplete").output)
+        )
+    )
     marks = {(r["scope"], r["name"]): r["data_complete"] for r in rows}
-    assert marks[("team", "Checkout")] == f"no: github:{BROKEN}" and marks[("team", "Rest")] == "yes"
+    assert (
+        marks[("team", "Checkout")] == f"no: github:{BROKEN}" and marks[("team", "Rest")] == "yes"
+    )
 
     table = cli("metrics", "-c", str(config), "--allow-incomplete")
     assert "INCOMPLETE DATA" in table.output and "Checkout (INCOMPLETE)" in table.output
@@ -147,7 +156,7 @@ def test_report_with_allow_incomplete_carries_a_banner(github: FakeGitHub, tmp_p
     result = cli("report", "-c", str(config), "--out", str(out), "--allow-incomplete")
     assert result.exit_code == 0, result.output
     html = out.with_suffix(".html").read_text()
-    summary = html[html.index('id="summary"'):]
+    summary = html[html.index('id="summary"') :]
     assert summary.index("INCOMPLETE DATA") < summary.index("Software delivery performance")
     assert f"github:{BROKEN} not collected" in html
     report = json.loads(out.with_suffix(".json").read_text())
@@ -178,8 +187,11 @@ def test_report_html_marks_the_partial_rows_only(github: FakeGitHub, tmp_path: P
     assert result.exit_code == 0, result.output
     html = out.with_suffix(".html").read_text()
     marked = Tagged(html).having("data-partial")
-    partial = {(a.get("data-metric", "repository"), a["data-scope"]): a["data-partial"]
-               for a in marked if "data-scope" in a}
+    partial = {
+        (a.get("data-metric", "repository"), a["data-scope"]): a["data-partial"]
+        for a in marked
+        if "data-scope" in a
+    }
     gap = f"github:{BROKEN}"
     assert partial.pop(("repository", BROKEN)) == gap  # the repository appendix row
     assert partial == {(m, "Checkout"): gap for m in METRICS}  # each metric's team table
@@ -189,11 +201,16 @@ def test_report_html_marks_the_partial_rows_only(github: FakeGitHub, tmp_path: P
     complete = [a["data-scope"] for a in rows if "data-partial" not in a]
     assert "Rest" in complete and "acme/service-000" in complete
     assert not [a for a in rows if "data-partial" not in a and "partial-row" in a.get("class", "")]
-    assert len(Tagged(html).having("data-partial-note")) == 2 * len(METRICS) + 2  # + appendix, team page
+    assert (
+        len(Tagged(html).having("data-partial-note")) == 2 * len(METRICS) + 2
+    )  # + appendix, team page
     assert f"<strong>{BROKEN}</strong></span>: {gap}." in html
     assert f"<strong>Checkout</strong></span>: {gap}." in html
-    team_page = html[html.index("Team: Checkout"):html.index("Team: Rest")]
-    assert "partial<sup>†</sup>" in team_page[:300] and "partial<sup>†</sup>" not in html[html.index("Team: Rest"):][:300]
+    team_page = html[html.index("Team: Checkout") : html.index("Team: Rest")]
+    assert (
+        "partial<sup>†</sup>" in team_page[:300]
+        and "partial<sup>†</sup>" not in html[html.index("Team: Rest") :][:300]
+    )
 
 
 def test_report_json_reads_back_with_its_completeness(github: FakeGitHub, tmp_path: Path) -> None:
@@ -237,12 +254,16 @@ class CrashingSource(Source):
     ) -> Iterable[Change]:
         return []
 
-    def incidents(self, repository: Repository, window: Window) -> Iterable[Incident | CollectionNote]:
+    def incidents(
+        self, repository: Repository, window: Window
+    ) -> Iterable[Incident | CollectionNote]:
         return []
 
 
 @pytest.mark.parametrize("error", [RuntimeError("bug"), KeyboardInterrupt()])
-def test_a_crash_mid_collection_is_recorded_as_incomplete(tmp_path: Path, error: BaseException) -> None:
+def test_a_crash_mid_collection_is_recorded_as_incomplete(
+    tmp_path: Path, error: BaseException
+) -> None:
     with Store(tmp_path / "s.sqlite") as store:
         with pytest.raises(type(error)):
             collect(CrashingSource(error), store, WINDOW, concurrency=1)

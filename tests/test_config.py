@@ -43,15 +43,32 @@ def test_defaults_and_resolution(tmp_path: Path) -> None:
 
 BROKEN = [
     # (replace this, with that, expected line, expected message)
-    ("kind: github", "kind: gitlub", 7,
-     "sources[0].kind: expected 'github', 'gitlab', 'files', 'demo', 'pagerduty', 'jira' or 'opsgenie', got 'gitlub'"),
+    (
+        "kind: github",
+        "kind: gitlub",
+        7,
+        "sources[0].kind: expected 'github', 'gitlab', 'files', 'demo', 'pagerduty', 'jira' or 'opsgenie', got 'gitlub'",
+    ),
     ("engineers: 40", "engineers: -1", 3, "organization.engineers: Input should be greater than 0"),
-    ("engineers: 40", "engineers: many", 3, "organization.engineers: Input should be a valid integer"),
-    ("quarter: 2026Q3", "quarter: 2026Q5", 5,
-     "period.quarter: expected a quarter like '2026Q3', got '2026Q5'"),
+    (
+        "engineers: 40",
+        "engineers: many",
+        3,
+        "organization.engineers: Input should be a valid integer",
+    ),
+    (
+        "quarter: 2026Q3",
+        "quarter: 2026Q5",
+        5,
+        "period.quarter: expected a quarter like '2026Q3', got '2026Q5'",
+    ),
     ("    org: acme", "    org: acme\n    colour: red", 9, "sources[0].colour: unknown field"),
-    ("    org: acme", "    org: acme\n    token_env: ghp_abcdef", 9,
-     "sources[0].token_env: looks like a token"),
+    (
+        "    org: acme",
+        "    org: acme\n    token_env: ghp_abcdef",
+        9,
+        "sources[0].token_env: looks like a token",
+    ),
     ("  name: Acme\n", "", 1, "organization.name: required field is missing"),
 ]
 

@@ -143,4 +143,3 @@ def test_bot_merge_requests_are_bot_work_with_their_merge_commits_on_gitlab() ->
         store = gl.collect(gl.make_source(fake), {}, gl.Window(at(6, 1), at(10, 1)))
     flags = _bot_flags(gl.of_kind(store, Change))
     assert {sha for sha, bot in flags.items() if bot} == _expected_bot_shas() & set(flags)
-

@@ -57,7 +57,7 @@ def formula_cells(text: str) -> list[str]:
 def test_hostile_names_are_neutralised_in_every_csv_export(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples" / "files", tmp_path / "files")
     config = (ROOT / "examples" / "files.yaml").read_text()
-    config = config.replace("name: Initech", "name: '=HYPERLINK(\"http://evil.example\",\"x\")'")
+    config = config.replace("name: Initech", 'name: \'=HYPERLINK("http://evil.example","x")\'')
     config += '\nteams:\n  "@SUM(1+1)":\n    repositories: ["initech/*"]\n'
     for name in HOSTILE[:3]:  # answers must name configured teams
         config += f'  {json.dumps(name)}:\n    repositories: ["initech/*"]\n'
@@ -74,7 +74,9 @@ def test_hostile_names_are_neutralised_in_every_csv_export(tmp_path: Path) -> No
     assert formula_cells(metrics.output) == []
 
     out = tmp_path / "out" / "r.pdf"
-    report = runner.invoke(app, ["report", "-c", str(tmp_path / "files.yaml"), *answers, "--out", str(out)])
+    report = runner.invoke(
+        app, ["report", "-c", str(tmp_path / "files.yaml"), *answers, "--out", str(out)]
+    )
     assert report.exit_code == 0, report.output
     exports = sorted(out.parent.glob("r-*.csv"))
     assert {p.name for p in exports} >= {"r-metrics.csv", "r-practices.csv"}

@@ -41,7 +41,12 @@ def test_only_deployment_frequency_improves_as_it_rises() -> None:
 
 
 def _entry(display: dict) -> dict:
-    return {"id": "lead_time_for_changes", "name": "Lead time for changes", "unit": "hours", "display": display}
+    return {
+        "id": "lead_time_for_changes",
+        "name": "Lead time for changes",
+        "unit": "hours",
+        "display": display,
+    }
 
 
 def test_a_broken_display_block_names_metric_and_key() -> None:

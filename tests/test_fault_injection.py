@@ -49,8 +49,12 @@ FAULT_IDS = [f"{kind}-{params.get('status', '')}".rstrip("-") for kind, params i
 @pytest.fixture(scope="module")
 def github() -> Iterator[FakeGitHub]:
     scenario = generate(
-        11, repos=3, deployments=6, commits=30,
-        start=datetime(2026, 7, 1, tzinfo=UTC), end=datetime(2026, 8, 1, tzinfo=UTC),
+        11,
+        repos=3,
+        deployments=6,
+        commits=30,
+        start=datetime(2026, 7, 1, tzinfo=UTC),
+        end=datetime(2026, 8, 1, tzinfo=UTC),
     )
     with FakeGitHub(scenario, token="s3cret-token") as server:
         yield server
@@ -102,7 +106,9 @@ def assert_gap_refused(store_path: Path, source: str, repository: str) -> None:
 def snapshot(store: Store) -> dict[str, Any]:
     """Every stored record by kind, as sorted JSON: two equal snapshots mean equal figures."""
     kinds = ("repository", "deployment", "change", "incident", "note")
-    return {kind: sorted(json.dumps(d, sort_keys=True) for d in store.dicts(kind)) for kind in kinds}
+    return {
+        kind: sorted(json.dumps(d, sort_keys=True) for d in store.dicts(kind)) for kind in kinds
+    }
 
 
 @pytest.fixture(scope="module")
@@ -122,11 +128,24 @@ def gitlab_clean(gitlab: FakeGitLab, tmp_path_factory: pytest.TempPathFactory) -
 # -- faults that pass: the run heals to the clean run's records ---------------------------
 @pytest.mark.parametrize(("kind", "params"), FAULTS, ids=FAULT_IDS)
 @pytest.mark.parametrize(
-    "endpoint", ["org_repos", "deployments", "deployment_statuses", "commits", "pulls", "pull_commits", "org_issues"]
+    "endpoint",
+    [
+        "org_repos",
+        "deployments",
+        "deployment_statuses",
+        "commits",
+        "pulls",
+        "pull_commits",
+        "org_issues",
+    ],
 )
 def test_github_heals_to_the_clean_run(
-    github: FakeGitHub, github_clean: dict[str, Any], tmp_path: Path,
-    kind: str, params: dict[str, Any], endpoint: str,
+    github: FakeGitHub,
+    github_clean: dict[str, Any],
+    tmp_path: Path,
+    kind: str,
+    params: dict[str, Any],
+    endpoint: str,
 ) -> None:
     rule = github.faults.add(kind, f"github.{endpoint}", times=2, **params)
     summary, records = run_github(github, tmp_path / "store.sqlite")
@@ -140,11 +159,23 @@ def test_github_heals_to_the_clean_run(
 @pytest.mark.parametrize(("kind", "params"), FAULTS, ids=FAULT_IDS)
 @pytest.mark.parametrize(
     "endpoint",
-    ["group_projects", "environments", "deployments", "commits", "merge_requests", "merge_request_commits", "group_issues"],
+    [
+        "group_projects",
+        "environments",
+        "deployments",
+        "commits",
+        "merge_requests",
+        "merge_request_commits",
+        "group_issues",
+    ],
 )
 def test_gitlab_heals_to_the_clean_run(
-    gitlab: FakeGitLab, gitlab_clean: dict[str, Any], tmp_path: Path,
-    kind: str, params: dict[str, Any], endpoint: str,
+    gitlab: FakeGitLab,
+    gitlab_clean: dict[str, Any],
+    tmp_path: Path,
+    kind: str,
+    params: dict[str, Any],
+    endpoint: str,
 ) -> None:
     rule = gitlab.faults.add(kind, f"gitlab.{endpoint}", times=2, **params)
     summary, records = run_gitlab(gitlab, tmp_path / "store.sqlite")
@@ -156,8 +187,11 @@ def test_gitlab_heals_to_the_clean_run(
 # -- faults that never pass: one repository is named as not collected, the rest complete ---
 @pytest.mark.parametrize(("kind", "params"), FAULTS[:4], ids=FAULT_IDS[:4])
 def test_github_gap_is_one_named_repository(
-    github: FakeGitHub, github_clean: dict[str, Any], tmp_path: Path,
-    kind: str, params: dict[str, Any],
+    github: FakeGitHub,
+    github_clean: dict[str, Any],
+    tmp_path: Path,
+    kind: str,
+    params: dict[str, Any],
 ) -> None:
     broken = "acme/service-001"
     github.faults.add(kind, "github.deployments", path=f"/repos/{broken}/", **params)
@@ -178,13 +212,18 @@ def test_github_gap_is_one_named_repository(
 
 @pytest.mark.parametrize(("kind", "params"), FAULTS[:4], ids=FAULT_IDS[:4])
 def test_gitlab_gap_is_one_named_repository(
-    gitlab: FakeGitLab, gitlab_clean: dict[str, Any], tmp_path: Path,
-    kind: str, params: dict[str, Any],
+    gitlab: FakeGitLab,
+    gitlab_clean: dict[str, Any],
+    tmp_path: Path,
+    kind: str,
+    params: dict[str, Any],
 ) -> None:
-    gitlab.faults.add(kind, "gitlab.environments", path="/projects/northwind/platform/billing/", **params)
+    gitlab.faults.add(
+        kind, "gitlab.environments", path="/projects/northwind/platform/billing/", **params
+    )
     summary, records = run_gitlab(gitlab, tmp_path / "store.sqlite")
     assert len(summary.failed) == 1
-    (broken, why), = summary.failed.items()
+    ((broken, why),) = summary.failed.items()
     assert gitlab.url in why and "Error" not in why and "Traceback" not in why
     for kind_name in ("deployment", "change"):
         others = [r for r in gitlab_clean[kind_name] if f'"{broken}"' not in r]

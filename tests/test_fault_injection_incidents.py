@@ -71,38 +71,58 @@ def pagerduty_incidents() -> list[PDIncident]:
     for n in range(COUNT):
         created = _when(n)
         service = ("PCHK", "Checkout") if n % 3 else ("PPAY", "Payments")
-        out.append(PDIncident(
-            f"PI{n:05d}", n, f"incident {n}", created, *service,
-            status="triggered" if n % 29 == 0 else "resolved",
-            resolved_at=None if n % 29 == 0 else created + timedelta(hours=1 + n % 5),
-            priority=f"P{1 + n % 3}",
-            omit_resolved_at=n % 11 == 1,  # read from the log entries: a second endpoint
-        ))
+        out.append(
+            PDIncident(
+                f"PI{n:05d}",
+                n,
+                f"incident {n}",
+                created,
+                *service,
+                status="triggered" if n % 29 == 0 else "resolved",
+                resolved_at=None if n % 29 == 0 else created + timedelta(hours=1 + n % 5),
+                priority=f"P{1 + n % 3}",
+                omit_resolved_at=n % 11 == 1,  # read from the log entries: a second endpoint
+            )
+        )
     return out
 
 
 def jira_issues() -> list[JiraIssue]:
     return [
-        JiraIssue(f"OPS-{n}", f"incident {n}", _when(n),
-                  None if n % 29 == 0 else _when(n) + timedelta(hours=2 + n % 4),
-                  components=["Checkout"] if n % 3 else ["Payments"])
+        JiraIssue(
+            f"OPS-{n}",
+            f"incident {n}",
+            _when(n),
+            None if n % 29 == 0 else _when(n) + timedelta(hours=2 + n % 4),
+            components=["Checkout"] if n % 3 else ["Payments"],
+        )
         for n in range(1, COUNT + 1)
     ]
 
 
 def opsgenie_incidents() -> list[OGIncident]:
     return [
-        OGIncident(f"og-{n}", n, f"incident {n}", _when(n),
-                   status="open" if n % 29 == 0 else "resolved",
-                   services=["svc-checkout"] if n % 3 else ["svc-pay"],
-                   updated_at=_when(n) if n % 29 == 0 else _when(n) + timedelta(hours=3))
+        OGIncident(
+            f"og-{n}",
+            n,
+            f"incident {n}",
+            _when(n),
+            status="open" if n % 29 == 0 else "resolved",
+            services=["svc-checkout"] if n % 3 else ["svc-pay"],
+            updated_at=_when(n) if n % 29 == 0 else _when(n) + timedelta(hours=3),
+        )
         for n in range(1, COUNT + 1)
     ]
 
 
 SERVICES = ServiceMap.from_config(
-    {"Checkout": ["org/checkout"], "PCHK": ["org/checkout"], "svc-checkout": ["org/checkout"],
-     "Payments": ["org/pay"], "svc-pay": ["org/pay"]},
+    {
+        "Checkout": ["org/checkout"],
+        "PCHK": ["org/checkout"],
+        "svc-checkout": ["org/checkout"],
+        "Payments": ["org/pay"],
+        "svc-pay": ["org/pay"],
+    },
     {},
 )
 
@@ -126,18 +146,48 @@ def tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Tool]]
         FakeOpsgenie(opsgenie_incidents(), token=KEYS["opsgenie"]) as og,
     ):
         yield {
-            "pagerduty": Tool("pagerduty", pd, lambda: PagerDutySource(
-                "pagerduty", token=KEYS["pagerduty"], token_env="PAGERDUTY_TOKEN", base_url=pd.api,
-                ca_bundle=str(pd.cert), services=SERVICES, cooldown=PAUSE,
-            ), ("pagerduty.incidents", "pagerduty.log_entries")),
-            "jira": Tool("jira", jira, lambda: JiraSource(
-                "jira", base_url=jira.api, token=KEYS["jira"], token_env="JIRA_TOKEN", user=USER,
-                projects=["OPS"], services=SERVICES, pause=PAUSE,
-            ), ("jira.server_info", "jira.search_jql")),
-            "opsgenie": Tool("opsgenie", og, lambda: OpsgenieSource(
-                "opsgenie", key=KEYS["opsgenie"], key_env="OPSGENIE_API_KEY", base_url=og.api,
-                services=SERVICES, pause=PAUSE,
-            ), ("opsgenie.incidents",)),
+            "pagerduty": Tool(
+                "pagerduty",
+                pd,
+                lambda: PagerDutySource(
+                    "pagerduty",
+                    token=KEYS["pagerduty"],
+                    token_env="PAGERDUTY_TOKEN",
+                    base_url=pd.api,
+                    ca_bundle=str(pd.cert),
+                    services=SERVICES,
+                    cooldown=PAUSE,
+                ),
+                ("pagerduty.incidents", "pagerduty.log_entries"),
+            ),
+            "jira": Tool(
+                "jira",
+                jira,
+                lambda: JiraSource(
+                    "jira",
+                    base_url=jira.api,
+                    token=KEYS["jira"],
+                    token_env="JIRA_TOKEN",
+                    user=USER,
+                    projects=["OPS"],
+                    services=SERVICES,
+                    pause=PAUSE,
+                ),
+                ("jira.server_info", "jira.search_jql"),
+            ),
+            "opsgenie": Tool(
+                "opsgenie",
+                og,
+                lambda: OpsgenieSource(
+                    "opsgenie",
+                    key=KEYS["opsgenie"],
+                    key_env="OPSGENIE_API_KEY",
+                    base_url=og.api,
+                    services=SERVICES,
+                    pause=PAUSE,
+                ),
+                ("opsgenie.incidents",),
+            ),
         }
 
 
@@ -161,7 +211,10 @@ def run(tool: Tool, store_path: Path) -> tuple[CollectSummary, dict[str, list[st
 
 def snapshot(store: Store) -> dict[str, list[str]]:
     """Every stored record by kind, as sorted JSON: two equal snapshots mean equal figures."""
-    return {kind: sorted(json.dumps(d, sort_keys=True) for d in store.dicts(kind)) for kind in ("incident", "note")}
+    return {
+        kind: sorted(json.dumps(d, sort_keys=True) for d in store.dicts(kind))
+        for kind in ("incident", "note")
+    }
 
 
 def completeness(store_path: Path, source: str) -> Completeness:
@@ -170,7 +223,9 @@ def completeness(store_path: Path, source: str) -> Completeness:
 
 
 @pytest.fixture(scope="module")
-def clean(tools: dict[str, Tool], tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, list[str]]]:
+def clean(
+    tools: dict[str, Tool], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict[str, list[str]]]:
     """Each tool's records from a run without faults: what every healed run must match."""
     out = {}
     for name, tool in tools.items():
@@ -197,8 +252,13 @@ def test_every_endpoint_is_exercised(tools: dict[str, Tool]) -> None:
 @pytest.mark.parametrize(("kind", "params"), FAULTS, ids=FAULT_IDS)
 @pytest.mark.parametrize(("tool_name", "endpoint"), ENDPOINTS, ids=[e for _, e in ENDPOINTS])
 def test_heals_to_the_clean_run(
-    tools: dict[str, Tool], clean: dict[str, dict[str, list[str]]], tmp_path: Path,
-    tool_name: str, endpoint: str, kind: str, params: dict[str, Any],
+    tools: dict[str, Tool],
+    clean: dict[str, dict[str, list[str]]],
+    tmp_path: Path,
+    tool_name: str,
+    endpoint: str,
+    kind: str,
+    params: dict[str, Any],
 ) -> None:
     tool = tools[tool_name]
     rule = tool.server.faults.add(kind, endpoint, times=2, **params)
@@ -238,7 +298,9 @@ def test_a_lasting_fault_is_a_named_gap(
     found.require(allow_incomplete=True)
 
 
-def test_the_next_run_fills_the_gap(tools: dict[str, Tool], clean: dict[str, dict[str, list[str]]], tmp_path: Path) -> None:
+def test_the_next_run_fills_the_gap(
+    tools: dict[str, Tool], clean: dict[str, dict[str, list[str]]], tmp_path: Path
+) -> None:
     """After a failed run, a run without faults resumes and ends complete, with the clean
     run's incidents (the failed run's note stays, as a forge repository's does)."""
     tool = tools["opsgenie"]
@@ -308,7 +370,9 @@ def test_cli_names_the_tool_carries_on_and_refuses_until_allowed(
     refused = runner.invoke(app, ["metrics", "-c", str(path), "--format", "json"])
     assert refused.exit_code == 6
     assert "pagerduty not collected" in refused.output and "--allow-incomplete" in refused.output
-    allowed = runner.invoke(app, ["metrics", "-c", str(path), "--format", "json", "--allow-incomplete"])
+    allowed = runner.invoke(
+        app, ["metrics", "-c", str(path), "--format", "json", "--allow-incomplete"]
+    )
     assert allowed.exit_code == 0, allowed.output
     body = json.loads(allowed.output)
     assert body["completeness"]["complete"] is False

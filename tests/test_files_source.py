@@ -33,43 +33,78 @@ def test_example_files_import_into_the_store(tmp_path: Path) -> None:
         summary = collect(source, store, collection_window(Period.quarter("2026Q3")))
         assert summary.failed == {}
         assert store.count() | {} == {
-            "repository": 2, "change": 8, "deployment": 4, "incident": 1, "note": 0
+            "repository": 2,
+            "change": 8,
+            "deployment": 4,
+            "incident": 1,
+            "note": 0,
         }
         (failed,) = [d for d in store.records(Deployment) if d.status == "failure"]
         assert failed.change_shas == ("c4", "c5")
         assert failed.finished_at == datetime(2026, 7, 9, 13, 25, tzinfo=UTC)  # +02:00 → UTC
         bot = next(c for c in store.records(Change) if c.sha == "c3")
-        assert bot.is_bot and bot.pr_labels == ("dependencies",) and bot.committed_at == bot.authored_at
+        assert (
+            bot.is_bot
+            and bot.pr_labels == ("dependencies",)
+            and bot.committed_at == bot.authored_at
+        )
         (incident,) = store.records(Incident)
         assert incident.severity == "SEV2"
 
 
 def test_json_files_import(tmp_path: Path) -> None:
-    path = write(tmp_path / "incidents.json", """[
+    path = write(
+        tmp_path / "incidents.json",
+        """[
       {"id": "INC-9", "repository": "svc/api", "title": "Outage", "created_at": "2026-07-01T10:00:00Z",
        "labels": ["incident", "sev1"], "severity": "SEV1"}
-    ]""")
+    ]""",
+    )
     (incident,) = FilesSource(incidents=path)._incidents
     assert incident.labels == ("incident", "sev1") and incident.resolved_at is None
 
 
 BAD_ROWS = [
-    ("deployments.csv", "id,repository,environment,sha,created_at,finished_at,status\n"
-     "1,a/b,production,x,2026-07-01T10:00:00Z,2026-07-01T10:05:00Z,success\n"
-     "2,a/b,production,y,2026-07-02T10:00:00,2026-07-02T10:05:00Z,success\n",
-     Deployment, "row 3: column 'created_at': timestamp '2026-07-02T10:00:00' has no time zone"),
-    ("deployments.csv", "id,repository,environment,sha,created_at,finished_at,status\n"
-     "1,a/b,production,x,2026-07-01T10:00:00Z,2026-07-01T10:05:00Z,deployed\n",
-     Deployment, "row 2: column 'status': expected one of success, failure, error, cancelled"),
-    ("deployments.csv", "id,repository,environment,sha,created_at,status\n"
-     "1,a/b,production,x,2026-07-01T10:00:00Z,success\n",
-     Deployment, "row 2: column 'finished_at': a successful deployment needs it"),
-    ("changes.csv", "repository,sha,authored_at,is_bot\na/b,c1,2026-07-01T10:00:00Z,maybe\n",
-     Change, "row 2: column 'is_bot': expected true or false, got 'maybe'"),
-    ("changes.csv", "repository,sha,authored_at,colour\na/b,c1,2026-07-01T10:00:00Z,red\n",
-     Change, "row 2: unknown column 'colour'"),
-    ("incidents.csv", "id,repository,title,created_at\nINC-1,a/b,,2026-07-01T10:00:00Z\n",
-     Incident, "row 2: column 'title': value is required"),
+    (
+        "deployments.csv",
+        "id,repository,environment,sha,created_at,finished_at,status\n"
+        "1,a/b,production,x,2026-07-01T10:00:00Z,2026-07-01T10:05:00Z,success\n"
+        "2,a/b,production,y,2026-07-02T10:00:00,2026-07-02T10:05:00Z,success\n",
+        Deployment,
+        "row 3: column 'created_at': timestamp '2026-07-02T10:00:00' has no time zone",
+    ),
+    (
+        "deployments.csv",
+        "id,repository,environment,sha,created_at,finished_at,status\n"
+        "1,a/b,production,x,2026-07-01T10:00:00Z,2026-07-01T10:05:00Z,deployed\n",
+        Deployment,
+        "row 2: column 'status': expected one of success, failure, error, cancelled",
+    ),
+    (
+        "deployments.csv",
+        "id,repository,environment,sha,created_at,status\n"
+        "1,a/b,production,x,2026-07-01T10:00:00Z,success\n",
+        Deployment,
+        "row 2: column 'finished_at': a successful deployment needs it",
+    ),
+    (
+        "changes.csv",
+        "repository,sha,authored_at,is_bot\na/b,c1,2026-07-01T10:00:00Z,maybe\n",
+        Change,
+        "row 2: column 'is_bot': expected true or false, got 'maybe'",
+    ),
+    (
+        "changes.csv",
+        "repository,sha,authored_at,colour\na/b,c1,2026-07-01T10:00:00Z,red\n",
+        Change,
+        "row 2: unknown column 'colour'",
+    ),
+    (
+        "incidents.csv",
+        "id,repository,title,created_at\nINC-1,a/b,,2026-07-01T10:00:00Z\n",
+        Incident,
+        "row 2: column 'title': value is required",
+    ),
     ("incidents.json", '[{"id": "1"', Incident, ":1: invalid JSON"),
     ("incidents.json", '{"id": "1"}', Incident, "expected a JSON array of objects"),
 ]

@@ -46,8 +46,17 @@ PLAN = [
 
 def pd_incidents() -> list[PDIncident]:
     return [
-        PDIncident(pid, n, f"incident {pid}", created, "PCHK", "Checkout", priority=prio,
-                   status="resolved" if resolved else "triggered", resolved_at=resolved)
+        PDIncident(
+            pid,
+            n,
+            f"incident {pid}",
+            created,
+            "PCHK",
+            "Checkout",
+            priority=prio,
+            status="resolved" if resolved else "triggered",
+            resolved_at=resolved,
+        )
         for n, (pid, created, resolved, prio) in enumerate(PLAN, start=1)
     ]
 
@@ -56,7 +65,11 @@ def pd_incidents() -> list[PDIncident]:
 def from_pagerduty(tmp_path: Path) -> Iterator[list[Incident]]:
     with FakePagerDuty(pd_incidents(), token=KEY, tls_dir=tmp_path) as fake:
         src = PagerDutySource(
-            "pagerduty", token=KEY, token_env="PAGERDUTY_TOKEN", base_url=fake.api, ca_bundle=str(fake.cert),
+            "pagerduty",
+            token=KEY,
+            token_env="PAGERDUTY_TOKEN",
+            base_url=fake.api,
+            ca_bundle=str(fake.cert),
             services=ServiceMap.from_config({"Checkout": [REPO]}, {}),
         )
         try:
@@ -71,7 +84,16 @@ def from_files(tmp_path: Path) -> list[Incident]:
         writer = csv.writer(out)
         writer.writerow(["id", "repository", "title", "created_at", "resolved_at", "severity"])
         for pid, created, resolved, prio in PLAN:
-            writer.writerow([pid, REPO, f"incident {pid}", created.isoformat(), resolved.isoformat() if resolved else "", prio])
+            writer.writerow(
+                [
+                    pid,
+                    REPO,
+                    f"incident {pid}",
+                    created.isoformat(),
+                    resolved.isoformat() if resolved else "",
+                    prio,
+                ]
+            )
     return FilesSource("files", incidents=path)._incidents
 
 
@@ -130,13 +152,20 @@ def test_property_pagerduty_delivers_what_the_records_say(tmp_path: Path) -> Non
     seconds = st.integers(min_value=0, max_value=120 * 86400)
     start = at(17, month=5)
     plan = st.lists(
-        st.tuples(seconds, st.one_of(st.none(), st.integers(min_value=0, max_value=3 * 86400)),
-                  st.sampled_from(["P1", "P2", "P3", None])),
+        st.tuples(
+            seconds,
+            st.one_of(st.none(), st.integers(min_value=0, max_value=3 * 86400)),
+            st.sampled_from(["P1", "P2", "P3", None]),
+        ),
         max_size=25,
     )
     with FakePagerDuty([], token=KEY, tls_dir=tmp_path) as fake:
         src = PagerDutySource(
-            "pagerduty", token=KEY, token_env="PAGERDUTY_TOKEN", base_url=fake.api, ca_bundle=str(fake.cert),
+            "pagerduty",
+            token=KEY,
+            token_env="PAGERDUTY_TOKEN",
+            base_url=fake.api,
+            ca_bundle=str(fake.cert),
             services=ServiceMap.from_config({"Checkout": [REPO]}, {}),
         )
 
@@ -148,8 +177,19 @@ def test_property_pagerduty_delivers_what_the_records_say(tmp_path: Path) -> Non
             for n, (offset, duration, prio) in enumerate(rows, start=1):
                 created = start + timedelta(seconds=offset)
                 resolved = created + timedelta(seconds=duration) if duration is not None else None
-                fake.scenario.append(PDIncident(f"P{n}", n, f"i{n}", created, "PCHK", "Checkout", priority=prio,
-                                                status="resolved" if resolved else "triggered", resolved_at=resolved))
+                fake.scenario.append(
+                    PDIncident(
+                        f"P{n}",
+                        n,
+                        f"i{n}",
+                        created,
+                        "PCHK",
+                        "Checkout",
+                        priority=prio,
+                        status="resolved" if resolved else "triggered",
+                        resolved_at=resolved,
+                    )
+                )
                 expected.append(Incident(f"P{n}", REPO, f"i{n}", created, resolved, severity=prio))
             src.open(NullProgress(), MemoryCheckpoints())  # each example is a first run
             got = [r for r in src.collect_incidents(WINDOW) if isinstance(r, Incident)]

@@ -26,10 +26,26 @@ KEY = "pd-fake-key-0123"
 def pagerduty(tmp_path: Path) -> Iterator[FakePagerDuty]:
     incidents = [
         # jenkins-101 finished 2 July 09:20 +02:00; this one follows it and is resolved next day
-        PDIncident("PTPS1", 1, "TPS cover sheets lost", datetime(2026, 7, 3, 8, tzinfo=UTC), "PTPS", "TPS",
-                   priority="P1", resolved_at=datetime(2026, 7, 3, 12, tzinfo=UTC)),
-        PDIncident("PFAX1", 2, "Fax gateway down", datetime(2026, 7, 5, 8, tzinfo=UTC), "PFAX", "Fax",
-                   priority="P2", resolved_at=datetime(2026, 7, 5, 9, tzinfo=UTC)),
+        PDIncident(
+            "PTPS1",
+            1,
+            "TPS cover sheets lost",
+            datetime(2026, 7, 3, 8, tzinfo=UTC),
+            "PTPS",
+            "TPS",
+            priority="P1",
+            resolved_at=datetime(2026, 7, 3, 12, tzinfo=UTC),
+        ),
+        PDIncident(
+            "PFAX1",
+            2,
+            "Fax gateway down",
+            datetime(2026, 7, 5, 8, tzinfo=UTC),
+            "PFAX",
+            "Fax",
+            priority="P2",
+            resolved_at=datetime(2026, 7, 5, 9, tzinfo=UTC),
+        ),
     ]
     with FakePagerDuty(incidents, token=KEY, tls_dir=tmp_path) as fake:
         yield fake
@@ -56,7 +72,9 @@ services:
     )
 
 
-def test_collect_then_metrics_with_pagerduty(tmp_path: Path, pagerduty: FakePagerDuty, monkeypatch) -> None:
+def test_collect_then_metrics_with_pagerduty(
+    tmp_path: Path, pagerduty: FakePagerDuty, monkeypatch
+) -> None:
     monkeypatch.setenv("PAGERDUTY_TOKEN", KEY)
     path = config(tmp_path, pagerduty)
     result = runner.invoke(app, ["collect", "-c", str(path)], terminal_width=200)
@@ -71,23 +89,34 @@ def test_collect_then_metrics_with_pagerduty(tmp_path: Path, pagerduty: FakePage
     assert org["change_failure_rate"]["by_rule"]["incident"] == 1
 
 
-def test_missing_key_names_the_variable(tmp_path: Path, pagerduty: FakePagerDuty, monkeypatch) -> None:
+def test_missing_key_names_the_variable(
+    tmp_path: Path, pagerduty: FakePagerDuty, monkeypatch
+) -> None:
     monkeypatch.delenv("PAGERDUTY_TOKEN", raising=False)
-    result = runner.invoke(app, ["collect", "-c", str(config(tmp_path, pagerduty))], terminal_width=200)
+    result = runner.invoke(
+        app, ["collect", "-c", str(config(tmp_path, pagerduty))], terminal_width=200
+    )
     assert result.exit_code == 5
     assert "PAGERDUTY_TOKEN" in result.output
 
 
-def test_wrong_key_names_the_variable_and_hides_the_key(tmp_path: Path, pagerduty: FakePagerDuty, monkeypatch) -> None:
+def test_wrong_key_names_the_variable_and_hides_the_key(
+    tmp_path: Path, pagerduty: FakePagerDuty, monkeypatch
+) -> None:
     monkeypatch.setenv("PAGERDUTY_TOKEN", "u+WrongKey123")
-    result = runner.invoke(app, ["collect", "-c", str(config(tmp_path, pagerduty))], terminal_width=200)
+    result = runner.invoke(
+        app, ["collect", "-c", str(config(tmp_path, pagerduty))], terminal_width=200
+    )
     assert result.exit_code == 5
     assert "PAGERDUTY_TOKEN" in result.output and "WrongKey" not in result.output
 
 
 def test_config_errors_name_the_line(tmp_path: Path, pagerduty: FakePagerDuty) -> None:
     path = config(tmp_path, pagerduty, "    urgencies: [urgent]")
-    with pytest.raises(ConfigError, match=r"assessment.yaml:\d+: sources\[1\]\.urgencies\[0\]: expected 'high' or 'low'"):
+    with pytest.raises(
+        ConfigError,
+        match=r"assessment.yaml:\d+: sources\[1\]\.urgencies\[0\]: expected 'high' or 'low'",
+    ):
         load_config(path)
 
 
@@ -97,7 +126,9 @@ def test_example_configs_load() -> None:
         assert cfg.services, name
 
 
-def test_a_new_mapping_replaces_the_stored_placement(tmp_path: Path, pagerduty: FakePagerDuty) -> None:
+def test_a_new_mapping_replaces_the_stored_placement(
+    tmp_path: Path, pagerduty: FakePagerDuty
+) -> None:
     from opsmaturity.collect import collect
     from opsmaturity.records import CollectionNote, Incident
     from opsmaturity.sources.base import Window
@@ -108,8 +139,14 @@ def test_a_new_mapping_replaces_the_stored_placement(tmp_path: Path, pagerduty: 
     window = Window(datetime(2026, 5, 17, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
 
     def run(mapping: dict[str, list[str]]) -> list[Incident]:
-        src = PagerDutySource("pd", token=KEY, token_env="PAGERDUTY_TOKEN", base_url=pagerduty.api,
-                              ca_bundle=str(pagerduty.cert), services=ServiceMap.from_config(mapping, {}))
+        src = PagerDutySource(
+            "pd",
+            token=KEY,
+            token_env="PAGERDUTY_TOKEN",
+            base_url=pagerduty.api,
+            ca_bundle=str(pagerduty.cert),
+            services=ServiceMap.from_config(mapping, {}),
+        )
         try:
             collect(src, store, window)
         finally:
@@ -142,17 +179,36 @@ def test_a_failure_mid_collection_resumes_after_the_last_stored_span(tmp_path: P
     from opsmaturity.sources.incidents.services import ServiceMap
     from opsmaturity.store import Store
 
-    window = Window(datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 8, 1, tzinfo=UTC))  # four 30-day spans
+    window = Window(
+        datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 8, 1, tzinfo=UTC)
+    )  # four 30-day spans
     incidents = [
-        PDIncident(f"P{m}", m, f"in month {m}", datetime(2026, m, 10, tzinfo=UTC), "PTPS", "TPS",
-                   resolved_at=datetime(2026, m, 11, tzinfo=UTC))
+        PDIncident(
+            f"P{m}",
+            m,
+            f"in month {m}",
+            datetime(2026, m, 10, tzinfo=UTC),
+            "PTPS",
+            "TPS",
+            resolved_at=datetime(2026, m, 11, tzinfo=UTC),
+        )
         for m in (5, 6, 7)
     ]
-    with FakePagerDuty(incidents, token=KEY, tls_dir=tmp_path) as fake, Store(tmp_path / "s.sqlite") as store:
+    with (
+        FakePagerDuty(incidents, token=KEY, tls_dir=tmp_path) as fake,
+        Store(tmp_path / "s.sqlite") as store,
+    ):
+
         def run() -> dict[str, str]:
-            src = PagerDutySource("pd", token=KEY, token_env="PAGERDUTY_TOKEN", base_url=fake.api,
-                                  ca_bundle=str(fake.cert), services=ServiceMap.from_config({"TPS": ["i/tps"]}, {}),
-                                  cooldown=0.001)
+            src = PagerDutySource(
+                "pd",
+                token=KEY,
+                token_env="PAGERDUTY_TOKEN",
+                base_url=fake.api,
+                ca_bundle=str(fake.cert),
+                services=ServiceMap.from_config({"TPS": ["i/tps"]}, {}),
+                cooldown=0.001,
+            )
             try:
                 return collect(src, store, window).failed
             finally:
@@ -162,7 +218,10 @@ def test_a_failure_mid_collection_resumes_after_the_last_stored_span(tmp_path: P
         assert "failed after 6 attempts (answered 500)" in run()[""]
         fake.faults.clear()
         kept = sorted(i.id for i in store.records(Incident))
-        assert kept == ["P5", "P6"]  # spans one and two (to 30 June) were stored with their checkpoint
+        assert kept == [
+            "P5",
+            "P6",
+        ]  # spans one and two (to 30 June) were stored with their checkpoint
         fake.log.reset()
         run()
         assert sorted(i.id for i in store.records(Incident)) == ["P5", "P6", "P7"]
@@ -170,7 +229,9 @@ def test_a_failure_mid_collection_resumes_after_the_last_stored_span(tmp_path: P
         assert first > window.since + timedelta(days=59)  # resumed near 30 June, not restarted
 
 
-def test_a_services_target_that_is_neither_team_nor_repository_names_its_line(tmp_path: Path) -> None:
+def test_a_services_target_that_is_neither_team_nor_repository_names_its_line(
+    tmp_path: Path,
+) -> None:
     path = write(
         tmp_path / "a.yaml",
         "organization: {name: A, engineers: 3}\nperiod: {quarter: 2026Q3}\n"

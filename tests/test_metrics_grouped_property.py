@@ -54,9 +54,7 @@ def stores(draw):
             )
         for k in range(draw(st.integers(0, 8))):
             shipped = draw(st.lists(st.sampled_from(shas), max_size=4, unique=True)) if shas else []
-            records.append(
-                dep(str(k), hours(draw(st.integers(-10, 95)) * 24), shipped, repo=repo)
-            )
+            records.append(dep(str(k), hours(draw(st.integers(-10, 95)) * 24), shipped, repo=repo))
         for k in range(draw(st.integers(0, 4))):
             created = draw(st.integers(-5 * 24, 92 * 24))
             records.append(
@@ -89,7 +87,14 @@ def _scope_rows(table, scope: str, name: str):
         return counted
     if scope == "repository":
         return counted[counted["repository"] == name]
-    return counted[counted["teams"].fillna("").astype(str).str.split(";").map(lambda ts: name in ts).astype(bool)]
+    return counted[
+        counted["teams"]
+        .fillna("")
+        .astype(str)
+        .str.split(";")
+        .map(lambda ts: name in ts)
+        .astype(bool)
+    ]
 
 
 def _close(a: list, b: list) -> bool:
@@ -103,11 +108,18 @@ def _close(a: list, b: list) -> bool:
 @given(stores())
 def test_every_scope_and_bucket_equals_a_plain_percentile(world) -> None:
     records, owners, options, bucket = world
-    kw = {"teams": TEAMS, "period": Q3, "options": MetricsOptions(**options), "trend_bucket": bucket}
+    kw = {
+        "teams": TEAMS,
+        "period": Q3,
+        "options": MetricsOptions(**options),
+        "trend_bucket": bucket,
+    }
     with Store(":memory:") as store:
         for source in ("s1", "s2"):
             store.upsert(source, [Repository(r) for r in REPOS])
-            store.upsert(source, [r for r, o in zip(records, owners, strict=True) if o in (source, "both")])
+            store.upsert(
+                source, [r for r, o in zip(records, owners, strict=True) if o in (source, "both")]
+            )
         doc = metrics_from_store(store, **kw).to_json()
         rows = rows_from_store(store, **kw)
     for s in doc["scopes"]:
@@ -116,7 +128,9 @@ def test_every_scope_and_bucket_equals_a_plain_percentile(world) -> None:
         lt, fd = s["lead_time_for_changes"], s["failed_deployment_recovery_time"]
         values = c["lead_time_hours"].to_numpy(dtype=float)
         assert lt["n"] == len(values), s["name"]
-        assert _close([lt["median_hours"], lt["p75_hours"], lt["p90_hours"]], _pct(values, [50, 75, 90]))
+        assert _close(
+            [lt["median_hours"], lt["p75_hours"], lt["p90_hours"]], _pct(values, [50, 75, 90])
+        )
         recovered = d["recovery_hours"].dropna().to_numpy(dtype=float)
         assert fd["n"] == len(recovered), s["name"]
         assert _close([fd["median_hours"], fd["p90_hours"]], _pct(recovered, [50, 90]))
@@ -126,11 +140,15 @@ def test_every_scope_and_bucket_equals_a_plain_percentile(world) -> None:
         d = _scope_rows(rows.deployments, t["scope"], t["name"])
         d = d[d["bucket"] == t["start"]]
         assert t["lead_time_n"] == len(c)
-        assert _close([t["lead_time_median_hours"]], _pct(c["lead_time_hours"].to_numpy(float), [50]))
+        assert _close(
+            [t["lead_time_median_hours"]], _pct(c["lead_time_hours"].to_numpy(float), [50])
+        )
         recovered = d["recovery_hours"].dropna().to_numpy(dtype=float)
         assert t["recovery_n"] == len(recovered)
         assert _close([t["recovery_median_hours"]], _pct(recovered, [50]))
-    assert doc["scopes"][4]["name"] == "none" and doc["scopes"][4]["lead_time_for_changes"]["n"] == 0
+    assert (
+        doc["scopes"][4]["name"] == "none" and doc["scopes"][4]["lead_time_for_changes"]["n"] == 0
+    )
 
 
 def test_the_old_bug_is_refused_not_printed(monkeypatch) -> None:

@@ -37,7 +37,9 @@ def _in(table: pd.DataFrame, scope: str, name: str) -> pd.DataFrame:
         return table
     if scope == "repository":
         return table[table["repository"] == name]
-    return table[table["teams"].fillna("").astype(str).str.split(";").map(lambda ts: name in ts).astype(bool)]
+    return table[
+        table["teams"].fillna("").astype(str).str.split(";").map(lambda ts: name in ts).astype(bool)
+    ]
 
 
 def _pct(values: pd.Series, qs: list[float]) -> list[float | None]:
@@ -47,7 +49,9 @@ def _pct(values: pd.Series, qs: list[float]) -> list[float | None]:
 
 def figures(rows, scope: str, name: str, bucket: str | None = None) -> dict[str, object]:
     """Every figure of a scope (or one of its trend buckets), from the rows alone."""
-    d, c, i = (_in(t[t["counts"]], scope, name) for t in (rows.deployments, rows.changes, rows.incidents))
+    d, c, i = (
+        _in(t[t["counts"]], scope, name) for t in (rows.deployments, rows.changes, rows.incidents)
+    )
     if bucket is not None:
         d, c, i = (t[t["bucket"] == bucket] for t in (d, c, i))
     failed = d[d["failed"]]
@@ -180,7 +184,9 @@ def test_rows_from_the_store_name_sources_and_list_what_no_metric_reads() -> Non
     assert d.loc[("forge", "2"), "reason"] == "not production"
     assert d.loc[("forge", "3"), "reason"] == "did not succeed (failure)"
     assert d.loc[("forge", "4"), "reason"] == "not finished"
-    assert rows.deployments["counts"].sum() == doc["scopes"][0]["deployment_frequency"]["deployments"]
+    assert (
+        rows.deployments["counts"].sum() == doc["scopes"][0]["deployment_frequency"]["deployments"]
+    )
     c = rows.changes.set_index("source")
     assert c.loc["forge", "counts"] and c.loc["forge", "lead_time_hours"] == pytest.approx(24)
     assert c.loc["jenkins", "reason"] == "superseded by the same commit from forge"
@@ -201,11 +207,15 @@ def test_the_written_csv_files_reproduce_the_printed_json(tmp_path) -> None:
 
     config = shutil.copy(ROOT / "examples" / "demo.yaml", tmp_path / "demo.yaml")
     out = tmp_path / "rows"
-    result = CliRunner().invoke(app, ["metrics", "-c", str(config), "-f", "json", "--rows", str(out)])
+    result = CliRunner().invoke(
+        app, ["metrics", "-c", str(config), "-f", "json", "--rows", str(out)]
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     read = {"dtype": {"bucket": str, "local_date": str}, "keep_default_na": True}
-    tables = [pd.read_csv(out / f"{n}.csv", **read) for n in ("deployments", "changes", "incidents")]
+    tables = [
+        pd.read_csv(out / f"{n}.csv", **read) for n in ("deployments", "changes", "incidents")
+    ]
     rows = MetricRows(*(t.assign(bucket=t["bucket"].fillna("")) for t in tables))
     assert rows.deployments["sha"].str.len().eq(40).all()  # read from the records, not packs
     assert rows.changes["sha"].str.len().eq(40).all()

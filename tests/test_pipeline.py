@@ -74,7 +74,16 @@ def test_report_with_missing_answers_file(files_yaml: Path, tmp_path: Path) -> N
 def test_report_with_unreadable_previous(files_yaml: Path, tmp_path: Path) -> None:
     bad = write(tmp_path / "prev.json", "{not json")
     result = runner.invoke(
-        app, ["report", "-c", str(files_yaml), "--compare-with", str(bad), "--out", str(tmp_path / "r.pdf")]
+        app,
+        [
+            "report",
+            "-c",
+            str(files_yaml),
+            "--compare-with",
+            str(bad),
+            "--out",
+            str(tmp_path / "r.pdf"),
+        ],
     )
     assert result.exit_code == 4 and "--compare-with: cannot read" in result.output
 

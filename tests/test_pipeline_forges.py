@@ -39,9 +39,7 @@ teams:
 
 
 def _everything_written(tmp_path: Path) -> str:
-    return "".join(
-        p.read_bytes().decode("latin-1") for p in tmp_path.rglob("*") if p.is_file()
-    )
+    return "".join(p.read_bytes().decode("latin-1") for p in tmp_path.rglob("*") if p.is_file())
 
 
 def test_gitlab_collect_metrics_and_report_with_cross_check(
@@ -92,17 +90,22 @@ def test_github_collect_then_metrics(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert "Packed the records" not in again.output  # nothing changed: nothing to repack
     metrics = runner.invoke(app, ["metrics", "-c", str(config), "--format", "json"])
     assert metrics.exit_code == 0, metrics.output
-    org_scope = next(s for s in json.loads(metrics.output)["scopes"] if s["scope"] == "organization")
+    org_scope = next(
+        s for s in json.loads(metrics.output)["scopes"] if s["scope"] == "organization"
+    )
     assert org_scope["deployment_frequency"]["deployments"] >= 1
     for output in (collected.output, again.output, metrics.output, _everything_written(tmp_path)):
         assert token not in output
 
 
-def test_github_bad_token_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_github_bad_token_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NW_GITHUB", "ghp_wrong")
     with FakeGitHub(load_scenario("small"), token="ghp_right") as fake:
         config = _config(
-            tmp_path, f"  - {{kind: github, base_url: '{fake.url}', token_env: NW_GITHUB, org: acme}}"
+            tmp_path,
+            f"  - {{kind: github, base_url: '{fake.url}', token_env: NW_GITHUB, org: acme}}",
         )
         result = runner.invoke(app, ["collect", "-c", str(config)], env={"COLUMNS": "300"})
     assert result.exit_code == 5

@@ -44,7 +44,11 @@ def test_refresh_is_the_explicit_step_that_writes(files_config: Config) -> None:
 
 def test_dataset_holds_only_what_the_report_reads() -> None:
     assert set(Dataset.__dataclass_fields__) == {
-        "repositories", "notes", "forge_dora", "incidents", "completeness"
+        "repositories",
+        "notes",
+        "forge_dora",
+        "incidents",
+        "completeness",
     }
 
 

@@ -16,7 +16,9 @@ def qs(tmp_path_factory: pytest.TempPathFactory) -> QuestionnaireSet:
     return load_questionnaires(write_tiny(tmp_path_factory.mktemp("q")))
 
 
-def respondent(name: str, disciplines: tuple[str, ...] | None = None, **answers: float | None) -> Response:
+def respondent(
+    name: str, disciplines: tuple[str, ...] | None = None, **answers: float | None
+) -> Response:
     given = {qid.replace("_", "."): Answer(v) for qid, v in answers.items()}
     return Response(name, "Developer", None, given, disciplines)
 

@@ -127,4 +127,6 @@ def test_unknown_format_is_an_error(tmp_path: Path) -> None:
 
 
 def test_json_has_no_floats_that_json_cannot_hold() -> None:
-    json.loads(to_json_text(typed(report_data())), parse_constant=lambda c: pytest.fail(f"non-JSON {c}"))
+    json.loads(
+        to_json_text(typed(report_data())), parse_constant=lambda c: pytest.fail(f"non-JSON {c}")
+    )

@@ -34,8 +34,11 @@ def test_the_previous_report_keeps_teams_respondents_and_roles(tmp_path: Path) -
     data = with_previous(report_data(), previous, tmp_path)
     assert data.previous == typed(previous).comparison()
     warehouse = next(s for s in previous["metrics"]["scopes"] if s["name"] == "Warehouse")
-    assert data.previous.teams["Warehouse"]["change_failure_rate"] == (  # type: ignore[union-attr]
-        warehouse["change_failure_rate"]["value"]
+    assert (
+        data.previous.teams["Warehouse"]["change_failure_rate"]
+        == (  # type: ignore[union-attr]
+            warehouse["change_failure_rate"]["value"]
+        )
     )
     assert data.previous.respondents["netops"] == 3  # type: ignore[union-attr]
     assert data.previous.roles == previous["assessment"]["roles"]  # type: ignore[union-attr]

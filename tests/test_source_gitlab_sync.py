@@ -72,7 +72,9 @@ def test_malformed_json_is_retried_then_becomes_a_source_error(fake: FakeGitLab)
     fake.faults.add("malformed_json", "group_projects", times=1)
     assert make_source(fake).repositories()  # one HTML page is retried like a 5xx
     fake.faults.add("malformed_json", "group_projects", times=None)
-    with pytest.raises(SourceError, match=r"projects of group .*unreadable answer \(cut or not JSON\)"):
+    with pytest.raises(
+        SourceError, match=r"projects of group .*unreadable answer \(cut or not JSON\)"
+    ):
         make_source(fake, max_retries=1).repositories()
 
 
@@ -201,7 +203,9 @@ def test_dora_api_absent_is_said_once(status: int) -> None:
         assert source.dora_metrics(Q3) is None
         assert source.dora_metrics(Q3) is None
         assert [n.resource for n in source.notes()] == ["dora_api"]
-        assert f"({status}:" in source.notes()[0].message and "Ultimate" in source.notes()[0].message
+        assert (
+            f"({status}:" in source.notes()[0].message and "Ultimate" in source.notes()[0].message
+        )
         assert server.log.count("group_dora") == 2  # one try per call, then given up
 
 

@@ -44,15 +44,25 @@ def source(fake: FakeJira, opened: list[JiraSource], **kw) -> JiraSource:
     kw.setdefault("token", TOKEN)
     if fake.cloud:
         kw.setdefault("user", USER)
-    src = JiraSource("jira", base_url=fake.api, token_env="JIRA_TOKEN",
-                     deployment="cloud" if fake.cloud else "datacenter", pause=0.001, **kw)
+    src = JiraSource(
+        "jira",
+        base_url=fake.api,
+        token_env="JIRA_TOKEN",
+        deployment="cloud" if fake.cloud else "datacenter",
+        pause=0.001,
+        **kw,
+    )
     opened.append(src)
     return src
 
 
-def collect(src: JiraSource, window: Window = WINDOW) -> tuple[list[Incident], list[CollectionNote]]:
+def collect(
+    src: JiraSource, window: Window = WINDOW
+) -> tuple[list[Incident], list[CollectionNote]]:
     records = list(src.collect_incidents(window))
-    return [r for r in records if isinstance(r, Incident)], [r for r in records if isinstance(r, CollectionNote)]
+    return [r for r in records if isinstance(r, Incident)], [
+        r for r in records if isinstance(r, CollectionNote)
+    ]
 
 
 def searches(fake: FakeJira, endpoint: str) -> list[dict[str, list[str]]]:
@@ -61,11 +71,23 @@ def searches(fake: FakeJira, endpoint: str) -> list[dict[str, list[str]]]:
 
 def test_cloud_reads_fields_through_the_enhanced_search(opened) -> None:
     issues = [
-        issue(1, priority="Highest", labels=["db"], custom={"customfield_10042": {"value": "Sev-1"}, "customfield_10050": "eu-west"}),
-        issue(2, hours=None, components=[]),  # open, no component: placed by project key OPS (unmapped)
+        issue(
+            1,
+            priority="Highest",
+            labels=["db"],
+            custom={"customfield_10042": {"value": "Sev-1"}, "customfield_10050": "eu-west"},
+        ),
+        issue(
+            2, hours=None, components=[]
+        ),  # open, no component: placed by project key OPS (unmapped)
     ]
     with FakeJira(issues, token=TOKEN, user=USER) as fake:
-        src = source(fake, opened, severity_field="customfield_10042", custom_fields={"region": "customfield_10050"})
+        src = source(
+            fake,
+            opened,
+            severity_field="customfield_10042",
+            custom_fields={"region": "customfield_10050"},
+        )
         found, notes = collect(src)
     first, second = sorted(found, key=lambda i: i.created_at)
     assert (first.id, first.repository, first.title) == ("OPS-1", "org/checkout", "incident 1")
@@ -106,7 +128,11 @@ def test_project_key_places_an_incident_without_component(opened) -> None:
 
 
 def test_priority_filter_and_window_cut(opened) -> None:
-    issues = [issue(1, priority="Highest"), issue(2, priority="Low"), issue(-50 * 24, priority="Highest")]
+    issues = [
+        issue(1, priority="Highest"),
+        issue(2, priority="Low"),
+        issue(-50 * 24, priority="Highest"),
+    ]
     with FakeJira(issues, token=TOKEN, user=USER) as fake:
         found, notes = collect(source(fake, opened, priorities=["Highest"]))
     assert [i.id for i in found] == ["OPS-1"]  # OPS-2 filtered; the old one is outside the window
@@ -123,7 +149,11 @@ def test_custom_jql_replaces_the_default(opened) -> None:
 def test_bad_token_is_one_line_naming_the_variable(opened) -> None:
     with FakeJira([issue(1)], token=TOKEN, user=USER) as fake, pytest.raises(AuthError) as err:
         collect(source(fake, opened, token="wrong-token-5150"))
-    assert "JIRA_TOKEN" in str(err.value) and "5150" not in str(err.value) and "\n" not in str(err.value)
+    assert (
+        "JIRA_TOKEN" in str(err.value)
+        and "5150" not in str(err.value)
+        and "\n" not in str(err.value)
+    )
 
 
 def test_429_is_retried(opened) -> None:
@@ -136,8 +166,16 @@ def test_429_is_retried(opened) -> None:
 def test_the_wrong_deployment_kind_says_which_to_set(opened) -> None:
     from opsmaturity.errors import SourceError
 
-    with FakeJira([issue(1)], token=TOKEN, cloud=False) as fake, pytest.raises(
-        SourceError, match="is Jira Data Center; set `deployment: datacenter`"
+    with (
+        FakeJira([issue(1)], token=TOKEN, cloud=False) as fake,
+        pytest.raises(SourceError, match="is Jira Data Center; set `deployment: datacenter`"),
     ):
-        JiraSource("jira", base_url=fake.api, token=TOKEN, token_env="JIRA_TOKEN", services=SERVICES,
-                   deployment="cloud", projects=["OPS"])
+        JiraSource(
+            "jira",
+            base_url=fake.api,
+            token=TOKEN,
+            token_env="JIRA_TOKEN",
+            services=SERVICES,
+            deployment="cloud",
+            projects=["OPS"],
+        )

@@ -23,10 +23,26 @@ WINDOW = Window(T0 - timedelta(days=45), datetime(2026, 10, 1, tzinfo=UTC))
 SERVICES = ServiceMap.from_config({"svc-checkout": ["org/checkout"]}, {})
 
 
-def og(n: int, *, status: str = "resolved", hours: float = 2, services: tuple[str, ...] = ("svc-checkout",), **kw) -> OGIncident:
+def og(
+    n: int,
+    *,
+    status: str = "resolved",
+    hours: float = 2,
+    services: tuple[str, ...] = ("svc-checkout",),
+    **kw,
+) -> OGIncident:
     created = T0 + timedelta(hours=n)
     updated = created + timedelta(hours=hours) if status != "open" else created
-    return OGIncident(f"og-{n}", n, f"incident {n}", created, status=status, services=list(services), updated_at=updated, **kw)
+    return OGIncident(
+        f"og-{n}",
+        n,
+        f"incident {n}",
+        created,
+        status=status,
+        services=list(services),
+        updated_at=updated,
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -43,16 +59,24 @@ def opened() -> Iterator[list[OpsgenieSource]]:
         src.close()
 
 
-def source(fake: FakeOpsgenie, opened: list[OpsgenieSource], key: str = KEY, **kw) -> OpsgenieSource:
+def source(
+    fake: FakeOpsgenie, opened: list[OpsgenieSource], key: str = KEY, **kw
+) -> OpsgenieSource:
     kw.setdefault("services", SERVICES)
-    src = OpsgenieSource("opsgenie", key=key, key_env="OPSGENIE_API_KEY", base_url=fake.api, pause=0.001, **kw)
+    src = OpsgenieSource(
+        "opsgenie", key=key, key_env="OPSGENIE_API_KEY", base_url=fake.api, pause=0.001, **kw
+    )
     opened.append(src)
     return src
 
 
-def collect(src: OpsgenieSource, window: Window = WINDOW) -> tuple[list[Incident], list[CollectionNote]]:
+def collect(
+    src: OpsgenieSource, window: Window = WINDOW
+) -> tuple[list[Incident], list[CollectionNote]]:
     records = list(src.collect_incidents(window))
-    return [r for r in records if isinstance(r, Incident)], [r for r in records if isinstance(r, CollectionNote)]
+    return [r for r in records if isinstance(r, Incident)], [
+        r for r in records if isinstance(r, CollectionNote)
+    ]
 
 
 def queries(fake: FakeOpsgenie) -> list[dict[str, list[str]]]:
@@ -63,7 +87,12 @@ def test_reads_fields_and_resolution(fake: FakeOpsgenie, opened) -> None:
     fake.scenario[:] = [og(1, priority="P1", tags=["db"]), og(2, status="open")]
     found, notes = collect(source(fake, opened))
     first, second = sorted(found, key=lambda i: i.created_at)
-    assert (first.id, first.repository, first.title, first.priority) == ("og-1", "org/checkout", "incident 1", "P1")
+    assert (first.id, first.repository, first.title, first.priority) == (
+        "og-1",
+        "org/checkout",
+        "incident 1",
+        "P1",
+    )
     assert first.resolved_at == T0 + timedelta(hours=3) and first.labels == ("db",)
     assert (second.status, second.resolved_at) == ("open", None)
     assert notes == []
@@ -79,7 +108,11 @@ def test_pages_of_100_follow_paging_next(fake: FakeOpsgenie, opened) -> None:
 
 
 def test_query_and_priorities_filter(fake: FakeOpsgenie, opened) -> None:
-    fake.scenario[:] = [og(1, priority="P1"), og(2, priority="P4"), og(3, priority="P2", status="open")]
+    fake.scenario[:] = [
+        og(1, priority="P1"),
+        og(2, priority="P4"),
+        og(3, priority="P2", status="open"),
+    ]
     found, notes = collect(source(fake, opened, query="status: resolved", priorities=["P1", "P2"]))
     assert [i.id for i in found] == ["og-1"]
     assert queries(fake)[0]["query"][0].endswith("AND (status: resolved)")
@@ -116,7 +149,10 @@ def test_incremental_run_starts_at_the_oldest_open(fake: FakeOpsgenie, opened) -
     fake.log.reset()
     found, _ = collect(src)
     assert sorted(i.id for i in found) == ["og-4", "og-8"]
-    assert f"createdAt>={int((T0 + timedelta(hours=4)).timestamp() * 1000)}" in queries(fake)[0]["query"][0]
+    assert (
+        f"createdAt>={int((T0 + timedelta(hours=4)).timestamp() * 1000)}"
+        in queries(fake)[0]["query"][0]
+    )
 
 
 def test_regions_pick_the_host() -> None:

@@ -21,10 +21,14 @@ from .fakeforge.pagerduty import FakePagerDuty, PDIncident
 KEY = "pd-fake-key-0123"
 T0 = datetime(2026, 7, 1, tzinfo=UTC)
 WINDOW = Window(T0 - timedelta(days=45), datetime(2026, 10, 1, tzinfo=UTC))
-SERVICES = ServiceMap.from_config({"PCHK": ["org/checkout"], "Payments": ["org/pay", "org/ledger"]}, {})
+SERVICES = ServiceMap.from_config(
+    {"PCHK": ["org/checkout"], "Payments": ["org/pay", "org/ledger"]}, {}
+)
 
 
-def incident(n: int, *, hours: float = 1, service: tuple[str, str] = ("PCHK", "Checkout"), **kw) -> PDIncident:
+def incident(
+    n: int, *, hours: float = 1, service: tuple[str, str] = ("PCHK", "Checkout"), **kw
+) -> PDIncident:
     created = T0 + timedelta(hours=n)
     kw.setdefault("resolved_at", created + timedelta(hours=hours))
     return PDIncident(f"PI{n:05d}", n, f"incident {n}", created, service[0], service[1], **kw)
@@ -44,18 +48,30 @@ def fake(tmp_path: Path) -> Iterator[FakePagerDuty]:
 def source(fake: FakePagerDuty, token: str = KEY, **kw) -> PagerDutySource:
     kw.setdefault("services", SERVICES)
     src = PagerDutySource(
-        "pagerduty", token=token, token_env="PAGERDUTY_TOKEN", base_url=fake.api, ca_bundle=str(fake.cert), cooldown=0.001, **kw
+        "pagerduty",
+        token=token,
+        token_env="PAGERDUTY_TOKEN",
+        base_url=fake.api,
+        ca_bundle=str(fake.cert),
+        cooldown=0.001,
+        **kw,
     )
     OPENED.append(src)
     return src
 
 
-def collect(src: PagerDutySource, window: Window = WINDOW) -> tuple[list[Incident], list[CollectionNote]]:
+def collect(
+    src: PagerDutySource, window: Window = WINDOW
+) -> tuple[list[Incident], list[CollectionNote]]:
     records = list(src.collect_incidents(window))
-    return [r for r in records if isinstance(r, Incident)], [r for r in records if isinstance(r, CollectionNote)]
+    return [r for r in records if isinstance(r, Incident)], [
+        r for r in records if isinstance(r, CollectionNote)
+    ]
 
 
-def queries(fake: FakePagerDuty, endpoint: str = "pagerduty.incidents") -> list[dict[str, list[str]]]:
+def queries(
+    fake: FakePagerDuty, endpoint: str = "pagerduty.incidents"
+) -> list[dict[str, list[str]]]:
     return [parse_qs(e.query) for e in fake.log.entries if e.endpoint == endpoint]
 
 
@@ -67,7 +83,12 @@ def test_reads_fields_with_v2_headers(fake: FakePagerDuty) -> None:
     found, notes = collect(source(fake))
     first, second = sorted(found, key=lambda i: i.created_at)
     assert (first.id, first.repository, first.title) == ("PI00001", "org/checkout", "incident 1")
-    assert (first.priority, first.severity, first.urgency, first.status) == ("P1", "P1", "high", "resolved")
+    assert (first.priority, first.severity, first.urgency, first.status) == (
+        "P1",
+        "P1",
+        "high",
+        "resolved",
+    )
     assert first.resolved_at == T0 + timedelta(hours=2)
     assert first.services == ("Checkout",) and first.labels == ("Platform",)
     assert (second.status, second.resolved_at, second.urgency) == ("triggered", None, "low")
@@ -79,11 +100,16 @@ def test_pages_of_at_most_100_until_more_is_false(fake: FakePagerDuty) -> None:
     fake.scenario[:] = [incident(n, hours=0.5) for n in range(1, 251)]
     found, _ = collect(source(fake))
     assert len(found) == 250 and len({i.id for i in found}) == 250
+
     def holds_t0(q: dict[str, list[str]]) -> bool:
         return datetime.fromisoformat(q["since"][0]) <= T0 < datetime.fromisoformat(q["until"][0])
 
     pages = [q for q in queries(fake) if holds_t0(q)]
-    assert [(q["limit"], q["offset"]) for q in pages] == [(["100"], ["0"]), (["100"], ["100"]), (["100"], ["200"])]
+    assert [(q["limit"], q["offset"]) for q in pages] == [
+        (["100"], ["0"]),
+        (["100"], ["100"]),
+        (["100"], ["200"]),
+    ]
 
 
 def test_long_windows_are_split_into_spans_the_api_accepts(fake: FakePagerDuty) -> None:
@@ -91,7 +117,10 @@ def test_long_windows_are_split_into_spans_the_api_accepts(fake: FakePagerDuty) 
     fake.scenario[:] = [incident(1)]
     found, _ = collect(source(fake), year)
     assert [i.id for i in found] == ["PI00001"]
-    spans = [(datetime.fromisoformat(q["since"][0]), datetime.fromisoformat(q["until"][0])) for q in queries(fake)]
+    spans = [
+        (datetime.fromisoformat(q["since"][0]), datetime.fromisoformat(q["until"][0]))
+        for q in queries(fake)
+    ]
     assert spans[0][0] == year.since and spans[-1][1] == year.until
     assert all(b - a <= timedelta(days=30) for a, b in spans)
     assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))  # no gap, no overlap
@@ -131,11 +160,23 @@ def test_filters_go_to_the_api_and_priorities_are_applied(fake: FakePagerDuty) -
 
 
 def test_unmapped_service_is_kept_counted_and_noted(fake: FakePagerDuty) -> None:
-    fake.scenario[:] = [incident(1), incident(2, service=("PXYZ", "Search")), incident(3, service=("PXYZ", "Search"))]
+    fake.scenario[:] = [
+        incident(1),
+        incident(2, service=("PXYZ", "Search")),
+        incident(3, service=("PXYZ", "Search")),
+    ]
     found, notes = collect(source(fake))
-    assert sorted(i.repository for i in found) == ["org/checkout", "unmapped:Search", "unmapped:Search"]
+    assert sorted(i.repository for i in found) == [
+        "org/checkout",
+        "unmapped:Search",
+        "unmapped:Search",
+    ]
     (note,) = notes
-    assert note.repository == "unmapped:Search" and "services:" in note.message and note.level == "warning"
+    assert (
+        note.repository == "unmapped:Search"
+        and "services:" in note.message
+        and note.level == "warning"
+    )
 
 
 def test_a_service_mapped_by_name_to_two_repositories(fake: FakePagerDuty) -> None:
@@ -219,7 +260,9 @@ def test_malformed_answers_are_one_line_errors(fake: FakePagerDuty) -> None:
     found, _ = collect(source(fake))  # a proxy's HTML page once: retried like a 5xx
     assert [i.id for i in found] == ["PI00001"]
     fake.faults.add("malformed_json", "incidents")
-    with pytest.raises(SourceError, match=r"failed after 6 attempts \(unreadable answer: cut or not JSON\)"):
+    with pytest.raises(
+        SourceError, match=r"failed after 6 attempts \(unreadable answer: cut or not JSON\)"
+    ):
         collect(source(fake))
     fake.faults.clear()
     fake.scenario[0].wire = lambda base: {"id": "PI00001", "status": "resolved"}  # type: ignore[method-assign]

@@ -75,7 +75,11 @@ def test_revert_names_the_reverted_commit() -> None:
     ],
 )
 def test_repository_globs(
-    names: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...], archived: bool, kept: bool
+    names: tuple[str, ...],
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    archived: bool,
+    kept: bool,
 ) -> None:
     assert in_scope(names, include, exclude, archived) is kept
 

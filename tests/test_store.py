@@ -15,33 +15,62 @@ from opsmaturity.records import Change, CollectionNote, Deployment, Incident, Re
 from opsmaturity.store import SCHEMA_VERSION, Store
 
 aware = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.sampled_from(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2100, 1, 1),
+    timezones=st.sampled_from(
         [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
-    )
+    ),
 )
 text = st.text(max_size=30)
 names = st.text(min_size=1, max_size=20)
 labels = st.lists(text, max_size=3).map(tuple)
 
 changes = st.builds(
-    Change, repository=names, sha=names, authored_at=aware, committed_at=aware, author=text,
-    is_bot=st.booleans(), message=text, reverts=st.none() | names, parents=labels,
-    pr_number=st.none() | st.integers(1, 10**6), pr_opened_at=st.none() | aware,
-    pr_merged_at=st.none() | aware, pr_first_commit_at=st.none() | aware, pr_labels=labels,
+    Change,
+    repository=names,
+    sha=names,
+    authored_at=aware,
+    committed_at=aware,
+    author=text,
+    is_bot=st.booleans(),
+    message=text,
+    reverts=st.none() | names,
+    parents=labels,
+    pr_number=st.none() | st.integers(1, 10**6),
+    pr_opened_at=st.none() | aware,
+    pr_merged_at=st.none() | aware,
+    pr_first_commit_at=st.none() | aware,
+    pr_labels=labels,
     paths=labels,
 )
 deployments = st.builds(
-    Deployment, id=names, repository=names, environment=names, sha=names, created_at=aware,
-    finished_at=st.none() | aware, status=st.sampled_from(["success", "failure", "error", "cancelled"]),
+    Deployment,
+    id=names,
+    repository=names,
+    environment=names,
+    sha=names,
+    created_at=aware,
+    finished_at=st.none() | aware,
+    status=st.sampled_from(["success", "failure", "error", "cancelled"]),
     detection=st.sampled_from(["deployment", "workflow_run", "pipeline", "release", "tag", "file"]),
-    change_shas=labels, is_production=st.booleans(),
+    change_shas=labels,
+    is_production=st.booleans(),
 )
 incidents = st.builds(
-    Incident, id=names, repository=names, title=text, created_at=aware,
-    resolved_at=st.none() | aware, labels=labels, severity=st.none() | text,
-    linked_sha=st.none() | names, linked_deployment=st.none() | names,
+    Incident,
+    id=names,
+    repository=names,
+    title=text,
+    created_at=aware,
+    resolved_at=st.none() | aware,
+    labels=labels,
+    severity=st.none() | text,
+    linked_sha=st.none() | names,
+    linked_deployment=st.none() | names,
 )
-repositories = st.builds(Repository, full_name=names, default_branch=names, archived=st.booleans(), url=text)
+repositories = st.builds(
+    Repository, full_name=names, default_branch=names, archived=st.booleans(), url=text
+)
 notes = st.builds(CollectionNote, repository=names, resource=names, message=text, level=names)
 
 

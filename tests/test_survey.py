@@ -143,7 +143,9 @@ def test_answers_that_no_longer_fit_are_asked_again(tmp_path: Path, qs: Question
 def test_real_questionary_prompter_with_arrow_keys(tmp_path: Path, qs: QuestionnaireSet) -> None:
     keys = "Eve\rDev\r\r" + "\x1b[B\x1b[B\r" + "\r" + "\x1b[B" * 8 + "\r"
     with create_pipe_input() as pipe:
-        pipe.send_text(keys)  # name, role, no team; level 2; level 0; down past "Back" to "Stop and save"
+        pipe.send_text(
+            keys
+        )  # name, role, no team; level 2; level 0; down past "Back" to "Stop and save"
         result = run_survey(
             qs, tmp_path / "eve.yaml", QuestionaryPrompter(input=pipe, output=DummyOutput())
         )
@@ -153,7 +155,9 @@ def test_real_questionary_prompter_with_arrow_keys(tmp_path: Path, qs: Questionn
     assert not result.complete
 
 
-def test_b_goes_back_and_the_scale_change_is_announced(tmp_path: Path, qs: QuestionnaireSet) -> None:
+def test_b_goes_back_and_the_scale_change_is_announced(
+    tmp_path: Path, qs: QuestionnaireSet
+) -> None:
     from opsmaturity.practices.survey import BACK
 
     out = tmp_path / "fay.yaml"
@@ -168,7 +172,12 @@ def test_b_goes_back_and_the_scale_change_is_announced(tmp_path: Path, qs: Quest
     )  # fmt: skip
     result = run_survey(qs, out, prompter)
     assert result.complete and prompter.script == []
-    assert prompter.asked[:4] == ["Your name (or an anonymous id):", "Your role (e.g. Developer, SRE, Engineering manager):", "Your team (leave empty if none):", "One?"]
+    assert prompter.asked[:4] == [
+        "Your name (or an anonymous id):",
+        "Your role (e.g. Developer, SRE, Engineering manager):",
+        "Your team (leave empty if none):",
+        "One?",
+    ]
     assert prompter.asked[4:7] == ["Two?", "One?", "Two?"]
     assert "5 questions, about 2 minutes." in prompter.shown
     assert "Note: the answers change here, to a scale from 'Rarely' to 'Daily'." in prompter.shown
@@ -177,13 +186,18 @@ def test_b_goes_back_and_the_scale_change_is_announced(tmp_path: Path, qs: Quest
     assert result.answers["self.delivery.freq"] == Answer(2.0)
 
 
-def test_disciplines_are_chosen_by_number_with_the_total_shown(tmp_path: Path, qs: QuestionnaireSet) -> None:
+def test_disciplines_are_chosen_by_number_with_the_total_shown(
+    tmp_path: Path, qs: QuestionnaireSet
+) -> None:
     from opsmaturity.practices.survey import choose_disciplines
 
     prompter = Scripted(("text", "7"), ("text", "2"))
     chosen = choose_disciplines(qs, prompter, tmp_path / "new.yaml")
     assert chosen == ["self"]
-    assert prompter.shown[:2] == ["  1. Ops: 3 questions, about 1 min", "  2. Self-report: 2 questions, about 1 min"]
+    assert prompter.shown[:2] == [
+        "  1. Ops: 3 questions, about 1 min",
+        "  2. Self-report: 2 questions, about 1 min",
+    ]
     assert "Type numbers from 1 to 2" in prompter.shown[2]
     assert prompter.shown[-1] == "You chose 2 questions, about 1 minute."
     assert choose_disciplines(qs, Scripted(("text", "")), tmp_path / "x.yaml") == ["ops", "self"]

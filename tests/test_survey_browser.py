@@ -107,7 +107,9 @@ def answer_page(page: Any, choice: str) -> None:
     expect(page.locator("#saved")).to_have_text("Saved.")
 
 
-def test_phone_fill_resume_from_the_link_and_finish(browser: Any, site: tuple[str, SurveyStore, Path], tmp_path: Path) -> None:
+def test_phone_fill_resume_from_the_link_and_finish(
+    browser: Any, site: tuple[str, SurveyStore, Path], tmp_path: Path
+) -> None:
     base, store, _config = site
     folder = shots(tmp_path)
     link = f"{base}/r/{store.invite(NOW, team='Checkout')}"
@@ -122,7 +124,9 @@ def test_phone_fill_resume_from_the_link_and_finish(browser: Any, site: tuple[st
     page.screenshot(path=folder / "phone-1-details.png", full_page=True)
     page.get_by_role("button", name="Start").click()
     page.wait_for_url(f"{link}/s/1")
-    expect(page.locator("#progress-label")).to_contain_text("Page 1 of 3 · 0 of 12 questions answered")
+    expect(page.locator("#progress-label")).to_contain_text(
+        "Page 1 of 3 · 0 of 12 questions answered"
+    )
     page.keyboard.press("Tab")  # skip link first: keyboard users can jump to the questions
     expect(page.locator("a.skip")).to_be_focused()
     first = page.locator("fieldset.question").first
@@ -157,12 +161,16 @@ def test_phone_fill_resume_from_the_link_and_finish(browser: Any, site: tuple[st
     context.close()
     [respondent] = store.respondents()
     answers = store.answers(respondent.id)
-    assert len(answers) == 12 and respondent.finished_at is not None and respondent.team == "Checkout"
+    assert (
+        len(answers) == 12 and respondent.finished_at is not None and respondent.team == "Checkout"
+    )
     assert answers["culture.westrum.information_sought"].value == 4.0  # "Somewhat agree"
     assert answers["culture.documentation.reliable"].value is None  # page three: "Don't know"
 
 
-def test_desktop_refusals_isolation_and_the_report(browser: Any, site: tuple[str, SurveyStore, Path], tmp_path: Path) -> None:
+def test_desktop_refusals_isolation_and_the_report(
+    browser: Any, site: tuple[str, SurveyStore, Path], tmp_path: Path
+) -> None:
     base, store, config = site
     folder = shots(tmp_path)
     first, second = store.invite(NOW), store.invite(NOW)
@@ -190,7 +198,9 @@ def test_desktop_refusals_isolation_and_the_report(browser: Any, site: tuple[str
     page.screenshot(path=folder / "desktop-3-error.png", full_page=True)
     page.get_by_label("Percentage (0 to 100)").first.fill("10")
     page.evaluate("document.querySelector('input[name=csrf]').remove()")
-    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/s/2")) as info:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/s/2")
+    ) as info:
         page.get_by_role("button", name="Review and finish").click()
     assert info.value.status == 403
     expect(page.get_by_role("heading", name="This form has expired")).to_be_visible()
@@ -208,7 +218,9 @@ def test_desktop_refusals_isolation_and_the_report(browser: Any, site: tuple[str
     admin.screenshot(path=folder / "desktop-5-admin.png", full_page=True)
     context.close()
 
-    result = CliRunner().invoke(cli, ["report", "-c", str(config), "--out", str(tmp_path / "r.pdf")])
+    result = CliRunner().invoke(
+        cli, ["report", "-c", str(config), "--out", str(tmp_path / "r.pdf")]
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["assessment"]["organization"]["respondents"] == 1

@@ -27,7 +27,20 @@ def demo_yaml(tmp_path: Path) -> Path:
 
 
 def test_invite_prints_personal_links_with_preset_team(demo_yaml: Path) -> None:
-    args = ["survey", "invite", "-c", str(demo_yaml), "--count", "3", "--team", "checkout", "--role", "SRE", "--base-url", "https://survey.example/"]
+    args = [
+        "survey",
+        "invite",
+        "-c",
+        str(demo_yaml),
+        "--count",
+        "3",
+        "--team",
+        "checkout",
+        "--role",
+        "SRE",
+        "--base-url",
+        "https://survey.example/",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     links = result.output.split()
@@ -41,9 +54,14 @@ def test_invite_prints_personal_links_with_preset_team(demo_yaml: Path) -> None:
 
 
 def test_invite_with_an_unknown_team_names_the_closest(demo_yaml: Path) -> None:
-    result = runner.invoke(app, ["survey", "invite", "-c", str(demo_yaml), "--team", "Catalogue"], terminal_width=300)
+    result = runner.invoke(
+        app, ["survey", "invite", "-c", str(demo_yaml), "--team", "Catalogue"], terminal_width=300
+    )
     assert result.exit_code == 2
-    assert "--team: 'Catalogue' is not a team of Northwind Retail; did you mean 'Catalog'?" in result.output
+    assert (
+        "--team: 'Catalogue' is not a team of Northwind Retail; did you mean 'Catalog'?"
+        in result.output
+    )
 
 
 def fill_store(config: Path) -> None:
@@ -52,8 +70,14 @@ def fill_store(config: Path) -> None:
         bo = store.respondent(store.invite(NOW))
         store.invite(NOW)  # never opened: not a response
         assert ana is not None and bo is not None
-        store.set_details(ana.id, NOW, name="Ana", team="Checkout", role="Developer", disciplines=["devops"])
-        store.save_answers(ana.id, {"devops.ci.build_on_commit": Answer(3.0), "devops.ci.tests_on_commit": Answer(None)}, NOW)
+        store.set_details(
+            ana.id, NOW, name="Ana", team="Checkout", role="Developer", disciplines=["devops"]
+        )
+        store.save_answers(
+            ana.id,
+            {"devops.ci.build_on_commit": Answer(3.0), "devops.ci.tests_on_commit": Answer(None)},
+            NOW,
+        )
         store.set_details(bo.id, NOW, name=None, team=None, role="SRE", disciplines=["sre"])
         store.save_answers(bo.id, {"sre.slo.defined": Answer(2.0)}, NOW)
 
@@ -62,11 +86,19 @@ def fill_store(config: Path) -> None:
 def test_export_writes_answers_that_import_back(demo_yaml: Path, tmp_path: Path, fmt: str) -> None:
     fill_store(demo_yaml)
     out = tmp_path / ("answers" if fmt == "yaml" else "answers.csv")
-    result = runner.invoke(app, ["survey", "export", "-c", str(demo_yaml), "--format", fmt, "--out", str(out)])
+    result = runner.invoke(
+        app, ["survey", "export", "-c", str(demo_yaml), "--format", fmt, "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     responses = read_answers([out]).responses
-    assert [(r.respondent, r.team, r.role) for r in responses] == [("Ana", "Checkout", "Developer"), ("respondent 2", None, "SRE")]
-    assert responses[0].answers == {"devops.ci.build_on_commit": Answer(3.0), "devops.ci.tests_on_commit": Answer(None)}
+    assert [(r.respondent, r.team, r.role) for r in responses] == [
+        ("Ana", "Checkout", "Developer"),
+        ("respondent 2", None, "SRE"),
+    ]
+    assert responses[0].answers == {
+        "devops.ci.build_on_commit": Answer(3.0),
+        "devops.ci.tests_on_commit": Answer(None),
+    }
     assert responses[1].disciplines == ("sre",)
 
 
@@ -75,7 +107,9 @@ def test_report_uses_the_stored_answers_without_answers_files(tmp_path: Path) ->
     config = Path(shutil.copy(ROOT / "examples" / "files.yaml", tmp_path / "files.yaml"))
     fill_store(config)
     out = tmp_path / "r.pdf"
-    result = runner.invoke(app, ["report", "-c", str(config), "--out", str(out)], terminal_width=300)
+    result = runner.invoke(
+        app, ["report", "-c", str(config), "--out", str(out)], terminal_width=300
+    )
     assert result.exit_code == 0, result.output
     assert "using the answers of 2 survey respondents" in result.output
     report = json.loads(out.with_suffix(".json").read_text())
@@ -97,7 +131,11 @@ def test_serve_prints_a_working_admin_link_and_warns_on_all_interfaces(
         """Stands in for the server loop: requests the pages while the store is open."""
         client = TestClient(web)  # type: ignore[arg-type]
         admin = re.search(r"/admin/[\w-]+", served["printed"]()).group(0)  # type: ignore[operator, union-attr]
-        served.update(options, admin=client.get(admin).status_code, guessed=client.get("/admin/guessed").status_code)
+        served.update(
+            options,
+            admin=client.get(admin).status_code,
+            guessed=client.get("/admin/guessed").status_code,
+        )
 
     monkeypatch.setattr(uvicorn, "run", run)
     outputs: list[str] = []
@@ -105,12 +143,18 @@ def test_serve_prints_a_working_admin_link_and_warns_on_all_interfaces(
     import opsmaturity.cli as cli_module
 
     monkeypatch.setattr(cli_module, "_out", lambda: _Recorder(outputs))
-    result = runner.invoke(app, ["survey", "serve", "-c", str(demo_yaml), "--host", "0.0.0.0", "--port", "8099"], terminal_width=400)
+    result = runner.invoke(
+        app,
+        ["survey", "serve", "-c", str(demo_yaml), "--host", "0.0.0.0", "--port", "8099"],
+        terminal_width=400,
+    )
     assert result.exit_code == 0, result.output
     assert "WARNING: listening on ALL network interfaces (0.0.0.0)" in result.output
     assert (served["host"], served["port"], served["access_log"]) == ("0.0.0.0", 8099, False)
     printed = "".join(outputs)
-    assert re.search(r"Consultant page \(keep it private\): http://127\.0\.0\.1:8099/admin/\S+", printed)
+    assert re.search(
+        r"Consultant page \(keep it private\): http://127\.0\.0\.1:8099/admin/\S+", printed
+    )
     assert "Open link: off" in printed
     assert (served["admin"], served["guessed"]) == (200, 403)
 
@@ -129,9 +173,14 @@ def test_serve_on_localhost_does_not_warn(demo_yaml: Path, monkeypatch: pytest.M
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
-    result = runner.invoke(app, ["survey", "serve", "-c", str(demo_yaml), "--open-link"], terminal_width=400)
+    result = runner.invoke(
+        app, ["survey", "serve", "-c", str(demo_yaml), "--open-link"], terminal_width=400
+    )
     assert result.exit_code == 0 and "WARNING" not in result.output
-    assert "Open link: http://127.0.0.1:8080/ (at most 10 new responses per minute from one address)\n" in result.output
+    assert (
+        "Open link: http://127.0.0.1:8080/ (at most 10 new responses per minute from one address)\n"
+        in result.output
+    )
 
 
 def test_quick_summary_for_the_terminal() -> None:
@@ -140,5 +189,8 @@ def test_quick_summary_for_the_terminal() -> None:
 
     answers = {"dora.throughput.deployment_frequency": Answer(5.0), "sre.slo.defined": Answer(1.0)}
     text = summary_text(quick_result(load_questionnaires(), answers))
-    assert "deployment frequency               Elite       (On demand (multiple deploys per day))" in text
+    assert (
+        "deployment frequency               Elite       (On demand (multiple deploys per day))"
+        in text
+    )
     assert "  1. SRE: " in text and "CC BY 4.0" in text

@@ -72,7 +72,9 @@ def test_the_open_link_refuses_a_fourth_respondent_a_minute_from_one_address(
     store: SurveyStore, qs: QuestionnaireSet
 ) -> None:
     clock = Clock()
-    settings = SurveySettings(teams=["Checkout"], admin_token=ADMIN, open_link=True, open_per_minute=3)
+    settings = SurveySettings(
+        teams=["Checkout"], admin_token=ADMIN, open_link=True, open_per_minute=3
+    )
     asgi = create_app(store, qs, settings, clock)
     one = TestClient(asgi, follow_redirects=False, client=("203.0.113.7", 50000))
     form = {"csrf": csrf(one.get("/").text)}
@@ -97,7 +99,9 @@ def test_serve_has_the_option() -> None:
     assert "--open-limit" in result.output
 
 
-def test_serve_announces_the_configured_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_announces_the_configured_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import uvicorn
 
     from tests.test_recommend_cli import demo_config

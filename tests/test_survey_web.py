@@ -51,7 +51,9 @@ def start(web: TestClient, token: str, **details: object) -> str:
     return csrf(web.get(reply.headers["location"]).text)
 
 
-def test_a_respondent_fills_every_page_goes_back_and_finishes(store: SurveyStore, qs: QuestionnaireSet) -> None:
+def test_a_respondent_fills_every_page_goes_back_and_finishes(
+    store: SurveyStore, qs: QuestionnaireSet
+) -> None:
     web = client(store, qs)
     token = store.invite(NOW)
     page = web.get(f"/r/{token}")
@@ -63,16 +65,34 @@ def test_a_respondent_fills_every_page_goes_back_and_finishes(store: SurveyStore
     assert '<p class="help" id="help-ops-alpha-one">Good one.</p>' in first.text
     assert 'aria-describedby="help-ops-alpha-one"' in first.text
     assert first.text.count("Don't know") == 2
-    go = web.post(f"/r/{token}/s/1", data={"csrf": token_csrf, "q:ops.alpha.one": "3", "q:ops.alpha.two": "dont_know", "go": "next"})
+    go = web.post(
+        f"/r/{token}/s/1",
+        data={
+            "csrf": token_csrf,
+            "q:ops.alpha.one": "3",
+            "q:ops.alpha.two": "dont_know",
+            "go": "next",
+        },
+    )
     assert go.headers["location"] == f"/r/{token}/s/2"
-    back = web.post(f"/r/{token}/s/2", data={"csrf": token_csrf, "q:ops.beta.three": "1", "go": "back"})
+    back = web.post(
+        f"/r/{token}/s/2", data={"csrf": token_csrf, "q:ops.beta.three": "1", "go": "back"}
+    )
     assert back.headers["location"] == f"/r/{token}/s/1"
     again = web.get(f"/r/{token}/s/1").text
     assert 'value="3" checked' in again and 'value="dont_know" checked' in again
     page3 = web.get(f"/r/{token}/s/3").text
     assert "The answers change here: now a choice from “Rarely” to “Daily”" in page3
     assert "The answers change here: now a percentage from 0 to 100" in page3
-    done = web.post(f"/r/{token}/s/3", data={"csrf": token_csrf, "q:self.delivery.freq": "2", "q:self.delivery.cfr": "12", "go": "next"})
+    done = web.post(
+        f"/r/{token}/s/3",
+        data={
+            "csrf": token_csrf,
+            "q:self.delivery.freq": "2",
+            "q:self.delivery.cfr": "12",
+            "go": "next",
+        },
+    )
     assert done.headers["location"] == f"/r/{token}/done"
     review = web.get(f"/r/{token}/done").text
     assert re.search(r"Ops</a></th><td>3 of 3", review)
@@ -87,46 +107,75 @@ def test_a_respondent_fills_every_page_goes_back_and_finishes(store: SurveyStore
     }  # fmt: skip
 
 
-def test_the_same_link_resumes_at_the_first_open_page(store: SurveyStore, qs: QuestionnaireSet) -> None:
+def test_the_same_link_resumes_at_the_first_open_page(
+    store: SurveyStore, qs: QuestionnaireSet
+) -> None:
     web = client(store, qs)
     token = store.invite(NOW)
     token_csrf = start(web, token)
-    web.post(f"/r/{token}/s/1", data={"csrf": token_csrf, "q:ops.alpha.one": "1", "q:ops.alpha.two": "2", "go": "later"})
+    web.post(
+        f"/r/{token}/s/1",
+        data={"csrf": token_csrf, "q:ops.alpha.one": "1", "q:ops.alpha.two": "2", "go": "later"},
+    )
     page = web.get(f"/r/{token}")
     assert "Welcome back" in page.text
-    resumed = web.post(f"/r/{token}", data={"csrf": csrf(page.text), "team": "Checkout", "discipline": ["ops", "self"]})
+    resumed = web.post(
+        f"/r/{token}",
+        data={"csrf": csrf(page.text), "team": "Checkout", "discipline": ["ops", "self"]},
+    )
     assert resumed.headers["location"] == f"/r/{token}/s/2"
 
 
-def test_a_bad_percentage_keeps_what_was_typed_and_saves_the_rest(store: SurveyStore, qs: QuestionnaireSet) -> None:
+def test_a_bad_percentage_keeps_what_was_typed_and_saves_the_rest(
+    store: SurveyStore, qs: QuestionnaireSet
+) -> None:
     web = client(store, qs)
     token = store.invite(NOW)
     token_csrf = start(web, token)
-    reply = web.post(f"/r/{token}/s/3", data={"csrf": token_csrf, "q:self.delivery.freq": "1", "q:self.delivery.cfr": "150", "go": "next"})
+    reply = web.post(
+        f"/r/{token}/s/3",
+        data={
+            "csrf": token_csrf,
+            "q:self.delivery.freq": "1",
+            "q:self.delivery.cfr": "150",
+            "go": "next",
+        },
+    )
     assert reply.status_code == 400
     assert "Enter a number from 0 to 100" in reply.text and 'value="150"' in reply.text
     assert store.answers(store.respondents()[0].id) == {"self.delivery.freq": Answer(1.0)}
 
 
-def test_autosave_stores_one_answer_as_it_is_given(store: SurveyStore, qs: QuestionnaireSet) -> None:
+def test_autosave_stores_one_answer_as_it_is_given(
+    store: SurveyStore, qs: QuestionnaireSet
+) -> None:
     web = client(store, qs)
     token = store.invite(NOW)
     token_csrf = start(web, token)
-    saved = web.post(f"/r/{token}/answer", data={"csrf": token_csrf, "question": "ops.alpha.two", "q:ops.alpha.two": "4"})
+    saved = web.post(
+        f"/r/{token}/answer",
+        data={"csrf": token_csrf, "question": "ops.alpha.two", "q:ops.alpha.two": "4"},
+    )
     assert saved.status_code == 204
     assert store.answers(store.respondents()[0].id) == {"ops.alpha.two": Answer(4.0)}
-    unknown = web.post(f"/r/{token}/answer", data={"csrf": token_csrf, "question": "nope.a.b", "q:nope.a.b": "1"})
+    unknown = web.post(
+        f"/r/{token}/answer", data={"csrf": token_csrf, "question": "nope.a.b", "q:nope.a.b": "1"}
+    )
     assert unknown.status_code == 400
 
 
 @pytest.mark.parametrize("path", ["/r/{t}", "/r/{t}/s/1", "/r/{t}/done", "/admin/{t}"])
-def test_a_wrong_token_is_refused_with_403(store: SurveyStore, qs: QuestionnaireSet, path: str) -> None:
+def test_a_wrong_token_is_refused_with_403(
+    store: SurveyStore, qs: QuestionnaireSet, path: str
+) -> None:
     store.invite(NOW)
     reply = client(store, qs).get(path.format(t="not-a-real-token"))
     assert reply.status_code == 403
 
 
-def test_forms_without_their_csrf_token_are_refused(store: SurveyStore, qs: QuestionnaireSet) -> None:
+def test_forms_without_their_csrf_token_are_refused(
+    store: SurveyStore, qs: QuestionnaireSet
+) -> None:
     web = client(store, qs)
     token, other = store.invite(NOW), store.invite(NOW)
     start(web, token)
@@ -139,7 +188,9 @@ def test_forms_without_their_csrf_token_are_refused(store: SurveyStore, qs: Ques
     assert store.answers(store.respondent(token).id) == {}  # type: ignore[union-attr]
 
 
-def test_one_respondent_never_sees_anothers_answers(store: SurveyStore, qs: QuestionnaireSet) -> None:
+def test_one_respondent_never_sees_anothers_answers(
+    store: SurveyStore, qs: QuestionnaireSet
+) -> None:
     web = client(store, qs)
     first, second = store.invite(NOW), store.invite(NOW)
     first_csrf = start(web, first, name="Ana")
@@ -157,19 +208,33 @@ def test_details_are_checked_and_escaped(store: SurveyStore, qs: QuestionnaireSe
     bad = web.post(f"/r/{token}", data={"csrf": page_csrf, "team": "Chekout", "discipline": []})
     assert bad.status_code == 400
     assert "Pick your team from the list." in bad.text and "Choose at least one part" in bad.text
-    web.post(f"/r/{token}", data={"csrf": page_csrf, "name": "<script>alert(1)</script>", "team": "Catalog", "role": "SRE", "discipline": ["ops"]})
+    web.post(
+        f"/r/{token}",
+        data={
+            "csrf": page_csrf,
+            "name": "<script>alert(1)</script>",
+            "team": "Catalog",
+            "role": "SRE",
+            "discipline": ["ops"],
+        },
+    )
     admin = web.get(f"/admin/{ADMIN}").text
     assert "<script>alert" not in web.get(f"/r/{token}").text
     assert "&lt;script&gt;" in web.get(f"/r/{token}").text
     assert "<td>Catalog</td><td>SRE</td><td>1</td>" in admin
 
 
-def test_the_consultant_sees_progress_and_closes_the_survey(store: SurveyStore, qs: QuestionnaireSet) -> None:
+def test_the_consultant_sees_progress_and_closes_the_survey(
+    store: SurveyStore, qs: QuestionnaireSet
+) -> None:
     web = client(store, qs)
     token = store.invite(NOW, team="Checkout", role="SRE")
     store.invite(NOW)
     token_csrf = start(web, token, role="SRE")
-    web.post(f"/r/{token}/s/1", data={"csrf": token_csrf, "q:ops.alpha.one": "4", "q:ops.alpha.two": "1", "go": "next"})
+    web.post(
+        f"/r/{token}/s/1",
+        data={"csrf": token_csrf, "q:ops.alpha.one": "4", "q:ops.alpha.two": "1", "go": "next"},
+    )
     admin = web.get(f"/admin/{ADMIN}")
     assert "2 links · 1 started · 0 sent their answers" in admin.text
     assert "<td>Ops</td><td>1</td><td>2 of 3</td>" in admin.text
@@ -179,7 +244,9 @@ def test_the_consultant_sees_progress_and_closes_the_survey(store: SurveyStore, 
     assert web.post(f"/r/{token}/answer", data={"csrf": token_csrf}).status_code == 410
 
 
-def test_open_link_is_off_by_default_and_works_when_on(store: SurveyStore, qs: QuestionnaireSet) -> None:
+def test_open_link_is_off_by_default_and_works_when_on(
+    store: SurveyStore, qs: QuestionnaireSet
+) -> None:
     assert "by invitation" in client(store, qs).get("/").text
     assert client(store, qs).post("/open", data={}).status_code == 403
     web = client(store, qs, open_link=True)
@@ -190,7 +257,9 @@ def test_open_link_is_off_by_default_and_works_when_on(store: SurveyStore, qs: Q
     assert [r.via for r in store.respondents()] == ["open"]
 
 
-def test_large_bodies_are_refused_and_headers_are_strict(store: SurveyStore, qs: QuestionnaireSet) -> None:
+def test_large_bodies_are_refused_and_headers_are_strict(
+    store: SurveyStore, qs: QuestionnaireSet
+) -> None:
     web = client(store, qs)
     token = store.invite(NOW)
     assert web.post(f"/r/{token}/answer", content=b"x" * 70_000).status_code == 413
@@ -219,10 +288,18 @@ def test_quick_check_shows_tiers_and_top_gaps(store: SurveyStore) -> None:
     }, NOW)  # fmt: skip
     result = web.get(f"/r/{token}/done").text
     assert re.search(r"Deployment frequency</th><td>On demand.*?tier-elite", result)
-    assert re.search(r"Lead time for changes</th><td>Between one day and one week.*?tier-high", result)
-    assert re.search(r"Change failure rate</th><td>30 %</td><td><span class=\"tier tier-low", result)
+    assert re.search(
+        r"Lead time for changes</th><td>Between one day and one week.*?tier-high", result
+    )
+    assert re.search(
+        r"Change failure rate</th><td>30 %</td><td><span class=\"tier tier-low", result
+    )
     gaps = re.findall(r"<li><strong>([^<]+):</strong>", result)
-    assert gaps == ["SRE", "DevOps", "Culture"]  # 0, 1/6 and 5/6 of the way; SysOps at 4/4 is no gap
+    assert gaps == [
+        "SRE",
+        "DevOps",
+        "Culture",
+    ]  # 0, 1/6 and 5/6 of the way; SysOps at 4/4 is no gap
 
 
 def test_quick_open_link_says_how_long_it_takes(store: SurveyStore) -> None:

@@ -27,7 +27,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     built = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(work)],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     (wheel,) = work.glob("opsmaturity-*.whl")
@@ -41,9 +43,20 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (purelib,) = env_dir.glob("lib/python3*/site-packages")
     (purelib / "borrowed.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install",
-         "--no-deps", "--no-index", "--quiet", str(wheel)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(env_dir / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
     )
     return env_dir
 
@@ -51,8 +64,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _run(env_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     return subprocess.run(
-        [str(env_dir / "bin" / "opsmaturity"), *args], cwd=cwd, env=env,
-        capture_output=True, text=True, timeout=300,
+        [str(env_dir / "bin" / "opsmaturity"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -66,7 +83,15 @@ def test_installed_wheel_runs_help_and_demo(installed: Path, tmp_path: Path) -> 
     assert pdfs and pdfs[0].stat().st_size > 10_000
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run(
-        [str(installed / "bin" / "python"), "-c", "import opsmaturity; print(opsmaturity.__file__)"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
+        [
+            str(installed / "bin" / "python"),
+            "-c",
+            "import opsmaturity; print(opsmaturity.__file__)",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert where.startswith(str(installed)), "the demo ran from the source tree, not the wheel"

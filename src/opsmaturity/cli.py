@@ -44,7 +44,9 @@ def _reports_errors(func: F) -> F:
         except OSError as exc:  # a file the checks did not foresee: still one line
             where = f"{exc.filename}: " if exc.filename else ""
             reason = exc.strerror or str(exc)
-            _err().print(Text("error: ", style="bold red") + Text(scrub(f"{where}{reason}")), soft_wrap=True)
+            _err().print(
+                Text("error: ", style="bold red") + Text(scrub(f"{where}{reason}")), soft_wrap=True
+            )
             raise typer.Exit(1) from None
         except Exception as exc:  # a bug: still one line, and never a token
             _internal_error(exc)
@@ -82,6 +84,7 @@ def _err() -> Console:
 def _out() -> Console:
     return Console()
 
+
 app = typer.Typer(
     name="opsmaturity",
     help="Measure DORA metrics, assess SysOps/DevOps/SRE practices, recommend an operating model.",
@@ -89,12 +92,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-config_app = typer.Typer(
-    help="Inspect and validate assessment config files.", no_args_is_help=True
-)
-questionnaire_app = typer.Typer(
-    help="Work with the practice questionnaires.", no_args_is_help=True
-)
+config_app = typer.Typer(help="Inspect and validate assessment config files.", no_args_is_help=True)
+questionnaire_app = typer.Typer(help="Work with the practice questionnaires.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(questionnaire_app, name="questionnaire")
 
@@ -181,7 +180,9 @@ def collect(config: ConfigOption) -> None:
     for summary in summaries:
         counts = ", ".join(f"{n} {label}" for n, label in summary.counts())
         cost = f" ({summary.usage})" if summary.usage else ""
-        _out().print(f"[green]{summary.source}[/]: {counts or 'nothing found'}{cost}", soft_wrap=True)
+        _out().print(
+            f"[green]{summary.source}[/]: {counts or 'nothing found'}{cost}", soft_wrap=True
+        )
     for source, repo, why in failed:
         label = f"{source}:{repo}" if repo else source  # an incident tool fails as a whole
         _err().print(Text("not collected", style="red") + Text(f" {label}: {why}"), soft_wrap=True)
@@ -228,15 +229,24 @@ SCORE_LINE = (
 def report(
     config: ConfigOption,
     answers: Annotated[
-        list[Path] | None, typer.Option("--answers", "-a", help="Answers file(s), YAML or CSV.", readable=False)
+        list[Path] | None,
+        typer.Option("--answers", "-a", help="Answers file(s), YAML or CSV.", readable=False),
     ] = None,
     compare_with: Annotated[
-        Path | None, typer.Option("--compare-with", help="JSON of a previous report, for deltas.", readable=False)
+        Path | None,
+        typer.Option(
+            "--compare-with", help="JSON of a previous report, for deltas.", readable=False
+        ),
     ] = None,
-    out_path: Annotated[Path | None, typer.Option("--out", help="PDF path; HTML/JSON/CSV beside it.")] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="PDF path; HTML/JSON/CSV beside it.")
+    ] = None,
     more_answers: Annotated[
         list[Path] | None,
-        typer.Argument(help="More answers files (what a shell makes of --answers answers/*.yaml).", show_default=False),
+        typer.Argument(
+            help="More answers files (what a shell makes of --answers answers/*.yaml).",
+            show_default=False,
+        ),
     ] = None,
     allow_incomplete: AllowIncomplete = False,
 ) -> None:
@@ -249,8 +259,13 @@ def report(
     from .pipeline import run_report
 
     files = run_report(
-        load_config(config), [*(answers or []), *(more_answers or [])], compare_with=compare_with,
-        out_pdf=out_path, generated_at=_now(), warn=_warn, allow_incomplete=allow_incomplete,
+        load_config(config),
+        [*(answers or []), *(more_answers or [])],
+        compare_with=compare_with,
+        out_pdf=out_path,
+        generated_at=_now(),
+        warn=_warn,
+        allow_incomplete=allow_incomplete,
     )
     _print_files("Report written", files)
 
@@ -287,13 +302,15 @@ def recommend(
     from .recommend.terminal import render
 
     rec, note = run_recommend(
-        load_config(config), answers or [], engineers=engineers,
-        profile=profile.value if profile else None, compare_with=compare_with,
+        load_config(config),
+        answers or [],
+        engineers=engineers,
+        profile=profile.value if profile else None,
+        compare_with=compare_with,
     )
     if note:
         _err().print(f"[yellow]note:[/] {note}", soft_wrap=True)
     _out().print(render(rec))
-
 
 
 survey_app = typer.Typer(
@@ -312,12 +329,15 @@ class AnswersFormat(StrEnum):
 @_reports_errors
 def survey(
     ctx: typer.Context,
-    out_path: Annotated[Path, typer.Option("--out", help="Answers file to write (and resume).")] = Path(
-        "answers.yaml"
-    ),
-    quick: Annotated[bool, typer.Option("--quick", help="The quick check: about 15 questions and a result.")] = False,
+    out_path: Annotated[
+        Path, typer.Option("--out", help="Answers file to write (and resume).")
+    ] = Path("answers.yaml"),
+    quick: Annotated[
+        bool, typer.Option("--quick", help="The quick check: about 15 questions and a result.")
+    ] = False,
     disciplines: Annotated[
-        list[str] | None, typer.Option("--discipline", "-d", help="Only these parts (repeat); asked if omitted.")
+        list[str] | None,
+        typer.Option("--discipline", "-d", help="Only these parts (repeat); asked if omitted."),
     ] = None,
 ) -> None:
     """Answer the questionnaire interactively; stop any time and run again to resume."""
@@ -334,21 +354,41 @@ def survey(
 @_reports_errors
 def survey_serve(
     config: ConfigOption,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on; 0.0.0.0 exposes it to the network.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; 0.0.0.0 exposes it to the network.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
-    open_link: Annotated[bool, typer.Option("--open-link", help="Let anyone with the address start a response.")] = False,
-    quick: Annotated[bool, typer.Option("--quick", help="Serve the quick check (about 15 questions).")] = False,
-    open_limit: Annotated[int, typer.Option("--open-limit", min=0, help="New responses one address may start through the open link per minute (0: no limit).")] = 10,
+    open_link: Annotated[
+        bool, typer.Option("--open-link", help="Let anyone with the address start a response.")
+    ] = False,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Serve the quick check (about 15 questions).")
+    ] = False,
+    open_limit: Annotated[
+        int,
+        typer.Option(
+            "--open-limit",
+            min=0,
+            help="New responses one address may start through the open link per minute (0: no limit).",
+        ),
+    ] = 10,
 ) -> None:
     """Run the web survey: HTML forms, answers saved in the store as they are given."""
     from .config import load_config
     from .survey.commands import serve
 
     serve(
-        load_config(config), host=host, port=port, open_link=open_link, quick=quick, now=_now,
+        load_config(config),
+        host=host,
+        port=port,
+        open_link=open_link,
+        quick=quick,
+        now=_now,
         open_limit=open_limit,
         announce=lambda line: _out().print(line, soft_wrap=True, markup=False),
-        warn=lambda line: _err().print(Text("WARNING: ", style="bold red") + Text(line), soft_wrap=True),
+        warn=lambda line: _err().print(
+            Text("WARNING: ", style="bold red") + Text(line), soft_wrap=True
+        ),
     )
 
 
@@ -357,18 +397,27 @@ def survey_serve(
 def survey_invite(
     config: ConfigOption,
     count: Annotated[int, typer.Option("--count", "-n", help="How many personal links.")] = 1,
-    team: Annotated[str | None, typer.Option("--team", help="Preset team (a team of the config).")] = None,
+    team: Annotated[
+        str | None, typer.Option("--team", help="Preset team (a team of the config).")
+    ] = None,
     role: Annotated[str | None, typer.Option("--role", help="Preset role.")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="Links to the quick check.")] = False,
-    base_url: Annotated[str, typer.Option("--base-url", help="Address people reach the server at.")] = "http://127.0.0.1:8080",
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="Address people reach the server at.")
+    ] = "http://127.0.0.1:8080",
 ) -> None:
     """Print personal survey links, one per line (each is shown only once: keep them)."""
     from .config import load_config
     from .survey.commands import invite
 
     links = invite(
-        load_config(config), count=count, team=team, role=role, quick=quick,
-        base_url=base_url, now=_now(),
+        load_config(config),
+        count=count,
+        team=team,
+        role=role,
+        quick=quick,
+        base_url=base_url,
+        now=_now(),
     )
     sys.stdout.write("\n".join(links) + "\n")
 
@@ -379,7 +428,10 @@ def survey_export(
     config: ConfigOption,
     fmt: Annotated[AnswersFormat, typer.Option("--format", "-f")] = AnswersFormat.yaml,
     out_path: Annotated[
-        Path | None, typer.Option("--out", help="YAML: folder (default survey-answers); CSV: file, stdout if omitted.")
+        Path | None,
+        typer.Option(
+            "--out", help="YAML: folder (default survey-answers); CSV: file, stdout if omitted."
+        ),
     ] = None,
 ) -> None:
     """Write the web survey's answers as YAML files or one CSV (both import with --answers)."""
@@ -399,7 +451,9 @@ def survey_export(
 @_reports_errors
 def questionnaire_export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.csv,
-    out_path: Annotated[Path | None, typer.Option("--out", help="File to write; stdout if omitted.")] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="File to write; stdout if omitted.")
+    ] = None,
 ) -> None:
     """Write a blank questionnaire (CSV to fill in and import back, or HTML to read)."""
     from .pipeline import export_blank_questionnaire
@@ -426,7 +480,9 @@ def config_schema() -> None:
 @config_app.command("check")
 @_reports_errors
 def config_check(
-    files: Annotated[list[Path], typer.Argument(help="Config file(s) to validate.", readable=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help="Config file(s) to validate.", readable=False)
+    ],
 ) -> None:
     """Validate config files; prints one line per file, naming file, line and field on error."""
     from .config import load_config
@@ -436,7 +492,9 @@ def config_check(
         try:
             cfg = load_config(file)
         except OpsMaturityError as exc:
-            _err().print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False, soft_wrap=True)
+            _err().print(
+                Text("error: ", style="bold red") + Text(str(exc)), highlight=False, soft_wrap=True
+            )
             failed = exc
             continue
         kinds = ", ".join(s.kind for s in cfg.sources)

@@ -101,7 +101,9 @@ class PendingCheckpoints:
                 del self._pending[key]
 
 
-def collection_window(period: Period, tz: str = "UTC", lead_in: timedelta = DEFAULT_LEAD_IN) -> Window:
+def collection_window(
+    period: Period, tz: str = "UTC", lead_in: timedelta = DEFAULT_LEAD_IN
+) -> Window:
     """The span to collect for ``period``: a lead-in before it, up to its end."""
     return Window(since=period.start_at(tz) - lead_in, until=period.end_at(tz))
 
@@ -122,7 +124,9 @@ def collect(
         if isinstance(source, IncidentSource):
             summary = collect_incidents(source, store, window, progress=progress)
             if summary.failed:
-                store.finish_collection(source.name, SOURCE_RUN, "failed", summary.failed[SOURCE_RUN])
+                store.finish_collection(
+                    source.name, SOURCE_RUN, "failed", summary.failed[SOURCE_RUN]
+                )
                 return summary
         else:
             summary = _collect(source, store, window, progress, concurrency)
@@ -184,7 +188,11 @@ def collect_incidents(
     summary = CollectSummary(source.name)
     if source.placement_changed():
         gone = store.forget(source.name)
-        log.info("%s: services mapping or filters changed; %d stored records re-placed", source.name, gone)
+        log.info(
+            "%s: services mapping or filters changed; %d stored records re-placed",
+            source.name,
+            gone,
+        )
     batch: list[Record] = []
     try:
         for record in source.collect_incidents(window):
@@ -228,7 +236,9 @@ def _collect_repository(
     save(source.incidents(repo, window))
 
 
-def _save(source: Source, store: Store, records: Iterable[Record], summary: CollectSummary) -> list[Record]:
+def _save(
+    source: Source, store: Store, records: Iterable[Record], summary: CollectSummary
+) -> list[Record]:
     batch = list(records)
     store.upsert(source.name, batch)
     for record in batch:

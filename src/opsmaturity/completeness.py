@@ -124,9 +124,12 @@ class Completeness:
         if scope == "repository":
             return source_wide + [s.label for s in gaps if s.repository == name]
         team = teams.get(name)
-        globs = list(getattr(team, "repositories", []) or []) + list(getattr(team, "paths", {}) or {})
+        globs = list(getattr(team, "repositories", []) or []) + list(
+            getattr(team, "paths", {}) or {}
+        )
         claimed = [
-            s.label for s in gaps
+            s.label
+            for s in gaps
             if s.repository and any(fnmatch.fnmatchcase(s.repository, g) for g in globs)
         ]
         return source_wide + claimed
@@ -140,7 +143,9 @@ class Completeness:
         }
 
 
-def mark_metrics_json(data: dict[str, Any], completeness: Completeness, teams: Mapping[str, Any]) -> dict[str, Any]:
+def mark_metrics_json(
+    data: dict[str, Any], completeness: Completeness, teams: Mapping[str, Any]
+) -> dict[str, Any]:
     """Metrics JSON with ``completeness`` on top and ``complete``/``missing`` on every scope."""
     for scope in data.get("scopes", []):
         missing = completeness.affected(scope["scope"], scope["name"], teams)
@@ -173,16 +178,24 @@ def table(completeness: Completeness) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    title = "Data completeness: complete" if completeness.complete else "Data completeness: INCOMPLETE"
+    title = (
+        "Data completeness: complete" if completeness.complete else "Data completeness: INCOMPLETE"
+    )
     out = Table(title=title, title_justify="left", highlight=False)
     for column in ("Source", "Repository", "Collection"):
         out.add_column(column, overflow="fold")
     for state in completeness.states:
         style = "green" if state.complete else "bold red"
-        status = MEANING.get(state.status, state.status) + (f": {state.detail}" if state.detail else "")
-        out.add_row(Text(state.source), Text(state.repository or "(all)"), Text(status, style=style))
+        status = MEANING.get(state.status, state.status) + (
+            f": {state.detail}" if state.detail else ""
+        )
+        out.add_row(
+            Text(state.source), Text(state.repository or "(all)"), Text(status, style=style)
+        )
     for source in completeness.unrecorded:
-        out.add_row(Text(source), Text("(all)"), Text("not recorded (collected by an older version)"))
+        out.add_row(
+            Text(source), Text("(all)"), Text("not recorded (collected by an older version)")
+        )
     return out
 
 

@@ -41,14 +41,20 @@ class _Model(BaseModel):
 class Branding(_Model):
     """How the report looks for a client: logo, accent colour, author line."""
 
-    logo: Path | None = Field(None, description="Logo image (PNG/SVG/JPEG), relative to the config file.")
-    accent_color: str = Field("#1f5f8b", pattern=r"^#[0-9a-fA-F]{6}$", description="Accent colour, #RRGGBB.")
+    logo: Path | None = Field(
+        None, description="Logo image (PNG/SVG/JPEG), relative to the config file."
+    )
+    accent_color: str = Field(
+        "#1f5f8b", pattern=r"^#[0-9a-fA-F]{6}$", description="Accent colour, #RRGGBB."
+    )
     author: str | None = Field(None, description="Author or consultancy shown on the cover.")
 
 
 class Organization(_Model):
     name: str = Field(..., min_length=1, description="Organization name shown on the report.")
-    engineers: int = Field(..., gt=0, description="Number of engineers: drives the operating-model recommendation.")
+    engineers: int = Field(
+        ..., gt=0, description="Number of engineers: drives the operating-model recommendation."
+    )
     profile: Literal["software", "infrastructure-critical", "regulated"] = Field(
         "software", description="What the organization operates."
     )
@@ -88,8 +94,8 @@ class PeriodConfig(_Model):
 
 
 class DeploymentDetection(_Model):
-    method: Literal["auto", "deployments", "workflow_runs", "pipelines", "releases", "tags"] = Field(
-        "auto", description="How deployments are recognised; auto tries them in that order."
+    method: Literal["auto", "deployments", "workflow_runs", "pipelines", "releases", "tags"] = (
+        Field("auto", description="How deployments are recognised; auto tries them in that order.")
     )
     environments: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PRODUCTION_ENVIRONMENTS),
@@ -104,30 +110,52 @@ class DeploymentDetection(_Model):
 
 
 class IncidentDetection(_Model):
-    labels: list[str] = Field(default_factory=lambda: ["incident"], description="Issue labels that mark an incident.")
-    title_pattern: str | None = Field(None, description="Regular expression on issue titles, e.g. '^(INC|SEV)'.")
-    severity_label_prefix: str = Field("sev", description="Labels like sev1/SEV-2 give the severity.")
+    labels: list[str] = Field(
+        default_factory=lambda: ["incident"], description="Issue labels that mark an incident."
+    )
+    title_pattern: str | None = Field(
+        None, description="Regular expression on issue titles, e.g. '^(INC|SEV)'."
+    )
+    severity_label_prefix: str = Field(
+        "sev", description="Labels like sev1/SEV-2 give the severity."
+    )
 
 
 def _http_url(value: str) -> str:
     """An API root must be an http(s) URL with a host: checked here, not mid-collection."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"expected an http(s) URL such as https://gitlab.example.com, got {value!r}")
+        raise ValueError(
+            f"expected an http(s) URL such as https://gitlab.example.com, got {value!r}"
+        )
     return value
 
 
 class _ForgeSource(_Model):
-    name: str | None = Field(None, description="Name for this source in the store; defaults to its kind.")
-    token_env: str = Field(..., pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="NAME of the env var holding the token.")
-    repositories: list[str] = Field(default_factory=list, description="Explicit repositories; otherwise the whole org/group.")
-    include: list[str] = Field(default_factory=lambda: ["*"], description="Repository name globs to include.")
-    exclude: list[str] = Field(default_factory=list, description="Repository name globs to exclude.")
+    name: str | None = Field(
+        None, description="Name for this source in the store; defaults to its kind."
+    )
+    token_env: str = Field(
+        ...,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="NAME of the env var holding the token.",
+    )
+    repositories: list[str] = Field(
+        default_factory=list, description="Explicit repositories; otherwise the whole org/group."
+    )
+    include: list[str] = Field(
+        default_factory=lambda: ["*"], description="Repository name globs to include."
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description="Repository name globs to exclude."
+    )
     include_archived: bool = False
     deployments: DeploymentDetection = Field(default_factory=lambda: DeploymentDetection())  # type: ignore[call-arg]
     incidents: IncidentDetection = Field(default_factory=lambda: IncidentDetection())  # type: ignore[call-arg]
     concurrency: int = Field(8, ge=1, le=64, description="Repositories collected in parallel.")
-    seconds_between_requests: float = Field(0.0, ge=0, description="Pause between requests per worker.")
+    seconds_between_requests: float = Field(
+        0.0, ge=0, description="Pause between requests per worker."
+    )
 
     @field_validator("base_url", check_fields=False)
     @classmethod
@@ -144,9 +172,13 @@ class _ForgeSource(_Model):
 
 class GitHubSource(_ForgeSource):
     kind: Literal["github"]
-    base_url: str = Field("https://api.github.com", description="API root; https://HOST/api/v3 for Enterprise Server.")
+    base_url: str = Field(
+        "https://api.github.com", description="API root; https://HOST/api/v3 for Enterprise Server."
+    )
     token_env: str = Field("GITHUB_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    org: str | None = Field(None, description="Organization (or user) whose repositories are collected.")
+    org: str | None = Field(
+        None, description="Organization (or user) whose repositories are collected."
+    )
     api: Literal["auto", "graphql", "rest"] = Field(
         "auto",
         description="GraphQL (fewer requests), REST, or auto: GraphQL where /graphql answers, else REST.",
@@ -161,10 +193,14 @@ class GitHubSource(_ForgeSource):
 
 class GitLabSource(_ForgeSource):
     kind: Literal["gitlab"]
-    base_url: str = Field("https://gitlab.com", description="Instance URL, e.g. https://gitlab.example.com.")
+    base_url: str = Field(
+        "https://gitlab.com", description="Instance URL, e.g. https://gitlab.example.com."
+    )
     token_env: str = Field("GITLAB_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     group: str | None = Field(None, description="Group path; subgroups are included.")
-    dora_api: bool = Field(True, description="Cross-check with GitLab's DORA metrics API where available.")
+    dora_api: bool = Field(
+        True, description="Cross-check with GitLab's DORA metrics API where available."
+    )
 
     @model_validator(mode="after")
     def _group_or_repos(self) -> GitLabSource:
@@ -196,13 +232,25 @@ class DemoSource(_Model):
 class _IncidentToolSource(_Model):
     """An on-call or service-management tool read for incidents only (no deployments)."""
 
-    name: str | None = Field(None, description="Name for this source in the store; defaults to its kind.")
-    token_env: str = Field(..., pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="NAME of the env var holding the API key.")
-    base_url: str | None = Field(None, description="API root; the vendor's public API when omitted (fake servers in tests).")
-    priorities: list[str] | None = Field(
-        None, description="Only incidents of these priorities (P1, Highest...) are collected; null = all."
+    name: str | None = Field(
+        None, description="Name for this source in the store; defaults to its kind."
     )
-    ca_bundle: Path | None = Field(None, description="CA certificates to trust (a TLS-inspecting proxy), relative to the config.")
+    token_env: str = Field(
+        ...,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="NAME of the env var holding the API key.",
+    )
+    base_url: str | None = Field(
+        None, description="API root; the vendor's public API when omitted (fake servers in tests)."
+    )
+    priorities: list[str] | None = Field(
+        None,
+        description="Only incidents of these priorities (P1, Highest...) are collected; null = all.",
+    )
+    ca_bundle: Path | None = Field(
+        None,
+        description="CA certificates to trust (a TLS-inspecting proxy), relative to the config.",
+    )
 
     @field_validator("token_env")
     @classmethod
@@ -218,9 +266,13 @@ class PagerDutySource(_IncidentToolSource):
 
     kind: Literal["pagerduty"]
     token_env: str = Field("PAGERDUTY_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    service_ids: list[str] = Field(default_factory=list, description="Only these PagerDuty service ids.")
+    service_ids: list[str] = Field(
+        default_factory=list, description="Only these PagerDuty service ids."
+    )
     team_ids: list[str] = Field(default_factory=list, description="Only these PagerDuty team ids.")
-    urgencies: list[Literal["high", "low"]] = Field(default_factory=list, description="Only these urgencies; empty = all.")
+    urgencies: list[Literal["high", "low"]] = Field(
+        default_factory=list, description="Only these urgencies; empty = all."
+    )
     statuses: list[Literal["triggered", "acknowledged", "resolved"]] = Field(
         default_factory=list, description="Only incidents now in these statuses; empty = all."
     )
@@ -230,18 +282,31 @@ class JiraSource(_IncidentToolSource):
     """Jira Cloud, Jira Service Management or Jira Data Center issues of type Incident."""
 
     kind: Literal["jira"]
-    base_url: str = Field(..., description="Site URL, e.g. https://example.atlassian.net or https://jira.example.com.")  # type: ignore[assignment]
+    base_url: str = Field(
+        ..., description="Site URL, e.g. https://example.atlassian.net or https://jira.example.com."
+    )  # type: ignore[assignment]
     token_env: str = Field("JIRA_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     user_env: str | None = Field(
-        "JIRA_USER", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        "JIRA_USER",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="NAME of the env var holding the account e-mail (Cloud); null = bearer token (Data Center PAT).",
     )
-    deployment: Literal["cloud", "datacenter"] = Field("cloud", description="Cloud uses the nextPageToken search.")
-    projects: list[str] = Field(default_factory=list, description="Project keys; the default JQL reads Incidents in them.")
-    jql: str | None = Field(None, description="JQL query replacing the default 'issuetype = Incident AND project in (...)'.")
-    severity_field: str | None = Field(None, description="Custom field id (customfield_10042) whose value is the severity.")
+    deployment: Literal["cloud", "datacenter"] = Field(
+        "cloud", description="Cloud uses the nextPageToken search."
+    )
+    projects: list[str] = Field(
+        default_factory=list, description="Project keys; the default JQL reads Incidents in them."
+    )
+    jql: str | None = Field(
+        None,
+        description="JQL query replacing the default 'issuetype = Incident AND project in (...)'.",
+    )
+    severity_field: str | None = Field(
+        None, description="Custom field id (customfield_10042) whose value is the severity."
+    )
     custom_fields: dict[str, str] = Field(
-        default_factory=dict, description="Label → custom field id; their values are kept as labels 'label:value'."
+        default_factory=dict,
+        description="Label → custom field id; their values are kept as labels 'label:value'.",
     )
 
     @model_validator(mode="after")
@@ -256,18 +321,30 @@ class OpsgenieSource(_IncidentToolSource):
 
     kind: Literal["opsgenie"]
     token_env: str = Field("OPSGENIE_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    region: Literal["us", "eu"] = Field("us", description="us = api.opsgenie.com, eu = api.eu.opsgenie.com.")
-    query: str | None = Field(None, description="Opsgenie search query added to the time filter, e.g. 'tag: prod'.")
+    region: Literal["us", "eu"] = Field(
+        "us", description="us = api.opsgenie.com, eu = api.eu.opsgenie.com."
+    )
+    query: str | None = Field(
+        None, description="Opsgenie search query added to the time filter, e.g. 'tag: prod'."
+    )
 
 
 SourceConfig = Annotated[
-    GitHubSource | GitLabSource | FilesSource | DemoSource | PagerDutySource | JiraSource | OpsgenieSource,
+    GitHubSource
+    | GitLabSource
+    | FilesSource
+    | DemoSource
+    | PagerDutySource
+    | JiraSource
+    | OpsgenieSource,
     Field(discriminator="kind"),
 ]
 
 
 class Team(_Model):
-    repositories: list[str] = Field(default_factory=list, description="Repository full names (globs allowed).")
+    repositories: list[str] = Field(
+        default_factory=list, description="Repository full names (globs allowed)."
+    )
     paths: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Monorepos: repository → path globs; only changes touching them count for the team.",
@@ -275,9 +352,12 @@ class Team(_Model):
 
 
 class MetricsOptions(_Model):
-    benchmark: Literal[2022, 2023, 2024] = Field(2024, description="DORA report year whose tiers are used.")
+    benchmark: Literal[2022, 2023, 2024] = Field(
+        2024, description="DORA report year whose tiers are used."
+    )
     lead_time_start: Literal["commit", "first_commit", "merge"] = Field(
-        "commit", description="Where lead time starts: commit author time, first PR commit, or merge."
+        "commit",
+        description="Where lead time starts: commit author time, first PR commit, or merge.",
     )
     exclude_bots: bool = True
     environments: list[str] = Field(
@@ -293,9 +373,13 @@ class MetricsOptions(_Model):
     rework_labels: list[str] = Field(default_factory=lambda: ["hotfix", "bug"])
     hotfix_window_hours: float = Field(24, gt=0)
     incident_scope: Literal["repository", "team"] = "repository"
-    severities: list[str] | None = Field(None, description="Only incidents of these severities count; null = all.")
+    severities: list[str] | None = Field(
+        None, description="Only incidents of these severities count; null = all."
+    )
     timezone: str = Field("UTC", description="IANA zone for period, week and month boundaries.")
-    min_sample: int = Field(5, ge=1, description="Below this sample size a result carries a warning.")
+    min_sample: int = Field(
+        5, ge=1, description="Below this sample size a result carries a warning."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -309,7 +393,9 @@ class MetricsOptions(_Model):
 
 class ReportOptions(_Model):
     paper: Literal["A4", "Letter"] = "A4"
-    template_dir: Path | None = Field(None, description="Folder of templates overriding the defaults.")
+    template_dir: Path | None = Field(
+        None, description="Folder of templates overriding the defaults."
+    )
 
 
 class Config(_Model):
@@ -325,8 +411,12 @@ class Config(_Model):
     )
     metrics: MetricsOptions = Field(default_factory=lambda: MetricsOptions())  # type: ignore[call-arg]
     report: ReportOptions = Field(default_factory=lambda: ReportOptions())  # type: ignore[call-arg]
-    store: Path | None = Field(None, description="SQLite store; default .opsmaturity/store.sqlite beside the config.")
-    base_dir: Path = Field(Path("."), exclude=True, description="Folder relative paths resolve against.")
+    store: Path | None = Field(
+        None, description="SQLite store; default .opsmaturity/store.sqlite beside the config."
+    )
+    base_dir: Path = Field(
+        Path("."), exclude=True, description="Folder relative paths resolve against."
+    )
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's folder."""
@@ -384,7 +474,13 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> list[str | int]:
     """Drop pydantic's internal path parts (union tags) that are not keys in the file."""
     out: list[str | int] = []
     for i, part in enumerate(loc):
-        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) and part < len(data):
+        if (
+            isinstance(data, dict)
+            and part in data
+            or isinstance(data, list)
+            and isinstance(part, int)
+            and part < len(data)
+        ):
             out.append(part)
             data = data[part]
         elif i == len(loc) - 1 and not isinstance(part, int) and part not in ("function-after",):

@@ -220,7 +220,8 @@ def metrics_output(
     if fmt == "csv":
         return mark_csv(to_csv(result), completeness, config.teams)
     incomplete = {
-        (s.scope, s.name) for s in result.scopes
+        (s.scope, s.name)
+        for s in result.scopes
         if completeness.affected(s.scope, s.name, config.teams)
     }
     return with_completeness(render_table(result, incomplete), completeness)
@@ -324,7 +325,11 @@ def run_report(
     data = load_dataset(config)
     data.completeness.require(allow_incomplete)
     report = build_report(config, data, responses, previous=previous, generated_at=generated_at)
-    out_pdf = out_pdf or Path("reports") / f"{_slug(config.organization.name)}-{config.reporting_period.label}.pdf"
+    out_pdf = (
+        out_pdf
+        or Path("reports")
+        / f"{_slug(config.organization.name)}-{config.reporting_period.label}.pdf"
+    )
     template_dir = config.report.template_dir and config.resolve(config.report.template_dir)
     written = write_report(report, out_pdf, template_dir=template_dir, paper=config.report.paper)
     rows = write_rows(config, out_pdf.parent, f"{out_pdf.stem}-rows-", "week")
@@ -383,7 +388,9 @@ def interactive_survey(
     qs = load_questionnaires()
     prompter = QuestionaryPrompter()
     only = QUICK_IDS if quick else None
-    chosen = disciplines if disciplines or quick else choose_disciplines(qs, prompter, out_path, only)
+    chosen = (
+        disciplines if disciplines or quick else choose_disciplines(qs, prompter, out_path, only)
+    )
     if chosen is None:
         return
     result = run_survey(qs, out_path, prompter, disciplines=chosen or None, only=only)

@@ -94,7 +94,9 @@ class Store:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"{self.path}: cannot create the store's folder: {exc.strerror}") from None
+                raise StoreError(
+                    f"{self.path}: cannot create the store's folder: {exc.strerror}"
+                ) from None
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:
@@ -119,7 +121,9 @@ class Store:
         uri = self.path.resolve().as_uri()
         for mode in ("?mode=ro", "?immutable=1"):
             try:
-                db = sqlite3.connect(uri + mode, uri=True, check_same_thread=False, isolation_level=None)
+                db = sqlite3.connect(
+                    uri + mode, uri=True, check_same_thread=False, isolation_level=None
+                )
                 db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
                 row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             except sqlite3.Error:
@@ -129,7 +133,9 @@ class Store:
                 return False
             self._db, self.read_only = db, True
             if int(row[0]) < SCHEMA_VERSION or not self._has_table("collection_runs"):
-                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS collection_runs (source, repository, status, detail, started_at, finished_at)")
+                self._db.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS collection_runs (source, repository, status, detail, started_at, finished_at)"
+                )
             return True
         return False
 
@@ -307,7 +313,9 @@ class Store:
                 "INSERT OR REPLACE INTO collection_runs VALUES (?,?,?,?,?,NULL)", rows
             )
 
-    def finish_collection(self, source: str, repository: str, status: str, detail: str = "") -> None:
+    def finish_collection(
+        self, source: str, repository: str, status: str, detail: str = ""
+    ) -> None:
         """Record how the collection of ``repository`` ended: ``complete`` or ``failed``."""
         now = datetime.now(UTC).isoformat()
         with self._lock:

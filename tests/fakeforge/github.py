@@ -36,9 +36,7 @@ DOCS = "https://docs.github.com/rest"
 REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 
 
-class FakeGitHub(
-    DeploymentRoutes, PullRoutes, ActionsRoutes, GitRoutes, GraphQLRoutes, FakeForge
-):
+class FakeGitHub(DeploymentRoutes, PullRoutes, ActionsRoutes, GitRoutes, GraphQLRoutes, FakeForge):
     """A fake api.github.com (or GHES with ``prefix="/api/v3"``) over ``scenario``."""
 
     forge = "github"

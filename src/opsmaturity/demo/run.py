@@ -44,7 +44,9 @@ def config_in(out_dir: Path) -> Config:
     )
 
 
-def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None = None) -> ReportFiles:
+def run_demo(
+    out_dir: Path, *, generated_at: datetime, console: Console | None = None
+) -> ReportFiles:
     """Last quarter's JSON, then this quarter's full report against it."""
     from ..outputs import writable_folder
     from ..report import write_previous_quarter, write_report
@@ -56,7 +58,9 @@ def run_demo(out_dir: Path, *, generated_at: datetime, console: Console | None =
     data = load_dataset(config)
     responses = demo_answers()
     previous_config = config.model_copy(update={"period": PeriodConfig(quarter=QUARTERS[0])})
-    previous = build_report(previous_config, data, responses, previous=None, generated_at=generated_at)
+    previous = build_report(
+        previous_config, data, responses, previous=None, generated_at=generated_at
+    )
     previous_path = out_dir / report_path(QUARTERS[0], ".json")
     write_previous_quarter(previous_path, previous)
     current = build_report(

@@ -261,17 +261,20 @@ class History(Workplace):
 
     def _incident_records(self) -> list[Incident]:
         return [
-            _paged(Incident(
-                id=str(i.number),
-                repository=self.spec.full_name,
-                title=i.title,
-                created_at=i.created_at,
-                resolved_at=i.resolved_at,
-                labels=("incident",),
-                severity=i.severity,
-                linked_sha=i.linked_sha,
-                linked_deployment=i.linked_deployment,
-            ), i.number)
+            _paged(
+                Incident(
+                    id=str(i.number),
+                    repository=self.spec.full_name,
+                    title=i.title,
+                    created_at=i.created_at,
+                    resolved_at=i.resolved_at,
+                    labels=("incident",),
+                    severity=i.severity,
+                    linked_sha=i.linked_sha,
+                    linked_deployment=i.linked_deployment,
+                ),
+                i.number,
+            )
             for i in self._incidents
         ]
 

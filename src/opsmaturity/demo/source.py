@@ -195,7 +195,6 @@ class DemoSource(Source):
         self.progress.advance(repository.full_name, "incidents", len(found))
         return found
 
-
     def _placed(self) -> dict[str, list[Incident]]:
         """Repository → the incidents its ``incidents`` call returns. Without a mapping, each
         incident stays where it was simulated; with one, the mapping places it (a copy per
@@ -210,7 +209,9 @@ class DemoSource(Source):
                 for incident in incidents:
                     for copy in self._placement.place(incident, incident.services):
                         unmapped = copy.repository.startswith(UNMAPPED_PREFIX)
-                        self._by_target.setdefault(home if unmapped else copy.repository, []).append(copy)
+                        self._by_target.setdefault(
+                            home if unmapped else copy.repository, []
+                        ).append(copy)
         return self._by_target
 
     def notes(self) -> list[CollectionNote]:

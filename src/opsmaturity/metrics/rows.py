@@ -64,7 +64,11 @@ class MetricRows:
 def _spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would run as a formula (a change title ``=HYPERLINK(…)``)
     quoted, per :mod:`..csvsafe`; numbers and times untouched."""
-    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    text = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+    ]
     if not text:
         return frame
     return frame.assign(**{str(c): frame[c].map(safe_cell) for c in text})
@@ -106,8 +110,7 @@ class _Claims:
             self._whole[repo] = [
                 name
                 for name, t in self.teams.items()
-                if repo not in t.paths
-                and any(fnmatch.fnmatchcase(repo, g) for g in t.repositories)
+                if repo not in t.paths and any(fnmatch.fnmatchcase(repo, g) for g in t.repositories)
             ]
         return self._whole[repo]
 
@@ -146,7 +149,9 @@ def _isos(seconds: np.ndarray) -> list[str | None]:
     seconds = np.asarray(seconds, dtype=np.float64)
     micros = np.round(np.nan_to_num(seconds) * 1e6).astype("datetime64[us]")
     text = np.datetime_as_string(micros, timezone="UTC").tolist()
-    return [None if missing else t for t, missing in zip(text, np.isnan(seconds).tolist(), strict=True)]
+    return [
+        None if missing else t for t, missing in zip(text, np.isnan(seconds).tolist(), strict=True)
+    ]
 
 
 def _hours(value: float) -> float | None:

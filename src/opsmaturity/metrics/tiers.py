@@ -137,7 +137,12 @@ def _t(tier: str) -> str:
 
 
 _HOURS = {1: "one hour", 24: "one day", 168: "one week", 730.5: "one month", 4383: "six months"}
-_RATES = {7: "once a day", 1: "once a week", 0.22998: "once a month", 0.03833: "once every six months"}
+_RATES = {
+    7: "once a day",
+    1: "once a week",
+    0.22998: "once a month",
+    0.03833: "once every six months",
+}
 
 
 def _amount(metric: str, value: float) -> str:
@@ -193,10 +198,17 @@ def _bands(metric: str, spec: dict[str, Any]) -> tuple[Band, ...]:
         elif span is not None and _same_span(op, span, prev, bound):
             label = dora
         else:
-            label = f"{applied[0].upper()}{applied[1:]} (DORA's answer: {dora[0].lower()}{dora[1:]})"
+            label = (
+                f"{applied[0].upper()}{applied[1:]} (DORA's answer: {dora[0].lower()}{dora[1:]})"
+            )
         out.append(
             Band(
-                b["tier"], bound, label, b["confidence"], dora, span,  # type: ignore[arg-type]
+                b["tier"],
+                bound,
+                label,
+                b["confidence"],
+                dora,
+                span,  # type: ignore[arg-type]
                 tuple(b.get("read_in") or ()),
             )
         )

@@ -31,8 +31,11 @@ def expand_answer_paths(paths: Iterable[str | Path]) -> list[Path]:
             found.extend(files)
         elif Path(text).is_dir():
             files = sorted(
-                p for p in Path(text).iterdir()
-                if p.is_file() and p.suffix.lower() in ANSWER_SUFFIXES and not p.name.startswith(".")
+                p
+                for p in Path(text).iterdir()
+                if p.is_file()
+                and p.suffix.lower() in ANSWER_SUFFIXES
+                and not p.name.startswith(".")
             )
             if not files:
                 raise AnswersError(f"{text}: folder holds no answers files (*.yaml, *.yml, *.csv)")

@@ -271,7 +271,8 @@ def _wide_row(
         meta["respondent"] = f"{path.stem} #{ident or number - 1}"
     meta["disciplines"] = (
         [d.strip() for d in meta["disciplines"].split(",") if d.strip()]
-        if meta.get("disciplines") else disciplines
+        if meta.get("disciplines")
+        else disciplines
     )
     answers: dict[str, Answer] = {}
     for index, qid in columns.questions.items():

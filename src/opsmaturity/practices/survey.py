@@ -119,7 +119,9 @@ def run_survey(
             continue
         scale = question.scale or question.type
         if previous_scale is not None and scale != previous_scale:
-            prompter.show(f"Note: the answers change here, to {_scale_words(questionnaires, question)}.")
+            prompter.show(
+                f"Note: the answers change here, to {_scale_words(questionnaires, question)}."
+            )
         previous_scale = scale
         answer = _ask(questionnaires, question, index + 1, len(questions), prompter)
         if answer is None:
@@ -287,7 +289,9 @@ def _ask(
         return Answer(None if choice == DONT_KNOW else float(choice))
 
 
-def _choices(qs: QuestionnaireSet, question: Question, *, back: bool = False) -> list[tuple[str, str]]:
+def _choices(
+    qs: QuestionnaireSet, question: Question, *, back: bool = False
+) -> list[tuple[str, str]]:
     levels = [(str(level.value), f"{level.value} · {level.label}") for level in qs.levels(question)]
     return [
         *levels,

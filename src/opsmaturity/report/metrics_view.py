@@ -143,7 +143,10 @@ def build_metric(metric: str, data: ReportData, definition: MetricDefinition) ->
         benchmark=_benchmark_rows(metric, data, row.tier),
         trend_chart=_trend(metric, data),
         trend_label=_trend_label(metric, data),
-        teams=[scope_row(metric, s, missing=missing_text(data, "team", s.name)) for s in data.scopes("team")],
+        teams=[
+            scope_row(metric, s, missing=missing_text(data, "team", s.name))
+            for s in data.scopes("team")
+        ],
         drivers=drivers_text(metric, data),
         missing=missing_text(data, "organization", org.name) if org else "",
     )

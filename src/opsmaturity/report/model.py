@@ -84,7 +84,9 @@ def build_report_data(
         cross_check=cross_check,
         previous=previous,
         incidents=incidents,
-        completeness=None if completeness is None else data_completeness(completeness, config, metrics),
+        completeness=None
+        if completeness is None
+        else data_completeness(completeness, config, metrics),
     )
 
 

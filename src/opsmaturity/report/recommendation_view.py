@@ -41,7 +41,6 @@ def _action(a: RoadmapAction, data: ReportData) -> Action:
         action=a.title,
         rationale=a.rationale,
         horizon=a.horizon,
-        metric=metric_name(a.metric)
-        + (f" ({fmt.tier(a.metric_tier)})" if a.metric_tier else ""),
+        metric=metric_name(a.metric) + (f" ({fmt.tier(a.metric_tier)})" if a.metric_tier else ""),
         practice=practice + (f" ({fmt.score(a.area_score)})" if a.area_score is not None else ""),
     )

@@ -90,9 +90,7 @@ def context_vars(ctx: ReportContext) -> dict[str, Any]:
     return {f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)}
 
 
-def render_html(
-    data: ReportData, *, template_dir: Path | None = None, paper: str = "A4"
-) -> str:
+def render_html(data: ReportData, *, template_dir: Path | None = None, paper: str = "A4") -> str:
     """The report as one self-contained HTML page (CSS inlined, images as data URIs)."""
     if paper not in PAPERS:
         raise ReportError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")

@@ -55,7 +55,9 @@ def overview(store: SurveyStore, qs: QuestionnaireSet, only: Collection[str] | N
         for discipline in qs.disciplines:
             if r.disciplines is None or discipline.id not in r.disciplines:
                 continue
-            ids = [q.id for a in discipline.areas for q in a.questions if only is None or q.id in only]
+            ids = [
+                q.id for a in discipline.areas for q in a.questions if only is None or q.id in only
+            ]
             row = per[discipline.id]
             row[0] += 1
             row[1] += sum(1 for q in ids if q in answers)
@@ -64,7 +66,7 @@ def overview(store: SurveyStore, qs: QuestionnaireSet, only: Collection[str] | N
         GroupRow(team, role, invited[(team, role)], started[(team, role)], finished[(team, role)])
         for team, role in sorted(invited)
     )
-    disciplines = tuple(
-        DisciplineRow(d.name, *per[d.id]) for d in qs.disciplines if per[d.id][0]
+    disciplines = tuple(DisciplineRow(d.name, *per[d.id]) for d in qs.disciplines if per[d.id][0])
+    return Overview(
+        groups, disciplines, sum(invited.values()), sum(started.values()), sum(finished.values())
     )
-    return Overview(groups, disciplines, sum(invited.values()), sum(started.values()), sum(finished.values()))

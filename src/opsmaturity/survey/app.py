@@ -75,7 +75,10 @@ def create_app(
 
 class _Survey:
     def __init__(
-        self, store: SurveyStore, qs: QuestionnaireSet, settings: SurveySettings,
+        self,
+        store: SurveyStore,
+        qs: QuestionnaireSet,
+        settings: SurveySettings,
         now: Callable[[], datetime],
     ) -> None:
         self.store, self.qs, self.settings, self.now = store, qs, settings, now
@@ -95,12 +98,14 @@ class _Survey:
         found = self.store.respondent(request.path_params["token"])
         if found is None:
             return self._refuse(
-                403, "This link is not valid",
+                403,
+                "This link is not valid",
                 "Check that the whole link was copied, or ask the person who sent it for a new one.",
             )
         if self.store.closed:
             return self._refuse(
-                410, "This survey is closed",
+                410,
+                "This survey is closed",
                 "Thank you: the answers you gave are kept. Ask the organiser if you still want to add some.",
             )
         return found
@@ -109,7 +114,8 @@ class _Survey:
         form = await request.form()
         if not csrf_ok(self.secret, scope, form.get("csrf")):
             return self._refuse(
-                403, "This form has expired",
+                403,
+                "This form has expired",
                 "The page was open too long or came from somewhere else. Go back, reload it and try again.",
             )
         return form
@@ -126,26 +132,33 @@ class _Survey:
             return self._refuse(410, "This survey is closed", "Thank you for your interest.")
         if not self.settings.open_link:
             return self._page(
-                "message.html.j2", title="This survey is by invitation",
+                "message.html.j2",
+                title="This survey is by invitation",
                 message="Open the personal link you were sent; it keeps your answers and lets you resume.",
             )
         nonce = request.cookies.get(_OPEN_COOKIE) or secrets.token_urlsafe(16)
-        response = self._page("landing.html.j2", csrf=csrf_token(self.secret, f"open:{nonce}"),
-                              total=len(QUICK_IDS) if self.settings.quick else None,
-                              minutes=flow.minutes)
+        response = self._page(
+            "landing.html.j2",
+            csrf=csrf_token(self.secret, f"open:{nonce}"),
+            total=len(QUICK_IDS) if self.settings.quick else None,
+            minutes=flow.minutes,
+        )
         response.set_cookie(_OPEN_COOKIE, nonce, httponly=True, samesite="strict", path="/open")
         return response
 
     async def open_link(self, request: Request) -> Response:
         if not self.settings.open_link or self.store.closed:
-            return self._refuse(403, "This survey is by invitation", "Open the personal link you were sent.")
+            return self._refuse(
+                403, "This survey is by invitation", "Open the personal link you were sent."
+            )
         form = await self._form(request, f"open:{request.cookies.get(_OPEN_COOKIE, '')}")
         if isinstance(form, HTMLResponse):
             return form
         client, now = request.client.host if request.client else "", self.now()
         if not self.open_limit.allow(client, now):
             refused = self._refuse(
-                429, "Too many new responses",
+                429,
+                "Too many new responses",
                 "Too many responses were started from this address in the last minute. "
                 "Wait a minute and try again, or ask the organiser for a personal link.",
             )
@@ -159,8 +172,12 @@ class _Survey:
         if isinstance(respondent, HTMLResponse):
             return respondent
         token = request.path_params["token"]
-        values: dict[str, Any] = {"name": respondent.name or "", "team": respondent.team or "", "role": respondent.role or "",
-                  "disciplines": list(respondent.disciplines or self._default_disciplines(respondent))}
+        values: dict[str, Any] = {
+            "name": respondent.name or "",
+            "team": respondent.team or "",
+            "role": respondent.role or "",
+            "disciplines": list(respondent.disciplines or self._default_disciplines(respondent)),
+        }
         errors: list[str] = []
         if request.method == "POST":
             form = await self._form(request, f"r:{token_hash(token)}")
@@ -169,8 +186,11 @@ class _Survey:
             values, errors = self._read_details(form, respondent)
             if not errors:
                 self.store.set_details(
-                    respondent.id, self.now(), name=values["name"] or None,
-                    team=values["team"] or None, role=values["role"] or None,
+                    respondent.id,
+                    self.now(),
+                    name=values["name"] or None,
+                    team=values["team"] or None,
+                    role=values["role"] or None,
                     disciplines=values["disciplines"],
                 )
                 fresh = self.store.respondent(token)
@@ -180,20 +200,33 @@ class _Survey:
         answered = self.store.answers(respondent.id)
         counts = flow.question_counts(self.qs, self._only(respondent))
         return self._page(
-            "details.html.j2", 400 if errors else 200, token=token, values=values, errors=errors,
-            csrf=csrf_token(self.secret, f"r:{token_hash(token)}"), teams=self.settings.teams,
-            disciplines=[d for d in self.qs.disciplines if counts[d.id]], counts=counts,
-            minutes=flow.minutes, seconds=flow.SECONDS_PER_QUESTION, returning=bool(answered),
-            respondent=respondent, attribution=ATTRIBUTION if respondent.quick else None,
+            "details.html.j2",
+            400 if errors else 200,
+            token=token,
+            values=values,
+            errors=errors,
+            csrf=csrf_token(self.secret, f"r:{token_hash(token)}"),
+            teams=self.settings.teams,
+            disciplines=[d for d in self.qs.disciplines if counts[d.id]],
+            counts=counts,
+            minutes=flow.minutes,
+            seconds=flow.SECONDS_PER_QUESTION,
+            returning=bool(answered),
+            respondent=respondent,
+            attribution=ATTRIBUTION if respondent.quick else None,
         )
 
     def _default_disciplines(self, respondent: Respondent) -> list[str]:
         counts = flow.question_counts(self.qs, self._only(respondent))
         return [d.id for d in self.qs.disciplines if counts[d.id]]
 
-    def _read_details(self, form: FormData, respondent: Respondent) -> tuple[dict[str, Any], list[str]]:
+    def _read_details(
+        self, form: FormData, respondent: Respondent
+    ) -> tuple[dict[str, Any], list[str]]:
         errors = []
-        values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in ("name", "team", "role")}
+        values: dict[str, Any] = {
+            k: str(form.get(k) or "").strip() for k in ("name", "team", "role")
+        }
         for key in ("name", "role", "team"):
             if len(values[key]) > MAX_TEXT:
                 errors.append(f"The {key} is longer than {MAX_TEXT} characters.")
@@ -202,7 +235,9 @@ class _Survey:
             errors.append("Pick your team from the list.")
             values["team"] = ""
         counts = flow.question_counts(self.qs, self._only(respondent))
-        chosen = [d.id for d in self.qs.disciplines if d.id in form.getlist("discipline") and counts[d.id]]
+        chosen = [
+            d.id for d in self.qs.disciplines if d.id in form.getlist("discipline") and counts[d.id]
+        ]
         if respondent.quick:
             chosen = self._default_disciplines(respondent)
         if not chosen:
@@ -235,13 +270,25 @@ class _Survey:
                 self.store.save_answers(respondent.id, given, self.now())
                 answers = {**answers, **given}
             if not errors:
-                return RedirectResponse(self._next(token, form.get("go"), number, len(sections)), status_code=303)
+                return RedirectResponse(
+                    self._next(token, form.get("go"), number, len(sections)), status_code=303
+                )
         done, total = flow.progress(sections, answers)
         return self._page(
-            "section.html.j2", 400 if errors else 200, token=token, page=page, sections=sections,
-            answers=answers, errors=errors, done=done, total=total, qs=self.qs,
-            notices=flow.scale_notices(self.qs, sections), describe=flow.describe_scale,
-            csrf=csrf_token(self.secret, f"r:{token_hash(token)}"), dont_know=DONT_KNOW,
+            "section.html.j2",
+            400 if errors else 200,
+            token=token,
+            page=page,
+            sections=sections,
+            answers=answers,
+            errors=errors,
+            done=done,
+            total=total,
+            qs=self.qs,
+            notices=flow.scale_notices(self.qs, sections),
+            describe=flow.describe_scale,
+            csrf=csrf_token(self.secret, f"r:{token_hash(token)}"),
+            dont_know=DONT_KNOW,
             typed=typed,
         )
 
@@ -252,7 +299,9 @@ class _Survey:
             return f"/r/{token}/done?saved=1"
         return f"/r/{token}/s/{number + 1}" if number < count else f"/r/{token}/done"
 
-    def _read_answers(self, questions: Sequence[Question], form: FormData) -> tuple[dict[str, Answer], dict[str, str]]:
+    def _read_answers(
+        self, questions: Sequence[Question], form: FormData
+    ) -> tuple[dict[str, Answer], dict[str, str]]:
         given: dict[str, Answer] = {}
         errors: dict[str, str] = {}
         for question in questions:
@@ -265,7 +314,8 @@ class _Survey:
                 except ValueError:
                     errors[question.id] = (
                         "Enter a number from 0 to 100, or tick “Don't know”."
-                        if question.type == "percent" else "Pick one of the answers."
+                        if question.type == "percent"
+                        else "Pick one of the answers."
                     )
         return given, errors
 
@@ -302,17 +352,37 @@ class _Survey:
         sections = self._sections(respondent)
         answers = self.store.answers(respondent.id)
         coverage = [
-            (d, sum(1 for s in sections if s.discipline.id == d.id for q in s.questions if q.id in answers),
-             sum(len(s.questions) for s in sections if s.discipline.id == d.id),
-             next(s.number for s in sections if s.discipline.id == d.id))
-            for d in self.qs.disciplines if any(s.discipline.id == d.id for s in sections)
+            (
+                d,
+                sum(
+                    1
+                    for s in sections
+                    if s.discipline.id == d.id
+                    for q in s.questions
+                    if q.id in answers
+                ),
+                sum(len(s.questions) for s in sections if s.discipline.id == d.id),
+                next(s.number for s in sections if s.discipline.id == d.id),
+            )
+            for d in self.qs.disciplines
+            if any(s.discipline.id == d.id for s in sections)
         ]
         missing = [s for s in sections if any(q.id not in answers for q in s.questions)]
-        result = quick_result(self.qs, answers, self.settings.benchmark_year) if respondent.quick else None
+        result = (
+            quick_result(self.qs, answers, self.settings.benchmark_year)
+            if respondent.quick
+            else None
+        )
         return self._page(
-            "done.html.j2", token=token, coverage=coverage, missing=missing, result=result,
-            finished=respondent.finished_at is not None, saved=request.query_params.get("saved"),
-            csrf=csrf_token(self.secret, f"r:{token_hash(token)}"), sections=sections,
+            "done.html.j2",
+            token=token,
+            coverage=coverage,
+            missing=missing,
+            result=result,
+            finished=respondent.finished_at is not None,
+            saved=request.query_params.get("saved"),
+            csrf=csrf_token(self.secret, f"r:{token_hash(token)}"),
+            sections=sections,
             attribution=ATTRIBUTION,
         )
 
@@ -327,7 +397,9 @@ class _Survey:
             self.store.set_closed(form.get("action") == "close")
             return RedirectResponse(request.url.path, status_code=303)
         return self._page(
-            "admin.html.j2", view=overview(self.store, self.qs, QUICK_IDS if self.settings.quick else None),
-            closed=self.store.closed, open_link=self.settings.open_link,
+            "admin.html.j2",
+            view=overview(self.store, self.qs, QUICK_IDS if self.settings.quick else None),
+            closed=self.store.closed,
+            open_link=self.settings.open_link,
             csrf=csrf_token(self.secret, f"admin:{self.admin_hash}"),
         )

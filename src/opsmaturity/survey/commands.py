@@ -34,8 +34,14 @@ def configured_team(config: Config, team: str | None) -> str | None:
 
 
 def invite(
-    config: Config, *, count: int, team: str | None, role: str | None, quick: bool,
-    base_url: str, now: datetime,
+    config: Config,
+    *,
+    count: int,
+    team: str | None,
+    role: str | None,
+    quick: bool,
+    base_url: str,
+    now: datetime,
 ) -> list[str]:
     """``count`` personal links; the tokens are shown here once and stored only as hashes."""
     if not 1 <= count <= MAX_INVITES:
@@ -64,8 +70,15 @@ def export(config: Config, fmt: str, out: Path | None) -> tuple[str | None, list
 
 
 def serve(
-    config: Config, *, host: str, port: int, open_link: bool, quick: bool,
-    now: Callable[[], datetime], announce: Callable[[str], None], warn: Callable[[str], None],
+    config: Config,
+    *,
+    host: str,
+    port: int,
+    open_link: bool,
+    quick: bool,
+    now: Callable[[], datetime],
+    announce: Callable[[str], None],
+    warn: Callable[[str], None],
     open_limit: int | None = None,
 ) -> None:
     """Run the survey server until Ctrl-C; prints the consultant's link first."""
@@ -83,22 +96,30 @@ def serve(
     base = f"http://{'127.0.0.1' if host in ALL_INTERFACES else host}:{port}"
     store = SurveyStore(config.store_path)
     settings = SurveySettings(
-        teams=list(config.teams), admin_token=admin_token, open_link=open_link, quick=quick,
+        teams=list(config.teams),
+        admin_token=admin_token,
+        open_link=open_link,
+        quick=quick,
         benchmark_year=config.metrics.benchmark,
     )
     if open_limit is not None:
         settings.open_per_minute = open_limit
     app = create_app(store, load_questionnaires(), settings, now)
     announce(f"Consultant page (keep it private): {base}/admin/{admin_token}")
-    announce(f"Open link: {base}/ ({_limit_words(settings.open_per_minute)})" if open_link else "Open link: off (personal links only: `opsmaturity survey invite`)")
+    announce(
+        f"Open link: {base}/ ({_limit_words(settings.open_per_minute)})"
+        if open_link
+        else "Open link: off (personal links only: `opsmaturity survey invite`)"
+    )
     if store.closed:
-        warn("the survey is closed: respondents see a 'closed' page; reopen it on the consultant page")
+        warn(
+            "the survey is closed: respondents see a 'closed' page; reopen it on the consultant page"
+        )
     announce(f"Answers are stored in {config.store_path}. Ctrl-C stops the server.")
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
         store.close()
-
 
 
 def _limit_words(per_minute: int) -> str:

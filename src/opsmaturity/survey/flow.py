@@ -45,11 +45,17 @@ def sections(
         if only is not None:
             picked = tuple(q for a in discipline.areas for q in a.questions if q.id in only)
             if picked:
-                found.append(Section(len(found) + 1, discipline, discipline.name, discipline.description, picked))
+                found.append(
+                    Section(
+                        len(found) + 1, discipline, discipline.name, discipline.description, picked
+                    )
+                )
             continue
         for area in discipline.areas:
             title = f"{discipline.name}: {area.name}"
-            found.append(Section(len(found) + 1, discipline, title, area.description, area.questions))
+            found.append(
+                Section(len(found) + 1, discipline, title, area.description, area.questions)
+            )
     return found
 
 
@@ -81,7 +87,9 @@ def scale_notices(qs: QuestionnaireSet, pages: Sequence[Section]) -> dict[str, s
         for question in page.questions:
             kind = question.scale or question.type
             if previous is not None and kind != previous:
-                notices[question.id] = f"The answers change here: now {describe_scale(qs, question)}."
+                notices[question.id] = (
+                    f"The answers change here: now {describe_scale(qs, question)}."
+                )
             previous = kind
     return notices
 

@@ -63,7 +63,9 @@ class QuickResult:
     unknown: int
 
 
-def quick_result(qs: QuestionnaireSet, answers: Mapping[str, Answer], year: int = 2024) -> QuickResult:
+def quick_result(
+    qs: QuestionnaireSet, answers: Mapping[str, Answer], year: int = 2024
+) -> QuickResult:
     """Tiers of the self-reported measures and the three weakest answered practices."""
     table = benchmark_table(year)
     measures = []

@@ -71,8 +71,16 @@ class BodyLimit:
 
 async def _too_large(send: Send) -> None:
     body = b"Request too large."
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"text/plain"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

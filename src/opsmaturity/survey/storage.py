@@ -135,8 +135,13 @@ class SurveyStore:
 
     # respondents -------------------------------------------------------------------------
     def invite(
-        self, now: datetime, *, via: str = "invite", team: str | None = None,
-        role: str | None = None, quick: bool = False,
+        self,
+        now: datetime,
+        *,
+        via: str = "invite",
+        team: str | None = None,
+        role: str | None = None,
+        quick: bool = False,
     ) -> str:
         """A new respondent; returns the link token (shown once, stored only as a hash)."""
         token = new_token()
@@ -155,11 +160,20 @@ class SurveyStore:
         return _respondent(rows[0]) if rows else None
 
     def respondents(self) -> list[Respondent]:
-        return [_respondent(r) for r in self._run(f"SELECT {_COLUMNS} FROM survey_respondents ORDER BY id")]
+        return [
+            _respondent(r)
+            for r in self._run(f"SELECT {_COLUMNS} FROM survey_respondents ORDER BY id")
+        ]
 
     def set_details(
-        self, respondent_id: int, now: datetime, *, name: str | None, team: str | None,
-        role: str | None, disciplines: Iterable[str] | None,
+        self,
+        respondent_id: int,
+        now: datetime,
+        *,
+        name: str | None,
+        team: str | None,
+        role: str | None,
+        disciplines: Iterable[str] | None,
     ) -> None:
         chosen = json.dumps(list(disciplines)) if disciplines is not None else None
         self._run(
@@ -176,7 +190,9 @@ class SurveyStore:
         )
 
     # answers -----------------------------------------------------------------------------
-    def save_answers(self, respondent_id: int, answers: Mapping[str, Answer], now: datetime) -> None:
+    def save_answers(
+        self, respondent_id: int, answers: Mapping[str, Answer], now: datetime
+    ) -> None:
         """Upsert answers as given (None = don't know); one transaction, so a page is whole."""
         stamp = now.isoformat(timespec="seconds")
         rows = [(respondent_id, q, a.value, a.comment, stamp) for q, a in answers.items()]
@@ -217,15 +233,15 @@ class SurveyStore:
         return out
 
 
-_COLUMNS = (
-    "id, via, name, team, role, disciplines, quick, created_at, updated_at, finished_at"
-)
+_COLUMNS = "id, via, name, team, role, disciplines, quick, created_at, updated_at, finished_at"
 
 
 def _respondent(row: tuple[Any, ...]) -> Respondent:
     rid, via, name, team, role, chosen, quick, created, updated, finished = row
     disciplines = tuple(json.loads(chosen)) if chosen else None
-    return Respondent(rid, via, name, team, role, disciplines, bool(quick), created, updated, finished)
+    return Respondent(
+        rid, via, name, team, role, disciplines, bool(quick), created, updated, finished
+    )
 
 
 def has_survey(path: Path) -> bool:

@@ -36,7 +36,16 @@ from .retry import CONNECTION_FAILED, CUT_OR_NOT_JSON, Throttled, Transient, ret
 from .services import ServiceMap
 
 PAGE = 100
-FIELDS = ["summary", "created", "resolutiondate", "priority", "components", "labels", "status", "project"]
+FIELDS = [
+    "summary",
+    "created",
+    "resolutiondate",
+    "priority",
+    "components",
+    "labels",
+    "status",
+    "project",
+]
 #: JQL compares dates in the user's time zone: ask for a day more each side.
 JQL_MARGIN = timedelta(days=1)
 
@@ -74,13 +83,19 @@ class JiraSource(IncidentSource):
         self._client = self._connect(token, user, ca_bundle)
 
     @classmethod
-    def from_config(cls, entry: JiraConfig, name: str, config: Config, env: Mapping[str, str]) -> JiraSource:
+    def from_config(
+        cls, entry: JiraConfig, name: str, config: Config, env: Mapping[str, str]
+    ) -> JiraSource:
         token = read_token(env, entry.token_env)
         if not token:
-            raise AuthError(f"{name}: set the environment variable {entry.token_env} to a Jira API token")
+            raise AuthError(
+                f"{name}: set the environment variable {entry.token_env} to a Jira API token"
+            )
         user = env.get(entry.user_env) if entry.user_env else None
         if entry.deployment == "cloud" and not user:
-            raise AuthError(f"{name}: set the environment variable {entry.user_env or 'JIRA_USER'} to the Jira account e-mail")
+            raise AuthError(
+                f"{name}: set the environment variable {entry.user_env or 'JIRA_USER'} to the Jira account e-mail"
+            )
         return cls(
             name,
             base_url=entry.base_url,
@@ -100,13 +115,18 @@ class JiraSource(IncidentSource):
     def _connect(self, token: str, user: str | None, ca_bundle: str | None) -> Any:
         """The client, after reading ``serverInfo`` (retried like a search)."""
         client = self.retrying.call(
-            lambda: self._attempt_connect(token, user, ca_bundle), f"{self.base_url}/rest/api/2/serverInfo"
+            lambda: self._attempt_connect(token, user, ca_bundle),
+            f"{self.base_url}/rest/api/2/serverInfo",
         )
         client._session.max_retries = 0  # one retry policy from here on: ours (see .retry)
         if client._is_cloud != self.cloud:  # each search endpoint exists on one kind only
             client.close()
-            actual, label = ("cloud", "Cloud") if client._is_cloud else ("datacenter", "Data Center")
-            raise SourceError(f"{self.name}: {self.base_url} is Jira {label}; set `deployment: {actual}`")
+            actual, label = (
+                ("cloud", "Cloud") if client._is_cloud else ("datacenter", "Data Center")
+            )
+            raise SourceError(
+                f"{self.name}: {self.base_url} is Jira {label}; set `deployment: {actual}`"
+            )
         return client
 
     def _attempt_connect(self, token: str, user: str | None, ca_bundle: str | None) -> Any:
@@ -137,7 +157,10 @@ class JiraSource(IncidentSource):
         sync.covered(until)
 
     def _windowed(self, since: datetime, until: datetime) -> str:
-        lo, hi = (since - JQL_MARGIN).strftime("%Y-%m-%d %H:%M"), (until + JQL_MARGIN).strftime("%Y-%m-%d %H:%M")
+        lo, hi = (
+            (since - JQL_MARGIN).strftime("%Y-%m-%d %H:%M"),
+            (until + JQL_MARGIN).strftime("%Y-%m-%d %H:%M"),
+        )
         return f'({self.jql}) AND created >= "{lo}" AND created < "{hi}" ORDER BY created ASC'
 
     def _fields(self) -> list[str]:
@@ -150,7 +173,11 @@ class JiraSource(IncidentSource):
         while True:
             body = self._call(
                 self._client.enhanced_search_issues,
-                jql, nextPageToken=token, maxResults=PAGE, fields=self._fields(), json_result=True,
+                jql,
+                nextPageToken=token,
+                maxResults=PAGE,
+                fields=self._fields(),
+                json_result=True,
             )
             yield body.get("issues") or []
             token = body.get("nextPageToken")
@@ -163,7 +190,11 @@ class JiraSource(IncidentSource):
         while True:
             body = self._call(
                 self._client.search_issues,
-                jql, startAt=start, maxResults=PAGE, fields=self._fields(), json_result=True,
+                jql,
+                startAt=start,
+                maxResults=PAGE,
+                fields=self._fields(),
+                json_result=True,
             )
             issues = body.get("issues") or []
             yield issues
@@ -174,7 +205,9 @@ class JiraSource(IncidentSource):
     def _call(self, search: Any, jql: str, **kwargs: Any) -> dict[str, Any]:
         """One search page, retried through passing faults (:mod:`.retry`)."""
         endpoint = "/rest/api/3/search/jql" if self.cloud else "/rest/api/2/search"
-        return self.retrying.call(lambda: self._attempt(search, jql, **kwargs), self.base_url + endpoint)
+        return self.retrying.call(
+            lambda: self._attempt(search, jql, **kwargs), self.base_url + endpoint
+        )
 
     def _attempt(self, search: Any, jql: str, **kwargs: Any) -> dict[str, Any]:
         from jira import JIRAError
@@ -193,16 +226,24 @@ class JiraSource(IncidentSource):
         """A JIRAError as ours: final for credentials and queries, passing for 429 and 5xx."""
         status = getattr(exc, "status_code", None)
         if status == 401:
-            return AuthError(f"{self.name}: Jira refused the credentials in {self.token_env} (401); check the token and account")
+            return AuthError(
+                f"{self.name}: Jira refused the credentials in {self.token_env} (401); check the token and account"
+            )
         if status == 403:
-            return AuthError(f"{self.name}: the account in {self.token_env} may not search these projects (403)")
+            return AuthError(
+                f"{self.name}: the account in {self.token_env} may not search these projects (403)"
+            )
         if status == 429:
             response = getattr(exc, "response", None)
-            return Throttled(retry_after(response.headers.get("Retry-After")) if response is not None else None)
+            return Throttled(
+                retry_after(response.headers.get("Retry-After")) if response is not None else None
+            )
         if status is None or status >= 500:
             return Transient(f"answered {status}" if status else CONNECTION_FAILED)
         if status == 400:
-            return SourceError(f"{self.name}: Jira rejected the JQL query (400): {_first_message(exc)}")
+            return SourceError(
+                f"{self.name}: Jira rejected the JQL query (400): {_first_message(exc)}"
+            )
         return SourceError(f"{self.name}: Jira answered {status} to {what}")
 
     def _incident(self, raw: dict[str, Any]) -> Incident:
@@ -225,11 +266,15 @@ class JiraSource(IncidentSource):
             severity=severity or priority,
             status=(fields.get("status") or {}).get("name"),
             priority=priority,
-            services=tuple(str(c.get("name")) for c in fields.get("components") or () if c.get("name")),
+            services=tuple(
+                str(c.get("name")) for c in fields.get("components") or () if c.get("name")
+            ),
         )
 
     def query_fingerprint(self) -> str:
-        return self.jql + "|" + json.dumps([self.severity_field, self.custom_fields], sort_keys=True)
+        return (
+            self.jql + "|" + json.dumps([self.severity_field, self.custom_fields], sort_keys=True)
+        )
 
     def close(self) -> None:
         self._client.close()

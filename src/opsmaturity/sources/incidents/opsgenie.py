@@ -71,15 +71,21 @@ class OpsgenieSource(IncidentSource):
         self.query = query
         self.pause = pause
         self.session = requests.Session()
-        self.session.headers.update({"Authorization": f"GenieKey {key}", "Accept": "application/json"})
+        self.session.headers.update(
+            {"Authorization": f"GenieKey {key}", "Accept": "application/json"}
+        )
         if ca_bundle:
             self.session.verify = ca_bundle
 
     @classmethod
-    def from_config(cls, entry: OpsgenieConfig, name: str, config: Config, env: Mapping[str, str]) -> OpsgenieSource:
+    def from_config(
+        cls, entry: OpsgenieConfig, name: str, config: Config, env: Mapping[str, str]
+    ) -> OpsgenieSource:
         key = read_token(env, entry.token_env)
         if not key:
-            raise AuthError(f"{name}: set the environment variable {entry.token_env} to an Opsgenie API key")
+            raise AuthError(
+                f"{name}: set the environment variable {entry.token_env} to an Opsgenie API key"
+            )
         return cls(
             name,
             key=key,
@@ -118,7 +124,9 @@ class OpsgenieSource(IncidentSource):
         if not link or not body.get("data"):
             return None
         if urlsplit(link).netloc != urlsplit(self.base_url).netloc:
-            raise SourceError(f"{self.name}: Opsgenie's next-page link points to another host; stopped")
+            raise SourceError(
+                f"{self.name}: Opsgenie's next-page link points to another host; stopped"
+            )
         return str(link)
 
     def _get(self, url: str, params: dict[str, Any] | None) -> dict[str, Any]:
@@ -142,7 +150,9 @@ class OpsgenieSource(IncidentSource):
         if response.status_code >= 500:
             raise Transient(f"answered {response.status_code}")
         if response.status_code >= 400:
-            raise SourceError(f"{self.name}: Opsgenie answered {response.status_code}: {_message(response)}")
+            raise SourceError(
+                f"{self.name}: Opsgenie answered {response.status_code}: {_message(response)}"
+            )
         try:
             data = response.json()
         except ValueError:

@@ -93,7 +93,9 @@ class PagerDutySource(IncidentSource):
     ) -> PagerDutySource:
         token = read_token(env, entry.token_env)
         if not token:
-            raise AuthError(f"{name}: set the environment variable {entry.token_env} to a PagerDuty REST API key")
+            raise AuthError(
+                f"{name}: set the environment variable {entry.token_env} to a PagerDuty REST API key"
+            )
         return cls(
             name,
             token=token,
@@ -124,9 +126,17 @@ class PagerDutySource(IncidentSource):
         while True:
             if offset + PAGE > OFFSET_LIMIT:
                 if until - since <= MIN_SPAN:
-                    raise SourceError(f"{self.name}: more than {OFFSET_LIMIT} incidents created within a minute")
+                    raise SourceError(
+                        f"{self.name}: more than {OFFSET_LIMIT} incidents created within a minute"
+                    )
                 middle = since + (until - since) / 2
-                log.info("%s: span %s..%s holds over %d incidents; splitting", self.name, since, until, OFFSET_LIMIT)
+                log.info(
+                    "%s: span %s..%s holds over %d incidents; splitting",
+                    self.name,
+                    since,
+                    until,
+                    OFFSET_LIMIT,
+                )
                 return self._span(since, middle) + self._span(middle, until)
             body = self._get("/incidents", self._params(since, until, offset))
             page = body.get("incidents") or []
@@ -149,7 +159,9 @@ class PagerDutySource(IncidentSource):
 
     def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         """One GET, retried through passing faults (:mod:`.retry`); 429s are the client's."""
-        return self.retrying.call(lambda: self._attempt(path, params), self.client.url.rstrip("/") + path)
+        return self.retrying.call(
+            lambda: self._attempt(path, params), self.client.url.rstrip("/") + path
+        )
 
     def _attempt(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         """One GET through the client; its errors become ours, never carrying the key."""
@@ -176,12 +188,20 @@ class PagerDutySource(IncidentSource):
 
     def _http_error(self, status: int, path: str, detail: str = "") -> SourceError:
         if status == 401:
-            return AuthError(f"{self.name}: PagerDuty refused the key in {self.token_env} (401); check it is a valid REST API key")
+            return AuthError(
+                f"{self.name}: PagerDuty refused the key in {self.token_env} (401); check it is a valid REST API key"
+            )
         if status == 403:
-            return AuthError(f"{self.name}: the key in {self.token_env} may not read {path} (403); use a key with read access")
+            return AuthError(
+                f"{self.name}: the key in {self.token_env} may not read {path} (403); use a key with read access"
+            )
         if status == 429:
-            return RateLimited(f"{self.name}: PagerDuty kept rate-limiting {path} (429); try again in a minute")
-        return SourceError(f"{self.name}: PagerDuty answered {status} to {path}{': ' + detail if detail else ''}")
+            return RateLimited(
+                f"{self.name}: PagerDuty kept rate-limiting {path} (429); try again in a minute"
+            )
+        return SourceError(
+            f"{self.name}: PagerDuty answered {status} to {path}{': ' + detail if detail else ''}"
+        )
 
     def _incident(self, raw: dict[str, Any]) -> Incident:
         service = raw.get("service") or {}
@@ -207,8 +227,14 @@ class PagerDutySource(IncidentSource):
 
     def _resolved_from_log(self, raw: dict[str, Any]) -> str | None:
         """The resolve entry's time, else the last status change (a resolved incident's)."""
-        body = self._get(f"/incidents/{raw['id']}/log_entries", {"is_overview": "true", "limit": PAGE})
-        times = [e["created_at"] for e in body.get("log_entries") or [] if e.get("type") == "resolve_log_entry"]
+        body = self._get(
+            f"/incidents/{raw['id']}/log_entries", {"is_overview": "true", "limit": PAGE}
+        )
+        times = [
+            e["created_at"]
+            for e in body.get("log_entries") or []
+            if e.get("type") == "resolve_log_entry"
+        ]
         return max(times) if times else raw.get("last_status_change_at")
 
     def query_fingerprint(self) -> str:
