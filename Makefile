@@ -25,7 +25,7 @@ demo: $(RUN_STAMP)  ## set up and run the whole assessment on demo data (no netw
 	$(BIN)/opsmaturity demo --out reports/demo
 
 test: $(TEST_STAMP)  ## set up with test extras and run the test suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(TEST_STAMP)  ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check src tests bench

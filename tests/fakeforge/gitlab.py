@@ -12,7 +12,6 @@ sends. Project resources are handled in :mod:`.gitlab_handlers`, bodies rendered
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -104,12 +103,6 @@ class FakeGitLab(ProjectResources, FakeForge):
             )
         status = int(p.get("status", 502))
         return Response(status, {"message": f"{status} Server Error"})
-
-    def _write(self, h: Any, resp: Response, payload: bytes, truncate: bool) -> None:
-        """Disable Nagle first: headers and body go out in two writes, and with Nagle the
-        body waits for the client's delayed ACK (~40 ms per request on Linux)."""
-        h.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super()._write(h, resp, payload, truncate)
 
     # -- lookups ----------------------------------------------------------------------
     def _org_of(self, repo: Repo) -> Org:
