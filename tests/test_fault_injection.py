@@ -210,6 +210,27 @@ def test_github_gap_is_one_named_repository(
     assert_gap_refused(tmp_path / "store.sqlite", "github", broken)
 
 
+def test_a_run_that_fills_the_gap_withdraws_its_note(
+    github: FakeGitHub, github_clean: dict[str, Any], tmp_path: Path
+) -> None:
+    """A repository not collected, then collected by the next run: the data-quality notes
+    no longer say it is missing, and the records are the clean run's."""
+    broken, store_path = "acme/service-001", tmp_path / "store.sqlite"
+    github.faults.add("status", "github.deployments", path=f"/repos/{broken}/", status=502)
+    failed, _ = run_github(github, store_path)
+    assert list(failed.failed) == [broken]
+    github.faults.clear()
+    summary, records = run_github(github, store_path)
+    assert not summary.failed
+    assert not [n for n in records["note"] if "not collected" in n]
+    assert {k: v for k, v in records.items() if k != "note"} == {
+        k: v for k, v in github_clean.items() if k != "note"
+    }
+    with Store(store_path) as store:
+        found = Completeness.from_runs(store.collection_runs(), ["github"], store.sources())
+    assert not found.gaps
+
+
 @pytest.mark.parametrize(("kind", "params"), FAULTS[:4], ids=FAULT_IDS[:4])
 def test_gitlab_gap_is_one_named_repository(
     gitlab: FakeGitLab,

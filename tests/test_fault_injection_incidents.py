@@ -302,15 +302,19 @@ def test_the_next_run_fills_the_gap(
     tools: dict[str, Tool], clean: dict[str, dict[str, list[str]]], tmp_path: Path
 ) -> None:
     """After a failed run, a run without faults resumes and ends complete, with the clean
-    run's incidents (the failed run's note stays, as a forge repository's does)."""
+    run's incidents, and the failed run's "not collected" note is withdrawn."""
     tool = tools["opsgenie"]
     tool.server.faults.add("status", "opsgenie.incidents", after=1, status=502)
     failed, _ = run(tool, tmp_path / "store.sqlite")
     assert failed.failed
     tool.server.faults.clear()
+    with Store(tmp_path / "store.sqlite") as store:
+        assert [n for n in store.records(CollectionNote) if "not collected" in n.message]
     summary, records = run(tool, tmp_path / "store.sqlite")
     assert not summary.failed and records["incident"] == clean["opsgenie"]["incident"]
     assert completeness(tmp_path / "store.sqlite", "opsgenie").complete
+    with Store(tmp_path / "store.sqlite") as store:
+        assert not [n for n in store.records(CollectionNote) if "not collected" in n.message]
 
 
 def test_waits_grow_and_are_capped() -> None:

@@ -44,6 +44,10 @@ COLLECTED = "collection"
 """Store document a finished collection leaves per source, even when it found nothing: an
 empty store after a collection is an empty period, not a store nobody filled."""
 
+#: How a note saying a scope is missing begins; a later run that collects the scope
+#: deletes it, so the data-quality page never says "not collected" of collected data.
+NOT_COLLECTED = "not collected:"
+
 
 @dataclass
 class CollectSummary:
@@ -161,11 +165,13 @@ def _collect(
             checkpoints.discard(repo.full_name)
             why = scrub(str(exc))
             summary.failed[repo.full_name] = why
-            note = CollectionNote(repo.full_name, "repository", f"not collected: {why}", "error")
+            note = CollectionNote(repo.full_name, "repository", f"{NOT_COLLECTED} {why}", "error")
+            store.forget_notes(source.name, repo.full_name, "repository", NOT_COLLECTED)
             store.upsert(source.name, [note])
             store.finish_collection(source.name, repo.full_name, "failed", why)
             log.warning("%s: %s", repo.full_name, exc)
         else:
+            store.forget_notes(source.name, repo.full_name, "repository", NOT_COLLECTED)
             store.finish_collection(source.name, repo.full_name, "complete")
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
@@ -210,8 +216,9 @@ def collect_incidents(
         # collected, and the sources after it carry on, as a forge's repositories do.
         why = scrub(str(exc)).removeprefix(f"{source.name}: ")
         summary.failed[SOURCE_RUN] = why
-        batch.append(CollectionNote("*", "incidents", f"not collected: {why}", "error"))
+        batch.append(CollectionNote("*", "incidents", f"{NOT_COLLECTED} {why}", "error"))
         log.warning("%s: %s", source.name, why)
+    store.forget_notes(source.name, "*", "incidents", NOT_COLLECTED)  # this run's word stands
     _save(source, store, batch, summary)
     checkpoints.flush()
     return summary

@@ -237,6 +237,17 @@ class Store:
                 raise StoreError(f"{self.path}: cannot delete records: {exc}") from exc
         return int(gone)
 
+    def forget_notes(self, source: str, repository: str, resource: str, prefix: str) -> int:
+        """Delete the notes of ``source`` on ``repository``'s ``resource`` whose message starts
+        with ``prefix``: a later run that collected it makes "not collected" untrue."""
+        key = f"{repository}:{resource}:{prefix}"
+        with self._lock:
+            gone = self._db.execute(
+                "DELETE FROM records WHERE kind = 'note' AND source = ? AND substr(key, 1, ?) = ?",
+                (source, len(key), key),
+            ).rowcount
+        return int(gone)
+
     def count(self, kind: str | None = None) -> dict[str, int]:
         """Number of stored records per kind (all kinds when ``kind`` is None)."""
         with self._lock:
