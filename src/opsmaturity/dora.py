@@ -28,6 +28,8 @@ class MetricDisplay:
     """Full name (``Lead time for changes``), the metric's top-level ``name``."""
     short: str
     """Short name for narrow table headers (``Lead time``)."""
+    words: str
+    """Its name inside a sentence of prose (``recovery time``), as the recommendation writes."""
     unit: str
     """Unit of its raw figures in words (``hours``), the metric's top-level ``unit``."""
     headline: str
@@ -75,6 +77,7 @@ def _display(entry: dict[str, Any]) -> MetricDisplay:
             id=metric,
             name=str(entry["name"]),
             short=str(d["short"]),
+            words=str(d["words"]),
             unit=str(entry["unit"]),
             headline=str(d["headline"]),
             format=d["format"],

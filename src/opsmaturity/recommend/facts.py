@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..dora import TIERS
+from ..dora import TIERS, metric_display
 from ..practices.scoring import Assessment
 from .rules import Dimension, Input
 
@@ -22,13 +22,8 @@ REWORK_TIERS = ((0.05, "elite"), (0.10, "high"), (0.20, "medium"))
 """opsmaturity's rework cut-offs (DORA publishes no rework tiers); above 20 % is low."""
 TIER_POINTS = 15.0
 """Points of team spread per DORA tier between the best and the worst team."""
-METRIC_WORDS = {
-    "deployment_frequency": "deployment frequency",
-    "lead_time_for_changes": "lead time",
-    "change_failure_rate": "change failure rate",
-    "failed_deployment_recovery_time": "recovery time",
-    "rework_rate": "rework",
-}
+METRIC_WORDS = {m: d.words for m, d in metric_display().items()}
+"""Each metric's name inside a sentence (its ``display.words`` in data/metrics.yaml)."""
 DISCIPLINE_WORDS = {
     "sre": "SRE",
     "devops": "DevOps",
