@@ -203,7 +203,7 @@ def test_a_lost_history_is_a_note_and_collection_goes_on(fake: FakeGitLab) -> No
     store = run(fake, include=["platform/*"])
     deps = deployments_of(store, "northwind/platform/billing")
     assert [d.change_shas for d in deps] == [(), ()]
-    notes = [n.message for n in of_kind(store, CollectionNote) if "(404)" in n.message]
+    notes = [n.message for n in of_kind(store, CollectionNote) if "compare not found" in n.message]
     assert len(notes) == 2 and all(d.id in n for d, n in zip(deps, notes, strict=True))
 
 

@@ -115,7 +115,7 @@ def test_a_force_pushed_sha_is_a_note_and_ships_nothing(fake: FakeGitLab) -> Non
     store = collect(make_source(fake), {})
     # E4 and E6 deployed the lost SHA; E5 rolled back from it
     assert shipped(store) == [*SHIPPED[:4], [], [], []]
-    notes = [n.message for n in of_kind(store, CollectionNote) if "(404)" in n.message]
+    notes = [n.message for n in of_kind(store, CollectionNote) if "compare not found" in n.message]
     assert len(notes) == 3 and all("has no change records" in n for n in notes)
 
 

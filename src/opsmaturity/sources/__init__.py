@@ -1,8 +1,9 @@
 """Data sources. ``build_source`` is the one place a config entry becomes a concrete source.
 
 Layout: ``base.py`` (the contract every source implements), ``rules.py`` (rules both
-forges share: bot work, reverts, repository globs, times), ``commit_graph.py`` (what a
-deployment shipped, from history read once), ``attribution.py`` (which pull/merge request
+forges share: bot work, reverts, repository globs, times), ``commit_graph.py`` (the
+history read once), ``shipped.py`` (what a deployment shipped, with the same fallbacks and
+notes on every forge), ``attribution.py`` (which pull/merge request
 brought each commit), ``sync_state.py`` (the one checkpoint shape), ``org_shares.py`` (one
 organization-wide read shared by its repositories), one package per forge built alike
 (``github/``, ``gitlab/``: ``client``, ``deployments``, ``changes``, ``incidents``,

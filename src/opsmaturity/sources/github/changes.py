@@ -28,6 +28,7 @@ from ..attribution import attribute, first_authored
 from ..commit_graph import CommitGraph, GraphCommit
 from ..rules import parse_optional_time as when
 from ..rules import parse_time as at
+from ..shipped import ADDED, GONE, OLDER
 from . import records as rec
 from .client import GitHubApi
 from .records import PullInfo
@@ -36,7 +37,6 @@ from .state import stamp
 #: How far before the earliest deployment the history is read: a branch merged after it
 #: may hold commits written before it (older ones would be missed; see docs/sources.md).
 HISTORY_MARGIN = timedelta(days=7)
-ADDED, OLDER, GONE = "added", "older", "gone"
 
 
 class ChangeReader:
@@ -136,15 +136,19 @@ class ChangeReader:
         if not self.first_commits:
             return
         lonely = [p for p in pulls if len(p.commits) == 1]  # squash (or a one-commit PR)
-        for pull, found in zip(
-            lonely, self.pool.map(lambda p: self._pull_first(repo, p), lonely), strict=True
-        ):
-            pull.first_commit_at = found or pull.first_commit_at
+        times = self.first_commit_times(repo, [p.number for p in lonely])
+        for pull in lonely:
+            pull.first_commit_at = times.get(pull.number) or pull.first_commit_at
 
-    def _pull_first(self, repo: str, pull: PullInfo) -> datetime | None:
-        """A squash (or one-commit) PR: its own commits hold the first-commit time."""
+    def first_commit_times(self, repo: str, numbers: list[int]) -> dict[int, datetime | None]:
+        """The earliest author time among each pull request's commits: a squash (or
+        one-commit) PR's own commits hold its first-commit time. One list per PR on REST."""
+        found = self.pool.map(lambda n: self._pull_first(repo, n), numbers)
+        return dict(zip(numbers, found, strict=True))
+
+    def _pull_first(self, repo: str, number: int) -> datetime | None:
         page = self.api.get(
-            f"/repos/{repo}/pulls/{pull.number}/commits",
+            f"/repos/{repo}/pulls/{number}/commits",
             {"per_page": 100},
             what=f"{repo} pull request commits",
         )

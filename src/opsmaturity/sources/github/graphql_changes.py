@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..attribution import first_authored
 from ..commit_graph import CommitGraph, GraphCommit
 from ..rules import parse_optional_time as when
 from ..rules import parse_time as at
@@ -180,22 +179,8 @@ class GraphQLChangeReader(ChangeReader):
                 found[sha] = pull_info(node)
         return found
 
-    def _first_commits(
-        self, repo: str, owner: dict[str, PullInfo], commits: list[GraphCommit]
-    ) -> None:
-        pulls = list({id(p): p for p in owner.values()}.values())
-        first = first_authored(owner, commits)
-        for pull in pulls:
-            pull.first_commit_at = first.get(id(pull))
-        if not self.first_commits:
-            return
-        lonely = [p for p in pulls if len(p.commits) == 1]  # squash (or a one-commit PR)
-        times = self.first_commit_times(repo, [p.number for p in lonely])
-        for pull in lonely:
-            pull.first_commit_at = times.get(pull.number) or pull.first_commit_at
-
     def first_commit_times(self, repo: str, numbers: list[int]) -> dict[int, datetime | None]:
-        """The earliest author time among each pull request's commits, 100 per query."""
+        """The earliest author time among each pull request's commits, 100 PRs a query."""
         owner, name = repo.split("/", 1)
         found: dict[int, datetime | None] = {}
         for start in range(0, len(numbers), 100):

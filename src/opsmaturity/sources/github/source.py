@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -28,14 +28,15 @@ from ...errors import AuthError, NotFound
 from ...records import Change, CollectionNote, Deployment, DeploymentStatus, Incident, Repository
 from ...tokens import read_token
 from ..base import Checkpoints, Progress, Source, Window
-from ..commit_graph import CommitGraph, GraphCommit, MissingCommit
+from ..commit_graph import CommitGraph, GraphCommit
 from ..rules import in_scope
+from ..shipped import ADDED, Compare, shipped
 from . import records as rec
-from .changes import ADDED, GONE, HISTORY_MARGIN, ChangeReader
+from .changes import HISTORY_MARGIN, ChangeReader
 from .client import SCOPES, GitHubApi
 from .deployments import AUTO_ORDER, DeploymentReader, Detect, Found
 from .incidents import IncidentReader
-from .state import SyncState, load, stamp
+from .state import SyncState, load
 
 log = logging.getLogger("opsmaturity.github")
 
@@ -260,8 +261,10 @@ class GitHubSource(Source):
         ranges: list[list[GraphCommit]] = []
         if pairs:
             graph, missing = self._graph(repo, ordered, pairs, window)
+            compare = self._comparer(repo)
             for cur, prev in pairs:
-                ranges.append((yield from self._shipped(repo, graph, missing, cur, prev, window)))
+                base = prev.sha if prev is not None else None
+                ranges.append((yield from shipped(graph, missing, cur, base, window, compare)))
         unique = {c.sha: c for commits in ranges for c in commits}
         changes = self.change_reader.changes(
             repo, list(unique.values()), with_paths=repo in self.path_repositories
@@ -295,51 +298,11 @@ class GitHubSource(Source):
                     missing[sha] = why
         return graph, missing
 
-    def _shipped(
-        self,
-        repo: str,
-        graph: CommitGraph,
-        missing: dict[str, str],
-        dep: Deployment,
-        prev: Deployment | None,
-        window: Window,
-    ) -> Generator[CollectionNote, None, list[GraphCommit]]:
-        """What ``dep`` shipped since ``prev`` (None: since the look-back start)."""
-        base = prev.sha if prev is not None else None
-        if GONE in (missing.get(dep.sha), missing.get(base or "")):
-            yield CollectionNote(
-                repo, "changes", f"deployment {dep.id}: compare not found (force-push?)"
-            )
-            return []
-        if base is None:
-            yield CollectionNote(
-                repo,
-                "changes",
-                f"deployment {dep.id} has no earlier successful deployment to diff against; "
-                f"its changes are its commits since the look-back start {stamp(window.since)}",
-                "info",
-            )
-            if dep.sha in missing:
-                return []  # older than the look-back start: nothing since it
-        try:
-            return graph.shipped(dep.sha, base, since=window.since)
-        except MissingCommit as missing:
-            yield CollectionNote(
-                repo,
-                "changes",
-                f"deployment {dep.id}: commit {missing.sha[:12]} is not in the history read; "
-                "compared instead",
-                "info",
-            )
-        if base is None:
-            return []
-        try:
-            return [rec.graph_commit(c) for c in self.change_reader.compare(repo, base, dep.sha)]
-        except NotFound:
-            yield CollectionNote(
-                repo, "changes", f"deployment {dep.id}: compare not found (force-push?)"
-            )
-            return []
+    def _comparer(self, repo: str) -> Compare:
+        """The forge's compare, for a commit missing from the history read."""
+        return lambda base, head: [
+            rec.graph_commit(c) for c in self.change_reader.compare(repo, base, head)
+        ]
 
     # -- incidents -------------------------------------------------------------------
     def incidents(

@@ -27,13 +27,13 @@ from ...errors import NotFound
 from ...records import Change
 from ..attribution import attribute, first_authored
 from ..commit_graph import CommitGraph, GraphCommit
+from ..shipped import ADDED, GONE, OLDER
 from . import records as rec
 from .client import GitLabAPI, encode
 
 #: How far before the earliest deployment the history is read: a branch merged after it
 #: may hold commits written before it (older ones would be missed; see docs/sources.md).
 HISTORY_MARGIN = timedelta(days=7)
-ADDED, OLDER, GONE = "added", "older", "gone"
 
 
 class ChangeReader:

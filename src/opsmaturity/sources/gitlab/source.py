@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -31,10 +31,11 @@ from ...records import (
 )
 from ...tokens import read_token
 from ..base import Checkpoints, ForgeDora, Progress, Source, Window
-from ..commit_graph import CommitGraph, GraphCommit, MissingCommit
+from ..commit_graph import CommitGraph, GraphCommit
 from ..rules import in_scope
+from ..shipped import ADDED, shipped
 from . import records as rec
-from .changes import ADDED, GONE, HISTORY_MARGIN, ChangeReader
+from .changes import HISTORY_MARGIN, ChangeReader
 from .client import GitLabAPI, encode
 from .deployments import DeploymentFinder, Found, Method
 from .incidents import IncidentReader
@@ -243,8 +244,12 @@ class GitLabSource(Source):
                 first_commits=self.first_commits,
             )
             graph, missing = self._graph(reader, pairs, since)
+
+            def compare(base: str, head: str) -> list[GraphCommit]:
+                return [rec.graph_commit(c) for c in reader.compare(base, head)]
+
             for dep, base in pairs:
-                ranges.append((yield from self._shipped(reader, graph, missing, dep, base, window)))
+                ranges.append((yield from shipped(graph, missing, dep, base, window, compare)))
             unique = {c.sha: c for commits in ranges for c in commits}
             changes = reader.changes(list(unique.values()), merged_after=since)
             self.progress.advance(name, "changes", len(changes))
@@ -293,59 +298,6 @@ class GitLabSource(Source):
                 if why != ADDED:
                     missing[sha] = why
         return graph, missing
-
-    def _shipped(
-        self,
-        reader: ChangeReader,
-        graph: CommitGraph,
-        missing: dict[str, str],
-        dep: Deployment,
-        base: str | None,
-        window: Window,
-    ) -> Generator[CollectionNote, None, list[GraphCommit]]:
-        """What ``dep`` shipped since ``base`` (None: since the look-back start)."""
-        if GONE in (missing.get(dep.sha), missing.get(base or "")):
-            yield CollectionNote(
-                dep.repository,
-                "changes",
-                f"cannot compare {(base or '')[:8]}..{dep.sha[:8]} (404); deployment "
-                f"{dep.id} has no change records",
-                "warning",
-            )
-            return []
-        if base is None:
-            yield CollectionNote(
-                dep.repository,
-                "changes",
-                f"deployment {dep.id} has no earlier successful deployment to diff against; "
-                f"its changes are its commits since the look-back start {window.since:%Y-%m-%d}",
-                "info",
-            )
-            if dep.sha in missing:
-                return []  # older than the look-back start: nothing since it
-        try:
-            return graph.shipped(dep.sha, base, since=window.since)
-        except MissingCommit as gap:
-            yield CollectionNote(
-                dep.repository,
-                "changes",
-                f"deployment {dep.id}: commit {gap.sha[:12]} is not in the history read; "
-                "compared instead",
-                "info",
-            )
-        if base is None:
-            return []
-        try:
-            return [rec.graph_commit(c) for c in reader.compare(base, dep.sha)]
-        except NotFound:
-            yield CollectionNote(
-                dep.repository,
-                "changes",
-                f"cannot compare {base[:8]}..{dep.sha[:8]} (404); deployment {dep.id} "
-                "has no change records",
-                "warning",
-            )
-            return []
 
     # -- incidents --------------------------------------------------------------------
     def incidents(
