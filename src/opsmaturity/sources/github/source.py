@@ -30,7 +30,7 @@ from ...tokens import read_token
 from ..base import Checkpoints, Progress, Source, Window
 from ..commit_graph import CommitGraph, GraphCommit
 from ..rules import in_scope
-from ..shipped import ADDED, Compare, shipped
+from ..shipped import ADDED, shipped
 from . import records as rec
 from .changes import HISTORY_MARGIN, ChangeReader
 from .client import SCOPES, GitHubApi
@@ -261,7 +261,10 @@ class GitHubSource(Source):
         ranges: list[list[GraphCommit]] = []
         if pairs:
             graph, missing = self._graph(repo, ordered, pairs, window)
-            compare = self._comparer(repo)
+
+            def compare(base: str, head: str) -> list[GraphCommit]:
+                return [rec.graph_commit(c) for c in self.change_reader.compare(repo, base, head)]
+
             for cur, prev in pairs:
                 base = prev.sha if prev is not None else None
                 ranges.append((yield from shipped(graph, missing, cur, base, window, compare)))
@@ -297,12 +300,6 @@ class GitHubSource(Source):
                 if why != ADDED:
                     missing[sha] = why
         return graph, missing
-
-    def _comparer(self, repo: str) -> Compare:
-        """The forge's compare, for a commit missing from the history read."""
-        return lambda base, head: [
-            rec.graph_commit(c) for c in self.change_reader.compare(repo, base, head)
-        ]
 
     # -- incidents -------------------------------------------------------------------
     def incidents(
