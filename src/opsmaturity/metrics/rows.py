@@ -231,8 +231,11 @@ def _changes(
     reason: list[object] = [
         "not_shipped" if first_dep[k] < 0 else "shipped_outside" for k in range(n)
     ]
-    if options.exclude_bots:  # said of the period's changes; earlier ones are outside it
-        bot = c["bot"].to_numpy() & (first_dep >= 0)
+    # the engine leaves bot work out of every value, a pull request's included, whenever it
+    # shipped; the reason says so of the period's changes (earlier ones are outside it)
+    bots = c["bot"].to_numpy(dtype=bool) if options.exclude_bots else np.zeros(n, dtype=bool)
+    if options.exclude_bots:
+        bot = bots & (first_dep >= 0)
         bot[bot] = st.in_period[first_dep[bot]]
         reason = [BOT if bot[k] else reason[k] for k in range(n)]
     value = {
@@ -246,7 +249,7 @@ def _changes(
         if row >= 0 and why == LOOKBACK:
             reason[row] = LOOKBACK
             unit_state.setdefault(unit[row], LOOKBACK)
-    ok = [first_dep[k] >= 0 and reason[k] != BOT for k in range(n)]
+    ok = [first_dep[k] >= 0 and not bots[k] for k in range(n)]
     for k in range(n):
         if k not in value and ok[k] and unit[k] in unit_state:
             reason[k] = unit_state[unit[k]]
